@@ -1,0 +1,69 @@
+"""The one error hierarchy of neurohlh.
+
+Every error raised because of what a user gave us (a file, a cell, a variant string, a table of counts)
+is an :class:`InputError`, a subclass of :class:`ValueError`, so callers can catch either.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class NeurohlhError(Exception):
+    """Root of every error neurohlh raises on purpose."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem found in user input, located precisely enough for a clinician to fix it.
+
+    ``row`` is the spreadsheet row number as the user sees it (the header is row 1 of a file
+    without comment lines), ``None`` when the problem concerns the whole file or column.
+    """
+
+    file: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    suggestion: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        text = f"{where}: {self.message}"
+        if self.value is not None:
+            text += f" (value: {self.value!r})"
+        if self.suggestion:
+            text += f"; {self.suggestion}"
+        return text
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+            "suggestion": self.suggestion,
+        }
+
+
+class InputError(NeurohlhError, ValueError):
+    """Bad user input. ``problems`` lists every problem found in one pass (may be empty for simple cases)."""
+
+    def __init__(self, message: str, problems: list[Problem] | tuple[Problem, ...] = ()):
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        if self.problems:
+            shown = "\n".join(f"  - {p}" for p in self.problems[:50])
+            more = len(self.problems) - 50
+            if more > 0:
+                shown += f"\n  ... and {more} more"
+            message = f"{message}\n{shown}"
+        super().__init__(message)
+
+
+class StatisticalWarning(UserWarning):
+    """A test ran but its result deserves a caveat (small expected counts, ties, fallbacks)."""
