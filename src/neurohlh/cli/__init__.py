@@ -1,0 +1,22 @@
+"""Command-line interface: ``neurohlh COMMAND``. Each command lives in its own module with a ``register(app)``."""
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="neurohlh",
+    help="MRI patterns of pediatric CNS HLH (Malik et al., AJNR 2021): validate, classify, analyse a cohort.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# One line per command module; each module defines register(app).
+from neurohlh.cli import records as _records  # noqa: E402
+
+_records.register(app)
+# -- command modules of other features are registered below this line --
+
+
+def main() -> None:
+    app()

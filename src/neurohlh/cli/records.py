@@ -1,0 +1,52 @@
+"""Commands about cohort files: validate, schema, template."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from neurohlh.errors import InputError
+
+console = Console()
+
+
+def validate_cmd(
+    path: Path = typer.Argument(..., help="Cohort folder (patients.csv, studies.csv, variants.csv) or .xlsx workbook"),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON"),
+) -> None:
+    """Validate a cohort and list every problem (file, row, column, value). Exit 1 on any problem."""
+    from neurohlh.io import validate
+
+    try:
+        report = validate(path)
+    except InputError as exc:
+        if as_json:
+            print(json.dumps({"source": str(path), "ok": False, "problems": [{"message": str(exc)}]}, indent=2))
+        else:
+            console.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(1) from None
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        counts = ", ".join(f"{n} {t}" for t, n in report.counts.items())
+        for note in report.notes:
+            console.print(f"[yellow]note[/yellow] {note}")
+        if report.ok:
+            console.print(f"[green]OK[/green] {path}: {counts}; no problems found")
+        else:
+            table = Table(title=f"{len(report.problems)} problem(s) in {path}")
+            for col in ("file", "row", "column", "value", "problem"):
+                table.add_column(col)
+            for p in report.problems:
+                message = p.message + (f"; {p.suggestion}" if p.suggestion else "")
+                table.add_row(p.file, "" if p.row is None else str(p.row), p.column or "",
+                              "" if p.value is None else repr(p.value), message)
+            console.print(table)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate_cmd)
