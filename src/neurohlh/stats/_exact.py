@@ -34,6 +34,7 @@ RELATIVE_TOLERANCE = 1e-7
 _MERGE_GRID = 1e-10
 #: Largest cross-join (entries x transitions) materialised at once.
 _CHUNK = 4_000_000
+_DEBUG = False
 
 
 class ExactTimeout(Exception):
@@ -87,6 +88,13 @@ class _Network:
         for k in range(len(cols) - 1):
             self._expand(k)
         self._bounds()
+        self.by_parent = [self._sorted(tr, 0) for tr in self.trans]
+        self.by_child = [self._sorted(tr, 1) for tr in self.trans]
+
+    @staticmethod
+    def _sorted(tr, key: int):
+        order = np.argsort(tr[key], kind="stable")
+        return tuple(a[order] for a in tr)
 
     def _encode(self, states: np.ndarray) -> np.ndarray:
         key = np.zeros(len(states), dtype=np.int64)
@@ -151,8 +159,14 @@ def _stage_pairs(node: np.ndarray, ptr: np.ndarray, size: np.ndarray):
 
 def _merge(node: np.ndarray, value: np.ndarray, count: np.ndarray):
     """Merge entries of the same node whose past log-probabilities agree to _MERGE_GRID."""
+    if len(node) == 0:
+        return node, value, count
     vkey = np.round(value / _MERGE_GRID).astype(np.int64)
-    order = np.lexsort((vkey, node))
+    span = int(vkey.max() - vkey.min()) + 1 if len(vkey) else 1
+    if len(node) and span * (int(node.max()) + 1) < 2**62:
+        order = np.argsort(node * span + (vkey - vkey.min()), kind="stable")
+    else:
+        order = np.lexsort((vkey, node))
     node, vkey, value, count = node[order], vkey[order], value[order], count[order]
     new = np.ones(len(node), dtype=bool)
     new[1:] = (node[1:] != node[:-1]) | (vkey[1:] != vkey[:-1])
@@ -160,9 +174,158 @@ def _merge(node: np.ndarray, value: np.ndarray, count: np.ndarray):
     return node[first], value[first], np.add.reduceat(count, first)
 
 
-def ffh_exact(table: np.ndarray, time_budget: float = 60.0) -> ExactOutcome:
-    """Exact two-sided Fisher-Freeman-Halton p-value; raises ExactTimeout past ``time_budget`` s."""
+def _meeting_stage(net: _Network) -> int:
+    """Stage where forward and backward path counts balance (fewest entries to enumerate)."""
+    n = len(net.trans)
+    fwd = [np.ones(1)]
+    for parent, child, _, mult in net.trans:
+        fwd.append(np.bincount(child, weights=fwd[-1][parent] * mult, minlength=child.max() + 1))
+    bwd = [np.ones(len(net.states[-1]))]
+    for parent, child, _, mult in reversed(net.trans):
+        bwd.append(np.bincount(parent, weights=bwd[-1][child] * mult, minlength=parent.max() + 1))
+    bwd = bwd[::-1]
+    cost = [fwd[m].sum() + bwd[m].sum() for m in range(1, n + 1)]
+    return 1 + int(np.argmin(cost))
+
+
+def _segments(keys: np.ndarray, n: int) -> np.ndarray:
+    """Start offsets of each key 0..n in a sorted key array (length n + 1)."""
+    return np.searchsorted(keys, np.arange(n + 1))
+
+
+def _window(vals, cnts, lo_cut, hi_cut, carry_q, carry_m):
+    """Split sorted ``vals`` per transition: the mass at or below ``lo_cut`` (decided inside),
+    and the index ranges in (lo_cut, hi_cut] (undecided) to materialise."""
+    top = vals[-1]
+    cum = np.concatenate([[0.0], np.cumsum(cnts * np.exp(vals - top))])
+    i_in = np.searchsorted(vals, lo_cut, side="right")
+    i_out = np.maximum(np.searchsorted(vals, hi_cut, side="right"), i_in)
+    mass = carry_m * np.exp(carry_q + top) * cum[i_in]
+    width = i_out - i_in
+    rep = np.repeat(np.arange(len(width)), width)
+    start = np.cumsum(width) - width
+    ent = i_in[rep] + np.arange(int(width.sum())) - start[rep]
+    return mass, rep, ent
+
+
+def _forward(net: _Network, stop: int, limit: float, deadline: float):
+    """Run transition stages ``0..stop-1``; return (mass decided inside, open entries at ``stop``).
+
+    Each state's entries are sorted by value, so for one transition the entries that are
+    decided "inside" form a prefix (summed by a cumulative sum) and only the undecided window
+    is materialised: the cost is proportional to the output, not to entries x transitions.
+    """
+    total = 0.0
+    node, value, count = np.zeros(1, dtype=np.int64), np.zeros(1), np.ones(1)
+    for k in range(stop):
+        parent, child, q, mult = net.by_parent[k]
+        tb = _segments(parent, len(net.states[k]))
+        eb = _segments(node, len(net.states[k]))
+        hi, lo = net.hi[k + 1], net.lo[k + 1]
+        out_node, out_val, out_cnt = [np.zeros(0, np.int64)], [np.zeros(0)], [np.zeros(0)]
+        for s in np.flatnonzero(eb[1:] > eb[:-1]):
+            if time.perf_counter() > deadline:
+                raise ExactTimeout
+            vals, cnts = value[eb[s]:eb[s + 1]], count[eb[s]:eb[s + 1]]
+            ch, qq, mm = child[tb[s]:tb[s + 1]], q[tb[s]:tb[s + 1]], mult[tb[s]:tb[s + 1]]
+            mass, rep, ent = _window(vals, cnts, limit - qq - hi[ch], limit - qq - lo[ch], qq, mm)
+            total += float(mass.sum())
+            out_node.append(ch[rep])
+            out_val.append(vals[ent] + qq[rep])
+            out_cnt.append(cnts[ent] * mm[rep])
+        node, value, count = _merge(np.concatenate(out_node), np.concatenate(out_val),
+                                    np.concatenate(out_cnt))
+        if _DEBUG:
+            print("forward stage", k, "states", len(net.states[k + 1]), "entries", len(node))
+        if len(node) == 0:
+            break
+    return total, node, value, count
+
+
+def _past_bounds(net: _Network, stop: int, node, value):
+    """Largest and smallest past log-probability reaching each state at stages >= ``stop``."""
+    n = len(net.states[stop])
+    pmax = np.full(n, -np.inf)
+    pmin = np.full(n, np.inf)
+    np.maximum.at(pmax, node, value)
+    np.minimum.at(pmin, node, value)
+    bounds = [(pmax, pmin)]
+    for k in range(stop, len(net.trans)):
+        parent, child, q, _ = net.trans[k]
+        nxt_max = np.full(len(net.states[k + 1]), -np.inf)
+        nxt_min = np.full(len(net.states[k + 1]), np.inf)
+        np.maximum.at(nxt_max, child, bounds[-1][0][parent] + q)
+        np.minimum.at(nxt_min, child, bounds[-1][1][parent] + q)
+        bounds.append((nxt_max, nxt_min))
+    for pmax, pmin in bounds:
+        pmin[np.isneginf(pmax)] = -np.inf  # unreachable: no past mass, send everything to `full`
+    return bounds
+
+
+def _backward(net: _Network, stop: int, limit: float, past, deadline: float):
+    """Future log-probabilities of every state at stage ``stop``, pruned by the past bounds.
+
+    Returns ``(full, node, value, count)``: ``full[s]`` is the future mass that lies inside for
+    every past value reaching ``s``; the entries are the undecided future values.
+    """
+    bounds = _past_bounds(net, stop, past[0], past[1])
+    last = len(net.states[-1])
+    node, value, count = np.arange(last), np.zeros(last), np.ones(last)
+    full = np.zeros(last)
+    for k in range(len(net.trans) - 1, stop - 1, -1):
+        parent, child, q, mult = net.by_child[k]
+        pmax, pmin = bounds[k - stop]
+        n_parent = len(net.states[k])
+        new_full = np.bincount(parent, weights=mult * np.exp(q) * full[child], minlength=n_parent)
+        tb = _segments(child, len(net.states[k + 1]))
+        eb = _segments(node, len(net.states[k + 1]))
+        out_node, out_val, out_cnt = [np.zeros(0, np.int64)], [np.zeros(0)], [np.zeros(0)]
+        for c in np.flatnonzero(eb[1:] > eb[:-1]):
+            if time.perf_counter() > deadline:
+                raise ExactTimeout
+            vals, cnts = value[eb[c]:eb[c + 1]], count[eb[c]:eb[c + 1]]
+            pp, qq, mm = parent[tb[c]:tb[c + 1]], q[tb[c]:tb[c + 1]], mult[tb[c]:tb[c + 1]]
+            mass, rep, ent = _window(vals, cnts, limit - qq - pmax[pp], limit - qq - pmin[pp], qq, mm)
+            new_full += np.bincount(pp, weights=mass, minlength=n_parent)
+            out_node.append(pp[rep])
+            out_val.append(vals[ent] + qq[rep])
+            out_cnt.append(cnts[ent] * mm[rep])
+        full = new_full
+        node, value, count = _merge(np.concatenate(out_node), np.concatenate(out_val),
+                                    np.concatenate(out_cnt))
+        if _DEBUG:
+            print("backward stage", k, "entries", len(node))
+    return full, node, value, count
+
+
+def _meet(limit: float, past, future) -> float:
+    """Sum over states of past mass times the future mass at or below ``limit - past``."""
+    pnode, pval, pcnt = past
+    full, fnode, fval, fcnt = future
+    n = len(full)
+    pmass = np.bincount(pnode, weights=pcnt * np.exp(pval), minlength=n)
+    total = float(np.sum(pmass * full))
+    if len(fnode) == 0:
+        return total
+    fb = _segments(fnode, n)
+    pb = _segments(pnode, n)
+    for s in np.flatnonzero((fb[1:] > fb[:-1]) & (pb[1:] > pb[:-1])):
+        vals = fval[fb[s]:fb[s + 1]]
+        top = vals.max()
+        cum = np.concatenate([[0.0], np.cumsum(fcnt[fb[s]:fb[s + 1]] * np.exp(vals - top))])
+        idx = np.searchsorted(vals, limit - pval[pb[s]:pb[s + 1]], side="right")
+        total += float(np.sum(pcnt[pb[s]:pb[s + 1]] * np.exp(pval[pb[s]:pb[s + 1]] + top) * cum[idx]))
+    return total
+
+
+def ffh_exact(table: np.ndarray, time_budget: float = 60.0, meet: int | None = None) -> ExactOutcome:
+    """Exact two-sided Fisher-Freeman-Halton p-value; raises ExactTimeout past ``time_budget`` s.
+
+    ``meet`` is the stage where the forward (past) and backward (future) lists meet; by default
+    the middle of the network.
+    """
     start = time.perf_counter()
+    deadline = start + time_budget
     t = np.asarray(table, dtype=np.int64)
     if t.shape[0] > t.shape[1]:
         t = t.T
@@ -171,36 +334,13 @@ def ffh_exact(table: np.ndarray, time_budget: float = 60.0) -> ExactOutcome:
     limit = log_obs + math.log1p(RELATIVE_TOLERANCE)
     if t.shape[0] == 1 or t.shape[1] == 1:
         return ExactOutcome(1.0, log_obs, 1, time.perf_counter() - start)
-    net = _Network(rows, cols, start + time_budget)
-    total = 0.0
-    node, value, count = np.zeros(1, dtype=np.int64), np.zeros(1), np.ones(1)
-    for k, (parent, child, q, mult) in enumerate(net.trans):
-        n_states = len(net.states[k])
-        order = np.argsort(parent, kind="stable")
-        parent, child, q, mult = parent[order], child[order], q[order], mult[order]
-        size = np.bincount(parent, minlength=n_states)
-        ptr = np.cumsum(size) - size
-        kept = []
-        for lo in range(0, len(node), max(1, _CHUNK // max(1, int(size.max())))):
-            if time.perf_counter() > start + time_budget:
-                raise ExactTimeout
-            sl = slice(lo, lo + max(1, _CHUNK // max(1, int(size.max()))))
-            e, tr = _stage_pairs(node[sl], ptr, size)
-            v = value[sl][e] + q[tr]
-            cnt = count[sl][e] * mult[tr]
-            ch = child[tr]
-            upper = v + net.hi[k + 1][ch]
-            lower = v + net.lo[k + 1][ch]
-            inside = upper <= limit
-            total += float(np.sum(cnt[inside] * np.exp(v[inside])))
-            open_ = ~inside & (lower <= limit)
-            kept.append((ch[open_], v[open_], cnt[open_]))
-        node = np.concatenate([a for a, _, _ in kept])
-        value = np.concatenate([b for _, b, _ in kept])
-        count = np.concatenate([c for _, _, c in kept])
-        if len(node) == 0:
-            break
+    net = _Network(rows, cols, deadline)
+    stop = _meeting_stage(net) if meet is None else meet
+    total, node, value, count = _forward(net, stop, limit, deadline)
+    if len(node):
         node, value, count = _merge(node, value, count)
+        future = _backward(net, stop, limit, (node, value, count), deadline)
+        total += _meet(limit, (node, value, count), future)
     states = sum(len(s) for s in net.states)
     return ExactOutcome(min(1.0, total), log_obs, states, time.perf_counter() - start)
 
