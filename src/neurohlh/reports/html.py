@@ -1,0 +1,35 @@
+"""Render a :class:`~neurohlh.reports.model.Report` as one self-contained HTML file.
+
+Everything is inline: the CSS lives in the template, figures are embedded as base64 SVG images
+(isolating each SVG's ids from the page) with the PNG a click away in the output folder.
+"""
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from neurohlh.reports.model import Report
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("neurohlh", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["b64"] = lambda text: base64.b64encode(text.encode("utf-8") if isinstance(text, str) else text).decode()
+    return env
+
+
+def render_html(report: Report) -> str:
+    """The report as an HTML string (no external resources)."""
+    return _environment().get_template("report.html.j2").render(report=report)
+
+
+def write_html(report: Report, path: str | Path) -> Path:
+    path = Path(path)
+    path.write_text(render_html(report), encoding="utf-8")
+    return path
