@@ -16,6 +16,8 @@ import datetime as dt
 import difflib
 import hashlib
 import io as _io
+import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -146,15 +148,24 @@ def read_csv_table(path: Path, label: str | None = None) -> RawTable:
     header = next(csv.reader(_io.StringIO(body)))
     problems: list[Problem] = []
     try:
-        frame = pd.read_csv(
-            _io.StringIO(body), dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-        )
-    except pd.errors.ParserError as exc:
-        return RawTable(label, None, np.array([], dtype=int), [Problem(
-            label, f"cannot be read as CSV: {exc}", suggestion="every row must have as many cells as the header",
-        )], checksum)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                _io.StringIO(body), dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                index_col=False,
+            )
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if found:
+            expected, line, saw = (int(g) for g in found.groups())
+            problem = Problem(label, f"row has {saw} cells but the header has {expected}", row=line + skipped,
+                              suggestion="check for an unquoted comma inside a cell")
+        else:
+            problem = Problem(label, f"cannot be read as CSV: {exc}",
+                              suggestion="every row must have as many cells as the header (the first data row "
+                              "has more)" if isinstance(exc, pd.errors.ParserWarning) else None)
+        return RawTable(label, None, np.array([], dtype=int), [problem], checksum)
     frame.columns = [h.strip() for h in header] if len(header) == frame.shape[1] else frame.columns
-    frame = frame.fillna("")  # short rows: cells missing at the end of a line are empty
     header_row = skipped + 1
     rows = np.arange(len(frame), dtype=int) + header_row + 1
     return RawTable(label, frame, rows, problems, checksum)
@@ -238,122 +249,131 @@ def _parse_date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def _per_unique(values: pd.Series, parse: Callable[[str], Any]) -> tuple[pd.Series, pd.Series]:
-    """Apply ``parse`` once per distinct value; return (parsed, failed mask)."""
-    uniques = values.unique()
-    parsed: dict[str, Any] = {}
-    failed: dict[str, bool] = {}
-    for u in uniques:
-        try:
-            parsed[u] = parse(u)
-            failed[u] = False
-        except (ValueError, KeyError):
-            parsed[u] = None
-            failed[u] = True
-    return values.map(parsed), values.map(failed).astype(bool)
+class _CellError(ValueError):
+    """A cell that does not parse: message and optional suggestion."""
+
+    def __init__(self, message: str, suggestion: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.suggestion = suggestion
+
+
+def _cell_parser(spec: FieldSpec) -> Callable[[str], Any]:
+    """A function from one stripped, non-unknown cell text to its typed value, raising ``_CellError``."""
+    unit = f" {spec.unit}" if spec.unit else ""
+
+    def check_range(value: float) -> float:
+        if spec.minimum is not None and value < spec.minimum:
+            raise _CellError(f"is below the possible minimum {spec.minimum:g}{unit}")
+        if spec.maximum is not None and value > spec.maximum:
+            raise _CellError(f"is above the possible maximum {spec.maximum:g}{unit}",
+                             "check the unit" if spec.unit else None)
+        return value
+
+    if spec.kind in (Kind.ID, Kind.TEXT):
+        return lambda v: v
+    if spec.kind is Kind.BOOL:
+        def parse_bool(v: str) -> bool:
+            low = v.lower()
+            if low in TRUE_TOKENS:
+                return True
+            if low in FALSE_TOKENS:
+                return False
+            raise _CellError("is not yes/no", "write yes or no (or leave empty for unknown)")
+        return parse_bool
+    if spec.kind in (Kind.FLOAT, Kind.INT):
+        def parse_number(v: str) -> float:
+            try:
+                value = float(v)
+            except ValueError:
+                hint = "use a dot as decimal separator" if "," in v else (
+                    f"give the value in {spec.unit} without the unit" if spec.unit else None)
+                raise _CellError("is not a number", hint) from None
+            if not np.isfinite(value):
+                raise _CellError("is not a finite number")
+            if spec.kind is Kind.INT:
+                if not value.is_integer():
+                    raise _CellError("is not a whole number")
+                return int(check_range(value))
+            return check_range(value)
+        return parse_number
+    if spec.kind is Kind.ENUM:
+        choices = set(spec.choices)
+
+        def parse_enum(v: str) -> str:
+            token = _normalise_token(v)
+            if token not in choices:
+                raise _CellError("is not an allowed value",
+                                 " ".join(filter(None, [_suggest(v, spec.choices), _allowed(spec.choices)])))
+            return token
+        return parse_enum
+    if spec.kind is Kind.SET:
+        choices = set(spec.choices)
+
+        def parse_set(v: str) -> frozenset[str]:
+            parts = [t for t in v.replace(",", SET_SEPARATOR).split(SET_SEPARATOR) if t.strip()]
+            wrong = [t for t in parts if _normalise_token(t) not in choices]
+            if not parts or wrong:
+                raise _CellError(f"is not a '{SET_SEPARATOR}'-separated list of allowed values",
+                                 " ".join(filter(None, [_suggest(wrong[0] if wrong else v, spec.choices),
+                                                        _allowed(spec.choices)])))
+            return frozenset(_normalise_token(t) for t in parts)
+        return parse_set
+    if spec.kind is Kind.DATE:
+        def parse_date(v: str) -> dt.date:
+            try:
+                return _parse_date(v)
+            except ValueError:
+                raise _CellError("is not a date", "write dates as YYYY-MM-DD") from None
+        return parse_date
+    raise AssertionError(spec.kind)  # pragma: no cover - every Kind is handled above
+
+
+_DTYPES = {Kind.BOOL: "boolean", Kind.FLOAT: "Float64", Kind.INT: "Int64"}
 
 
 def _parse_column(
     raw: pd.Series, name: str, spec: FieldSpec, label: str, rows: np.ndarray, problems: list[Problem]
 ) -> pd.Series:
-    stripped = raw.str.strip()
-    lowered = stripped.str.lower()
-    unknown = lowered.isin(UNKNOWN_TOKENS)
-    bad_message = ""
-    suggestion_for: Callable[[str], str | None] = lambda _v: None  # noqa: E731
-
-    if spec.kind in (Kind.ID, Kind.TEXT):
-        out = stripped.where(~unknown if spec.kind is Kind.TEXT else stripped != "", None).astype(object)
-        bad = (stripped == "") if spec.required else pd.Series(False, index=raw.index)
-        bad_message = "is required and empty"
-    elif spec.kind is Kind.BOOL:
-        is_true = lowered.isin(TRUE_TOKENS)
-        is_false = lowered.isin(FALSE_TOKENS)
-        out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
-        out[is_true] = True
-        out[is_false] = False
-        bad = ~(is_true | is_false | unknown)
-        bad_message = "is not yes/no"
-        suggestion_for = lambda _v: "write yes or no (or leave empty for unknown)"  # noqa: E731
-    elif spec.kind in (Kind.FLOAT, Kind.INT):
-        numbers = pd.to_numeric(stripped.where(~unknown, None), errors="coerce")
-        bad = ~unknown & numbers.isna()
-        _report(problems, bad, raw, rows, label, name, "is not a number",
-                lambda v: "use a dot as decimal separator" if "," in v else (
-                    f"give the value in {spec.unit} without the unit" if spec.unit else None))
-        if spec.kind is Kind.INT:
-            frac = ~bad & ~unknown & (numbers % 1 != 0)
-            _report(problems, frac, raw, rows, label, name, "is not a whole number", lambda _v: None)
-            bad = bad | frac
-        low = ~bad & ~unknown & (numbers < spec.minimum) if spec.minimum is not None else None
-        high = ~bad & ~unknown & (numbers > spec.maximum) if spec.maximum is not None else None
-        unit = f" {spec.unit}" if spec.unit else ""
-        if low is not None:
-            _report(problems, low, raw, rows, label, name, f"is below the possible minimum {spec.minimum:g}{unit}",
-                    lambda _v: None)
-            bad = bad | low
-        if high is not None:
-            _report(problems, high, raw, rows, label, name, f"is above the possible maximum {spec.maximum:g}{unit}",
-                    lambda v: "check the unit" if spec.unit else None)
-            bad = bad | high
-        out = numbers.where(~bad).astype("Int64" if spec.kind is Kind.INT else "Float64")
-    elif spec.kind is Kind.ENUM:
-        choices = set(spec.choices)
-
-        def parse_enum(v: str) -> Any:
-            if v.strip().lower() in UNKNOWN_TOKENS:
-                return None
-            token = _normalise_token(v)
-            if token not in choices:
-                raise ValueError(v)
-            return token
-
-        out, bad = _per_unique(raw, parse_enum)
-        out = out.astype(object)
-        bad_message = "is not an allowed value"
-        suggestion_for = lambda v: " ".join(filter(None, [_suggest(v, spec.choices), _allowed(spec.choices)]))  # noqa
-    elif spec.kind is Kind.SET:
-        choices = set(spec.choices)
-
-        def parse_set(v: str) -> Any:
-            if v.strip().lower() in UNKNOWN_TOKENS:
-                return None
-            tokens = [_normalise_token(t) for t in v.replace(",", SET_SEPARATOR).split(SET_SEPARATOR)]
-            tokens = [t for t in tokens if t]
-            if not tokens or any(t not in choices for t in tokens):
-                raise ValueError(v)
-            return frozenset(tokens)
-
-        out, bad = _per_unique(raw, parse_set)
-        out = out.astype(object)
-        bad_message = f"is not a '{SET_SEPARATOR}'-separated list of allowed values"
-        suggestion_for = lambda v: " ".join(filter(None, [  # noqa: E731
-            _suggest(next((t for t in v.replace(",", ";").split(";")
-                           if _normalise_token(t) not in choices), v), spec.choices), _allowed(spec.choices)]))
-    elif spec.kind is Kind.DATE:
-        out, bad = _per_unique(raw, lambda v: None if v.strip().lower() in UNKNOWN_TOKENS else _parse_date(v))
-        out = out.astype(object)
-        bad_message = "is not a date"
-        suggestion_for = lambda _v: "write dates as YYYY-MM-DD"  # noqa: E731
-    else:  # pragma: no cover - every Kind is handled above
-        raise AssertionError(spec.kind)
-    if bad_message:
-        _report(problems, bad, raw, rows, label, name, bad_message, suggestion_for)
-    return out.where(~bad, None) if out.dtype == object else out
-
-
-def _report(
-    problems: list[Problem], mask: pd.Series, raw: pd.Series, rows: np.ndarray, label: str, column: str,
-    message: str, suggestion_for: Callable[[str], str | None],
-) -> None:
-    positions = np.flatnonzero(np.asarray(mask, dtype=bool))
-    for pos in positions[:MAX_PROBLEMS_PER_COLUMN]:
-        value = raw.iat[pos]
-        problems.append(Problem(label, message, int(rows[pos]), column, value, suggestion_for(value)))
-    if len(positions) > MAX_PROBLEMS_PER_COLUMN:
-        problems.append(Problem(
-            label, f"{len(positions) - MAX_PROBLEMS_PER_COLUMN} more cells with the same problem", None, column
-        ))
+    """Parse one column. Work is done once per distinct cell text (columns repeat values a lot)."""
+    codes, uniques = pd.factorize(raw, sort=False)
+    parse = _cell_parser(spec)
+    values: list[Any] = []
+    errors: list[_CellError | None] = []
+    for text in uniques:
+        stripped = str(text).strip()
+        if spec.kind is Kind.ID:
+            ok = stripped != ""
+            values.append(stripped if ok else None)
+            errors.append(None if ok else _CellError("is required and empty"))
+            continue
+        if stripped.lower() in UNKNOWN_TOKENS:
+            values.append(None)
+            errors.append(None)
+            continue
+        try:
+            values.append(parse(stripped))
+            errors.append(None)
+        except _CellError as exc:
+            values.append(None)
+            errors.append(exc)
+    failed = np.array([e is not None for e in errors], dtype=bool)
+    if failed.any():
+        positions = np.flatnonzero(failed[codes])
+        for pos in positions[:MAX_PROBLEMS_PER_COLUMN]:
+            err = errors[codes[pos]]
+            problems.append(Problem(label, err.message, int(rows[pos]), name, raw.iat[pos], err.suggestion))
+        if len(positions) > MAX_PROBLEMS_PER_COLUMN:
+            problems.append(Problem(
+                label, f"{len(positions) - MAX_PROBLEMS_PER_COLUMN} more cells with problems in this column",
+                None, name))
+    table = np.empty(len(values), dtype=object)
+    table[:] = values
+    column = pd.Series(table[codes] if len(codes) else np.array([], dtype=object), index=raw.index, dtype=object)
+    dtype = _DTYPES.get(spec.kind)
+    if dtype is not None:
+        column = column.astype(dtype) if len(column) else pd.Series([], dtype=dtype)
+    return column
 
 
 def parse_table(table: RawTable, record_type: type) -> tuple[pd.DataFrame | None, list[Problem], list[str]]:
@@ -371,14 +391,15 @@ def parse_table(table: RawTable, record_type: type) -> tuple[pd.DataFrame | None
             problems.append(Problem(table.label, "column appears twice in the header", None, col))
         seen.add(col)
     for col in columns:
-        if col not in specs and not col.startswith("Unnamed"):
+        if col not in specs and col != "":
             close = difflib.get_close_matches(col, list(specs), n=1, cutoff=0.6)
             problems.append(Problem(
                 table.label, "unknown column", None, col,
                 suggestion=f"did you mean '{close[0]}'?" if close else "see docs/data-dictionary.md",
             ))
-        elif col.startswith("Unnamed") and (frame[col].str.strip() != "").any():
-            problems.append(Problem(table.label, "a column without a header holds values", None, col))
+        elif col == "" and (frame.iloc[:, columns.index(col)].str.strip() != "").any():
+            problems.append(Problem(table.label, "a column without a header holds values", None,
+                                    f"column {columns.index(col) + 1}"))
     missing = [c for c in specs if c not in seen]
     for col in missing:
         problems.append(Problem(
@@ -386,11 +407,12 @@ def parse_table(table: RawTable, record_type: type) -> tuple[pd.DataFrame | None
             suggestion="start from 'neurohlh template' to get every column",
         ))
     frame = frame.loc[:, ~pd.Index(frame.columns).duplicated()]
-    empty = (frame.apply(lambda s: s.str.strip()) == "").all(axis=1) if len(frame) else pd.Series([], dtype=bool)
+    cells = frame.to_numpy(dtype=object)
+    empty = (cells == "").all(axis=1) if len(frame) else np.zeros(0, dtype=bool)
     if empty.any():
-        for pos in np.flatnonzero(empty.to_numpy()):
+        for pos in np.flatnonzero(empty):
             notes.append(f"{table.label}, row {int(table.rows[pos])}: empty row, not loaded")
-        keep = ~empty.to_numpy()
+        keep = ~empty
         frame = frame.loc[keep]
         rows = table.rows[keep]
     else:
@@ -468,9 +490,9 @@ def cross_checks(
             rows = studies[studies["study_id"] == study_id]
             problems.append(Problem(ls, "the reads of this study name different patients", int(rows["_row"].iloc[1]),
                                     "patient_id", str(rows["patient_id"].iloc[1])))
-        has_consensus = studies.groupby("study_id")["reader"].apply(lambda r: (r == "consensus").any())
-        for study_id in has_consensus[~has_consensus].index:
-            row = studies[studies["study_id"] == study_id]["_row"].iloc[0]
+        with_consensus = set(studies.loc[studies["reader"] == Reader.CONSENSUS.value, "study_id"])
+        lacking = studies[studies["study_id"].notna() & ~studies["study_id"].isin(with_consensus)]
+        for study_id, row in lacking.drop_duplicates("study_id")[["study_id", "_row"]].itertuples(index=False):
             problems.append(Problem(ls, "study has reads but no consensus read (the read analyses use)", int(row),
                                     "reader", study_id, "add a row with reader 'consensus'"))
         _row_rule(studies, (studies["ventriculomegaly"] == False) & (  # noqa: E712
