@@ -1,0 +1,218 @@
+"""CNS involvement: the paper's CSF rule and the comprehensive rule its cohort actually satisfies.
+
+Two rules, and every result says which one was applied:
+
+``"csf"`` (paper, Methods and Table 1)
+    CNS involvement = CSF pleocytosis (> 10 leucocytes/uL) and/or proteinosis (> 45 mg/dL).
+``"comprehensive"`` (paper, Discussion: "a comprehensive definition, including CSF, clinical, and imaging
+findings"; Koh et al. 2015)
+    abnormal CSF **or** neurologic symptoms **or** imaging findings.
+
+The paper included all 57 patients although CSF was analysed in 50 and abnormal in 42: the cohort meets the
+comprehensive rule, not the CSF rule (clinical.md section 0.1). ``cns_cohort`` lists who fails a rule.
+
+Unknown is never "no": a flag is ``None`` when the deciding values are missing.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from neurohlh.errors import InputError
+from neurohlh.schema import Patient, Study
+
+#: CSF pleocytosis: more than 10 leucocytes/uL (paper, Table 1; printed "> 10 leucocytes/mL", a lost mu).
+CSF_PLEOCYTOSIS_ABOVE_PER_UL = 10.0
+#: CSF proteinosis: more than 45 mg/dL (paper, Table 1).
+CSF_PROTEINOSIS_ABOVE_MG_DL = 45.0
+#: Symptom fields that count as neurologic symptoms. Irritability alone is the paper's "no neurologic
+#: symptoms or only mild irritability" group (Results: 45 with symptoms + 12 CSF-only = 57), so it is
+#: excluded unless ``count_irritability=True``.
+NEUROLOGIC_SYMPTOM_FIELDS = ("seizures", "encephalopathy", "meningismus", "gait_ataxia", "hypotonia",
+                             "limb_weakness", "dysarthria", "diplopia")
+#: Study fields whose "yes" (or a lesion number other than none) counts as an imaging finding.
+IMAGING_FINDING_FIELDS = ("loc_cerebral_wm", "loc_cerebellar_wm", "loc_deep_grey", "loc_midbrain", "loc_pons",
+                          "loc_medulla", "loc_cranial_nerves", "loc_optic_nerve", "loc_cord",
+                          "loc_cauda_equina", "cerebellar_diffuse_edema", "atrophy_cerebral",
+                          "atrophy_cerebellar", "ctt_t2_hyperintensity")
+IMAGING_LESION_NUMBER_FIELDS = ("supra_lesion_number", "infra_lesion_number")
+RULES = ("comprehensive", "csf")
+Rule = Literal["comprehensive", "csf"]
+
+RULE_TEXT = {
+    "csf": "CSF rule (paper Methods/Table 1): pleocytosis > 10 cells/uL and/or protein > 45 mg/dL",
+    "comprehensive": "comprehensive rule (paper Discussion; Koh 2015): abnormal CSF or neurologic symptoms "
+                     "or imaging findings",
+}
+
+
+def _csf_value(patient: Patient, name: str) -> float | None:
+    if patient.csf_done is False:
+        return None
+    return getattr(patient, name)
+
+
+def csf_pleocytosis(patient: Patient) -> bool | None:
+    """CSF leucocytes > 10 /uL; ``None`` if unknown or CSF not analysed."""
+    wbc = _csf_value(patient, "csf_wbc_per_ul")
+    return None if wbc is None else wbc > CSF_PLEOCYTOSIS_ABOVE_PER_UL
+
+
+def csf_proteinosis(patient: Patient) -> bool | None:
+    """CSF protein > 45 mg/dL; ``None`` if unknown or CSF not analysed."""
+    protein = _csf_value(patient, "csf_protein_mg_dl")
+    return None if protein is None else protein > CSF_PROTEINOSIS_ABOVE_MG_DL
+
+
+def _any_of(flags: Iterable[bool | None]) -> bool | None:
+    flags = list(flags)
+    if any(f is True for f in flags):
+        return True
+    if flags and all(f is False for f in flags):
+        return False
+    return None
+
+
+def csf_abnormal(patient: Patient) -> bool | None:
+    """Pleocytosis and/or proteinosis: True if either is present, False only if both are known absent."""
+    return _any_of([csf_pleocytosis(patient), csf_proteinosis(patient)])
+
+
+def neurologic_symptoms(patient: Patient, count_irritability: bool = False) -> bool | None:
+    """Any neurologic symptom (see ``NEUROLOGIC_SYMPTOM_FIELDS``); None unless all are known."""
+    names = NEUROLOGIC_SYMPTOM_FIELDS + (("irritability",) if count_irritability else ())
+    return _any_of(getattr(patient, n) for n in names)
+
+
+def _study_finding(study: Study) -> bool | None:
+    flags: list[bool | None] = [getattr(study, n) for n in IMAGING_FINDING_FIELDS]
+    for name in IMAGING_LESION_NUMBER_FIELDS:
+        number = getattr(study, name)
+        number = getattr(number, "value", number)
+        flags.append(None if number is None else number != "none")
+    return _any_of(flags)
+
+
+def imaging_findings(studies: Sequence[Study]) -> bool | None:
+    """Any MR study with a lesion, a lesion location, atrophy or CTT hyperintensity.
+
+    Computed from Study fields directly (independent of :mod:`neurohlh.patterns`): True if any study has a
+    finding, False if studies were given and every one is known to have none, else None.
+    """
+    if not studies:
+        return None
+    return _any_of(_study_finding(s) for s in studies)
+
+
+@dataclass(frozen=True, slots=True)
+class CNSResult:
+    """CNS involvement of one patient under one rule, with the values that decided it."""
+
+    patient_id: str
+    involved: bool | None
+    rule: str
+    rule_text: str
+    reasons: tuple[str, ...]
+    csf_pleocytosis: bool | None
+    csf_proteinosis: bool | None
+    csf_abnormal: bool | None
+    neurologic_symptoms: bool | None
+    imaging_findings: bool | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in (
+            ("patient_id", self.patient_id), ("involved", self.involved), ("rule", self.rule),
+            ("rule_text", self.rule_text), ("reasons", self.reasons),
+            ("csf_pleocytosis", self.csf_pleocytosis), ("csf_proteinosis", self.csf_proteinosis),
+            ("csf_abnormal", self.csf_abnormal), ("neurologic_symptoms", self.neurologic_symptoms),
+            ("imaging_findings", self.imaging_findings))}
+
+
+def _flag_text(name: str, flag: bool | None) -> str:
+    return f"{name}: {'yes' if flag else 'no' if flag is False else 'unknown'}"
+
+
+def _csf_reason(patient: Patient) -> str:
+    if patient.csf_done is False:
+        return "CSF not analysed"
+    wbc, protein = patient.csf_wbc_per_ul, patient.csf_protein_mg_dl
+    wbc_text = "unknown" if wbc is None else f"{wbc:g}/uL"
+    prot_text = "unknown" if protein is None else f"{protein:g} mg/dL"
+    return f"CSF leucocytes {wbc_text} (> 10 = pleocytosis), protein {prot_text} (> 45 = proteinosis)"
+
+
+def cns_involvement(patient: Patient, studies: Sequence[Study] = (), rule: Rule = "comprehensive",
+                    count_irritability: bool = False) -> CNSResult:
+    """CNS involvement of ``patient`` under ``rule`` ("comprehensive" or "csf").
+
+    Parameters
+    ----------
+    patient : Patient
+    studies : sequence of Study
+        The patient's consensus MR reads; used by the comprehensive rule only (imaging findings).
+    rule : {"comprehensive", "csf"}
+    count_irritability : bool
+        Count irritability alone as a neurologic symptom (default False, as the paper did).
+    """
+    if rule not in RULES:
+        raise InputError(f"`rule` must be one of {list(RULES)}; got {rule!r}.")
+    foreign = sorted({s.patient_id for s in studies} - {patient.patient_id})
+    if foreign:
+        raise InputError(f"Studies of patient(s) {foreign} were passed for patient {patient.patient_id!r}.")
+    pleo, prot, csf = csf_pleocytosis(patient), csf_proteinosis(patient), csf_abnormal(patient)
+    symptoms = neurologic_symptoms(patient, count_irritability)
+    imaging = imaging_findings(studies)
+    reasons = [_csf_reason(patient), _flag_text("abnormal CSF", csf)]
+    if rule == "csf":
+        involved = csf
+    else:
+        involved = _any_of([csf, symptoms, imaging])
+        reasons += [_flag_text("neurologic symptoms", symptoms),
+                    _flag_text(f"imaging findings ({len(studies)} consensus studies)", imaging)]
+    return CNSResult(patient.patient_id, involved, rule, RULE_TEXT[rule], tuple(reasons), pleo, prot, csf,
+                     symptoms, imaging)
+
+
+@dataclass(frozen=True, slots=True)
+class CNSCohortSummary:
+    """Who meets a CNS-involvement rule in a cohort: counts, and the patients failing or undecided."""
+
+    rule: str
+    rule_text: str
+    n_patients: int
+    n_involved: int
+    failing: tuple[str, ...]
+    undetermined: tuple[str, ...]
+    results: tuple[CNSResult, ...]
+
+    @property
+    def sentence(self) -> str:
+        text = f"Rule applied: {self.rule_text}. {self.n_involved}/{self.n_patients} patients meet it"
+        text += f"; fail: {', '.join(self.failing) if self.failing else 'none'}"
+        if self.undetermined:
+            text += f"; undetermined (missing data): {', '.join(self.undetermined)}"
+        return text + "."
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "rule_text": self.rule_text, "n_patients": self.n_patients,
+                "n_involved": self.n_involved, "failing": list(self.failing),
+                "undetermined": list(self.undetermined), "sentence": self.sentence,
+                "results": [r.to_dict() for r in self.results]}
+
+
+def cns_cohort(patients: Sequence[Patient], studies: Sequence[Study] | Mapping[str, Sequence[Study]] = (),
+               rule: Rule = "comprehensive", count_irritability: bool = False) -> CNSCohortSummary:
+    """Apply one rule to every patient; report who meets it, who fails it and who cannot be decided."""
+    if isinstance(studies, Mapping):
+        by_patient = {k: list(v) for k, v in studies.items()}
+    else:
+        by_patient = {}
+        for s in studies:
+            by_patient.setdefault(s.patient_id, []).append(s)
+    results = tuple(cns_involvement(p, by_patient.get(p.patient_id, ()), rule, count_irritability)
+                    for p in patients)
+    return CNSCohortSummary(
+        rule, RULE_TEXT[rule], len(results), sum(r.involved is True for r in results),
+        tuple(r.patient_id for r in results if r.involved is False),
+        tuple(r.patient_id for r in results if r.involved is None), results)

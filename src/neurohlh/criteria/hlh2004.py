@@ -1,0 +1,243 @@
+"""HLH-2004 diagnostic criteria (Henter et al. 2007), item by item, with missing data kept apart.
+
+Rule (Henter 2007, Table I): the diagnosis of HLH can be established by **either** (1) a molecular diagnosis
+consistent with HLH **or** (2) at least 5 of the 8 clinical/laboratory criteria below. Each item is met,
+not met or not evaluable; the result is ``met``, ``not_met`` or ``could_be_met`` (enough items or the
+molecular path are still unknown that the diagnosis could be reached if they turned out positive).
+
+References
+----------
+Henter JI, Horne A, Arico M, et al. HLH-2004: Diagnostic and therapeutic guidelines for hemophagocytic
+lymphohistiocytosis. Pediatr Blood Cancer 2007;48:124-131. doi:10.1002/pbc.21039
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from neurohlh.criteria._core import ItemResult, Status, boolean_item, field_value, threshold_item
+from neurohlh.schema import Patient
+
+SOURCE = "Henter et al., Pediatr Blood Cancer 2007;48:124 (HLH-2004), Table I"
+CRITERIA_VERSION = "HLH-2004 (Henter 2007)"
+
+#: Criteria needed for the clinical path: "5 of the 8 criteria below" (Henter 2007).
+CRITERIA_REQUIRED = 5
+#: Number of clinical/laboratory criteria in HLH-2004.
+CRITERIA_TOTAL = 8
+#: Haemoglobin < 90 g/L counts as a cytopenic lineage (Henter 2007, criterion 3).
+HEMOGLOBIN_BELOW_G_L = 90.0
+#: Infants < 4 weeks: haemoglobin < 100 g/L (Henter 2007, criterion 3).
+HEMOGLOBIN_BELOW_INFANT_G_L = 100.0
+#: "Infants < 4 weeks": age in days strictly below this uses the infant haemoglobin cut-off.
+INFANT_AGE_BELOW_DAYS = 28.0
+#: Platelets < 100 x 10^9/L (Henter 2007, criterion 3).
+PLATELETS_BELOW_10E9_L = 100.0
+#: Neutrophils < 1.0 x 10^9/L (Henter 2007, criterion 3).
+NEUTROPHILS_BELOW_10E9_L = 1.0
+#: Cytopenias must affect >= 2 of 3 lineages (Henter 2007, criterion 3).
+CYTOPENIA_LINEAGES_REQUIRED = 2
+#: Fasting triglycerides >= 3.0 mmol/L (printed ">= 265 mg/dL") (Henter 2007, criterion 4).
+TRIGLYCERIDES_AT_LEAST_MMOL_L = 3.0
+#: Fibrinogen <= 1.5 g/L (Henter 2007, criterion 4).
+FIBRINOGEN_AT_MOST_G_L = 1.5
+#: Ferritin >= 500 ug/L (Henter 2007, criterion 7).
+FERRITIN_AT_LEAST_UG_L = 500.0
+#: Soluble CD25 (sIL-2 receptor) >= 2400 U/mL (Henter 2007, criterion 8).
+SCD25_AT_LEAST_U_ML = 2400.0
+#: Genetic results that count as "a molecular diagnosis consistent with HLH" (our reading; the 2004 table
+#: lists no genes, so we rely on the laboratory's classification of the patient's result).
+MOLECULAR_DIAGNOSIS_RESULTS = frozenset({"pathogenic", "likely_pathogenic"})
+
+HLH2004Status = Literal["met", "not_met", "could_be_met"]
+
+
+@dataclass(frozen=True, slots=True)
+class HLH2004Result:
+    """HLH-2004 assessment of one patient.
+
+    ``status`` combines both paths; ``clinical_status`` is the 5-of-8 path alone. ``n_met``,
+    ``n_not_evaluable`` and ``n_required`` are over the 8 clinical criteria.
+    """
+
+    patient_id: str
+    status: HLH2004Status
+    clinical_status: HLH2004Status
+    molecular: ItemResult
+    items: tuple[ItemResult, ...]
+    n_met: int
+    n_not_evaluable: int
+    n_required: int
+    reason: str
+    criteria_version: str = CRITERIA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "patient_id": self.patient_id,
+            "status": self.status,
+            "clinical_status": self.clinical_status,
+            "molecular": self.molecular.to_dict(),
+            "items": [i.to_dict() for i in self.items],
+            "n_met": self.n_met,
+            "n_not_evaluable": self.n_not_evaluable,
+            "n_required": self.n_required,
+            "reason": self.reason,
+            "criteria_version": self.criteria_version,
+        }
+
+
+def _molecular(patient: Patient) -> ItemResult:
+    result = field_value(patient, "genetic_result")
+    values = {"genetic_result": result}
+    rule = f"genetic_result in {sorted(MOLECULAR_DIAGNOSIS_RESULTS)}"
+    name = "Molecular diagnosis consistent with HLH"
+    if result in MOLECULAR_DIAGNOSIS_RESULTS:
+        return ItemResult("molecular", name, Status.MET, values, rule, f"genetic result is {result}", SOURCE)
+    if result is None or result == "not_tested":
+        why = "genetic testing not done" if result else "genetic result is unknown"
+        return ItemResult("molecular", name, Status.NOT_EVALUABLE, values, rule, why, SOURCE)
+    return ItemResult("molecular", name, Status.NOT_MET, values, rule, f"genetic result is {result}", SOURCE)
+
+
+def _hemoglobin_low(hb: float | None, age_days: float | None) -> tuple[bool | None, str]:
+    if hb is None:
+        return None, "haemoglobin unknown"
+    if age_days is not None:
+        infant = age_days < INFANT_AGE_BELOW_DAYS
+        limit = HEMOGLOBIN_BELOW_INFANT_G_L if infant else HEMOGLOBIN_BELOW_G_L
+        who = f"age {age_days:g} d {'<' if infant else '>='} {INFANT_AGE_BELOW_DAYS:g} d"
+        return hb < limit, f"Hb {hb:g} g/L {'<' if hb < limit else '>='} {limit:g} ({who})"
+    if hb < HEMOGLOBIN_BELOW_G_L:
+        return True, f"Hb {hb:g} g/L < {HEMOGLOBIN_BELOW_G_L:g} (low at any age)"
+    if hb >= HEMOGLOBIN_BELOW_INFANT_G_L:
+        return False, f"Hb {hb:g} g/L >= {HEMOGLOBIN_BELOW_INFANT_G_L:g} (not low at any age)"
+    return None, f"Hb {hb:g} g/L: low only if age < 4 weeks, and age_at_labs_days is unknown"
+
+
+def _cytopenias(patient: Patient) -> ItemResult:
+    hb, age = patient.hemoglobin_g_l, patient.age_at_labs_days
+    plt, neut = patient.platelets_10e9_l, patient.neutrophils_10e9_l
+    hb_low, hb_text = _hemoglobin_low(hb, age)
+    lineages = {"hemoglobin": hb_low,
+                "platelets": None if plt is None else plt < PLATELETS_BELOW_10E9_L,
+                "neutrophils": None if neut is None else neut < NEUTROPHILS_BELOW_10E9_L}
+    low = sum(v is True for v in lineages.values())
+    unknown = sum(v is None for v in lineages.values())
+    texts = [hb_text,
+             "platelets unknown" if plt is None else f"platelets {plt:g} {'<' if lineages['platelets'] else '>='} {PLATELETS_BELOW_10E9_L:g} x10^9/L",
+             "neutrophils unknown" if neut is None else
+             f"neutrophils {neut:g} {'<' if lineages['neutrophils'] else '>='} {NEUTROPHILS_BELOW_10E9_L:g} x10^9/L"]
+    if low >= CYTOPENIA_LINEAGES_REQUIRED:
+        status = Status.MET
+    elif low + unknown < CYTOPENIA_LINEAGES_REQUIRED:
+        status = Status.NOT_MET
+    else:
+        status = Status.NOT_EVALUABLE
+    values = {"hemoglobin_g_l": hb, "age_at_labs_days": age, "platelets_10e9_l": plt,
+              "neutrophils_10e9_l": neut, "lineages_low": low, "lineages_unknown": unknown}
+    rule = ("at least 2 of: Hb < 90 g/L (< 100 g/L if age < 4 weeks), platelets < 100 x10^9/L, "
+            "neutrophils < 1.0 x10^9/L")
+    return ItemResult("cytopenias", "Cytopenias (>= 2 of 3 lineages)", status, values, rule,
+                      f"{low} lineage(s) low, {unknown} unknown: " + "; ".join(texts), SOURCE)
+
+
+def _lipids_fibrinogen(patient: Patient) -> ItemResult:
+    tg, fib = patient.triglycerides_mmol_l, patient.fibrinogen_g_l
+    tg_hit = None if tg is None else tg >= TRIGLYCERIDES_AT_LEAST_MMOL_L
+    fib_hit = None if fib is None else fib <= FIBRINOGEN_AT_MOST_G_L
+    if tg_hit or fib_hit:
+        status = Status.MET
+    elif tg_hit is False and fib_hit is False:
+        status = Status.NOT_MET
+    else:
+        status = Status.NOT_EVALUABLE
+    texts = ["triglycerides unknown" if tg is None else
+             f"triglycerides {tg:g} mmol/L {'>=' if tg_hit else '<'} 3.0",
+             "fibrinogen unknown" if fib is None else f"fibrinogen {fib:g} g/L {'<=' if fib_hit else '>'} 1.5"]
+    return ItemResult(
+        "triglycerides_fibrinogen", "Hypertriglyceridaemia and/or hypofibrinogenaemia", status,
+        {"triglycerides_mmol_l": tg, "fibrinogen_g_l": fib},
+        "fasting triglycerides >= 3.0 mmol/L (265 mg/dL) or fibrinogen <= 1.5 g/L", "; ".join(texts), SOURCE)
+
+
+def _nk_activity(patient: Patient) -> ItemResult:
+    nk = field_value(patient, "nk_activity")
+    values = {"nk_activity": nk}
+    rule = "NK-cell activity low or absent (local laboratory reference)"
+    name = "Low or absent NK-cell activity"
+    if nk is None:
+        return ItemResult("nk_activity", name, Status.NOT_EVALUABLE, values, rule, "NK activity unknown", SOURCE)
+    status = Status.MET if nk == "low_or_absent" else Status.NOT_MET
+    return ItemResult("nk_activity", name, status, values, rule, f"NK activity {nk}", SOURCE)
+
+
+def hlh2004_items(patient: Patient) -> tuple[ItemResult, ...]:
+    """The 8 clinical/laboratory criteria of HLH-2004, in the order of Henter 2007 Table I."""
+    return (
+        boolean_item("fever", "Fever", patient.fever, field_name="fever", source=SOURCE),
+        boolean_item("splenomegaly", "Splenomegaly", patient.splenomegaly, field_name="splenomegaly", source=SOURCE),
+        _cytopenias(patient),
+        _lipids_fibrinogen(patient),
+        boolean_item("hemophagocytosis", "Haemophagocytosis in bone marrow, spleen or lymph nodes",
+                     patient.hemophagocytosis, field_name="hemophagocytosis", source=SOURCE),
+        _nk_activity(patient),
+        threshold_item("ferritin", "Ferritin >= 500 ug/L", patient.ferritin_ug_l, at_least=FERRITIN_AT_LEAST_UG_L,
+                       field_name="ferritin_ug_l", unit="ug/L", source=SOURCE),
+        threshold_item("scd25", "Soluble CD25 >= 2400 U/mL", patient.scd25_u_ml, at_least=SCD25_AT_LEAST_U_ML,
+                       field_name="scd25_u_ml", unit="U/mL", source=SOURCE),
+    )
+
+
+def _clinical_status(n_met: int, n_unknown: int) -> HLH2004Status:
+    if n_met >= CRITERIA_REQUIRED:
+        return "met"
+    if n_met + n_unknown >= CRITERIA_REQUIRED:
+        return "could_be_met"
+    return "not_met"
+
+
+def hlh2004(patient: Patient) -> HLH2004Result:
+    """Assess HLH-2004 for one patient.
+
+    Parameters
+    ----------
+    patient : Patient
+        Laboratory values in the schema's canonical units (see :mod:`neurohlh.criteria.units` to convert).
+
+    Returns
+    -------
+    HLH2004Result
+        ``status`` is ``met`` if the molecular path or >= 5 of 8 criteria are met; ``not_met`` if the
+        molecular path is known negative and fewer than 5 criteria could be met even if every unknown item
+        were met; otherwise ``could_be_met``.
+
+    Notes
+    -----
+    The molecular path counts ``genetic_result`` pathogenic / likely pathogenic; ``vus`` and ``negative``
+    do not; ``not_tested`` or unknown leave it open. Family history (also accepted by Henter 2007) is not a
+    schema field and is not assessed. "No evidence of malignancy", printed on the haemophagocytosis line, is
+    not a ninth criterion.
+    """
+    items = hlh2004_items(patient)
+    molecular = _molecular(patient)
+    n_met = sum(i.status is Status.MET for i in items)
+    n_unknown = sum(i.status is Status.NOT_EVALUABLE for i in items)
+    clinical = _clinical_status(n_met, n_unknown)
+    tally = f"{n_met}/{CRITERIA_TOTAL} criteria met, {n_unknown} not evaluable (>= {CRITERIA_REQUIRED} needed)"
+    if molecular.status is Status.MET:
+        status: HLH2004Status = "met"
+        reason = f"molecular diagnosis ({molecular.explanation}); {tally}"
+    elif clinical == "met":
+        status, reason = "met", tally
+    elif clinical == "could_be_met" or molecular.status is Status.NOT_EVALUABLE:
+        status = "could_be_met"
+        open_paths = []
+        if clinical == "could_be_met":
+            open_paths.append(f"{CRITERIA_REQUIRED - n_met} more of the {n_unknown} unknown item(s) would suffice")
+        if molecular.status is Status.NOT_EVALUABLE:
+            open_paths.append(f"molecular path open ({molecular.explanation})")
+        reason = f"{tally}; " + "; ".join(open_paths)
+    else:
+        status, reason = "not_met", f"{tally}; molecular path not met ({molecular.explanation})"
+    return HLH2004Result(patient.patient_id, status, clinical, molecular, items, n_met, n_unknown,
+                         CRITERIA_REQUIRED, reason)
