@@ -48,5 +48,33 @@ def validate_cmd(
     raise typer.Exit(0 if report.ok else 1)
 
 
+def schema_cmd(
+    markdown: bool = typer.Option(False, "--markdown", help="Print the data dictionary as Markdown instead"),
+) -> None:
+    """Print the cohort JSON Schema (or, with --markdown, the data dictionary)."""
+    from neurohlh.dictionary import data_dictionary_markdown, json_schema_text
+
+    print(data_dictionary_markdown() if markdown else json_schema_text(), end="")
+
+
+def template_cmd(
+    out: Path = typer.Argument(..., help="OUT.xlsx for a workbook, or a folder for CSV files"),
+) -> None:
+    """Write empty, ready-to-fill templates (an .xlsx workbook with instructions, or a CSV folder)."""
+    from neurohlh.dictionary import write_template_csv, write_template_xlsx
+
+    if out.suffix.lower() == ".xlsx":
+        write_template_xlsx(out)
+        console.print(f"wrote workbook template {out} (sheets: instructions, patients, studies, variants)")
+    elif out.suffix:
+        console.print(f"[red]error[/red] {out}: give a name ending in .xlsx, or a folder name for CSV templates")
+        raise typer.Exit(1)
+    else:
+        write_template_csv(out)
+        console.print(f"wrote CSV templates in {out}/ (patients.csv, studies.csv, variants.csv, README.txt)")
+
+
 def register(app: typer.Typer) -> None:
     app.command("validate")(validate_cmd)
+    app.command("schema")(schema_cmd)
+    app.command("template")(template_cmd)
