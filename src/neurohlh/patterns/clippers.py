@@ -1,0 +1,148 @@
+"""CLIPPERS radiologic check (Tobin et al., Brain 2017) for brainstem-predominant (subpattern 1.2) studies.
+
+The paper assessed its brainstem-predominant studies "for radiologic criteria proposed for CLIPPERS":
+size of the largest T1-enhancing nodule, T2 signal extension beyond the enhancing nodule (T2-T1 mismatch)
+and symmetric or asymmetric pontine involvement; none of its 6 patients met all radiologic criteria.
+
+Items and their status (see /work/shared/reference/clinical.md section 2):
+
+* verified from the Tobin 2017 abstract: homogeneous enhancing nodules without ring enhancement or mass
+  effect; nodules < 3 mm in diameter; homogeneous T2 abnormality not significantly exceeding the T1
+  enhancement;
+* reconstructed from secondary summaries: predominance in the pons and cerebellum;
+* supportive only (not a formal item): symmetric pontine involvement (Pittock 2010 described symmetric
+  curvilinear enhancement "peppering the pons").
+
+Clinical, steroid-response and pathology items of the criteria cannot be judged from an MR read and are
+not evaluated here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from neurohlh.patterns.trace import MET, NOT_EVALUABLE, NOT_MET, SEC_CLIPPERS, show
+
+#: Tobin 2017: enhancing nodules must be smaller than this diameter (strict "<").
+MAX_NODULE_MM = 3.0
+#: Enhancement patterns (paper vocabulary) incompatible with homogeneous enhancing nodules.
+NON_HOMOGENEOUS_PATTERNS = frozenset({"ring", "heterogeneous"})
+CLIPPERS_FIELDS = ("infra_enhancement_pattern", "mass_effect", "largest_enhancing_nodule_mm", "t2_beyond_enhancement",
+                   "pons_dominant_site", "loc_pons", "pons_symmetric_at_mcp")
+SOURCE = ("Tobin WO, et al. Diagnostic criteria for CLIPPERS. Brain 2017;140:2415-25 (radiologic items); "
+          "symmetry as a supportive feature after Pittock SJ, et al. Brain 2010;133:2626-34")
+NOT_FROM_MRI = ("clinical items (subacute pontocerebellar syndrome, no peripheral nervous system disease), "
+                "clinical and radiologic corticosteroid response, neuropathology and exclusion of alternative "
+                "diagnoses are not evaluable from an MR read")
+
+
+@dataclass(frozen=True, slots=True)
+class ClippersItem:
+    """One radiologic item: ``met``, ``not_met`` or ``not_evaluable``, with the values used."""
+
+    item: str
+    description: str
+    status: str
+    values: tuple[tuple[str, Any], ...]
+    explanation: str
+    supportive: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "item": self.item, "description": self.description, "status": self.status,
+            "values": {k: (sorted(v) if isinstance(v, frozenset) else v) for k, v in self.values},
+            "explanation": self.explanation, "supportive": self.supportive,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ClippersCheck:
+    """CLIPPERS radiologic check of one study.
+
+    ``all_radiologic_met`` is True when every required radiologic item is met, False when at least one is
+    not met, and None when none failed but some could not be evaluated. Supportive items never count.
+    """
+
+    study_id: str
+    items: tuple[ClippersItem, ...]
+    all_radiologic_met: bool | None
+    note: str = NOT_FROM_MRI
+    source: str = SOURCE
+
+    @property
+    def summary(self) -> str:
+        required = [i for i in self.items if not i.supportive]
+        met = sum(i.status == MET for i in required)
+        verdict = {True: "all radiologic items met", False: "not all radiologic items met",
+                   None: "not evaluable (missing values)"}[self.all_radiologic_met]
+        return f"{verdict} ({met}/{len(required)} required items met)"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"study_id": self.study_id, "all_radiologic_met": self.all_radiologic_met, "summary": self.summary,
+                "items": [i.to_dict() for i in self.items], "note": self.note, "source": self.source}
+
+
+def _status(value: bool | None, good: bool) -> str:
+    return NOT_EVALUABLE if value is None else (MET if value is good else NOT_MET)
+
+
+def _homogeneous_nodules(pattern: frozenset | None, mass_effect: bool | None) -> tuple[str, str]:
+    bad = sorted(pattern & NON_HOMOGENEOUS_PATTERNS) if pattern else []
+    reasons = []
+    if bad:
+        reasons.append(f"{'/'.join(bad)} enhancement")
+    if mass_effect is True:
+        reasons.append("mass effect")
+    if reasons:
+        return NOT_MET, "not met: " + " and ".join(reasons)
+    if not pattern or mass_effect is None:
+        unknown = [n for n, v in (("infra_enhancement_pattern", pattern or None), ("mass_effect", mass_effect))
+                   if v is None]
+        return NOT_EVALUABLE, "unknown " + ", ".join(unknown)
+    return MET, f"{show(pattern)} enhancement, no ring or heterogeneous enhancement, no mass effect"
+
+
+def check_clippers(study: Any, study_id: str | None = None) -> ClippersCheck:
+    """Check the CLIPPERS radiologic items on one study (any object with the ``CLIPPERS_FIELDS`` attributes).
+
+    Examples
+    --------
+    >>> from neurohlh.schema import Study
+    >>> s = Study(study_id="S1", patient_id="P1", reader="consensus", infra_enhancement_pattern=frozenset({"nodular"}),
+    ...           mass_effect=False, largest_enhancing_nodule_mm=4.0, t2_beyond_enhancement=True,
+    ...           pons_dominant_site=True, pons_symmetric_at_mcp=False)
+    >>> check_clippers(s).summary
+    'not all radiologic items met (2/4 required items met)'
+    """
+    sid = study_id if study_id is not None else study.study_id
+    pattern, mass = study.infra_enhancement_pattern, study.mass_effect
+    size, t2_beyond = study.largest_enhancing_nodule_mm, study.t2_beyond_enhancement
+    dominant, symmetric = study.pons_dominant_site, study.pons_symmetric_at_mcp
+    h_status, h_expl = _homogeneous_nodules(pattern, mass)
+    small = None if size is None else size < MAX_NODULE_MM
+    items = (
+        ClippersItem("homogeneous_nodules", "Homogeneous enhancing nodules without ring enhancement or mass effect",
+                     h_status, (("infra_enhancement_pattern", pattern), ("mass_effect", mass)), h_expl),
+        ClippersItem("nodules_under_3mm", f"Largest enhancing nodule < {MAX_NODULE_MM:g} mm", _status(small, True),
+                     (("largest_enhancing_nodule_mm", size),),
+                     "unknown size" if size is None else f"largest nodule {show(size)} mm "
+                     f"{'<' if small else '>='} {MAX_NODULE_MM:g} mm"),
+        ClippersItem("t2_not_exceeding_enhancement", "T2 abnormality not significantly exceeding the T1 enhancement",
+                     _status(t2_beyond, False), (("t2_beyond_enhancement", t2_beyond),),
+                     {None: "unknown", True: "T2 signal extends beyond the enhancing nodules (T2-T1 mismatch)",
+                      False: "no T2-T1 mismatch"}[t2_beyond]),
+        ClippersItem("pontocerebellar_predominance", "Lesions predominate in the pons (and cerebellum)",
+                     _status(dominant, True), (("pons_dominant_site", dominant),),
+                     {None: "unknown", True: "pons is the dominant site", False: "pons is not the dominant site"}[
+                         dominant]),
+        ClippersItem("symmetric_pontine_involvement", "Symmetric pontine involvement at the middle cerebellar "
+                     "peduncle level (supportive feature, not required)", _status(symmetric, True),
+                     (("pons_symmetric_at_mcp", symmetric),),
+                     {None: "unknown", True: "symmetric", False: "asymmetric"}[symmetric], supportive=True),
+    )
+    required = [i.status for i in items if not i.supportive]
+    all_met = False if NOT_MET in required else (None if NOT_EVALUABLE in required else True)
+    return ClippersCheck(sid, items, all_met)
+
+
+__all__ = ["ClippersCheck", "ClippersItem", "check_clippers", "MAX_NODULE_MM", "CLIPPERS_FIELDS"]

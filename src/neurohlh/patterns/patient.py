@@ -1,0 +1,277 @@
+"""Patient level: pattern 1 or 2, onset subpattern, evolution, CLIPPERS check and red flag.
+
+* Pattern 1 if any study has parenchymal lesions; pattern 2 only when every study is known to have none
+  ("no parenchymal lesions at onset and follow-up", paper, Imaging Pattern Definitions); otherwise
+  indeterminate, naming the fields that would decide it.
+* Studies are put in time order by ``study_date``; when not every study has a date, by
+  ``age_at_study_months``; when neither covers every study, dates are converted to ages with the patient's
+  ``birth_date``; ties are broken by ``study_id``. If no complete order exists the evolution is not reported.
+* Onset subpattern = subpattern of the first lesional study (undetermined when an earlier study has unknown
+  lesion status, because that study may have been the onset).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from neurohlh.errors import InputError
+from neurohlh.patterns import trace as T
+from neurohlh.patterns.clippers import ClippersCheck
+from neurohlh.patterns.red_flag import RedFlag, assess_red_flag
+from neurohlh.patterns.study import StudyAllocation, classify_study
+from neurohlh.patterns.trace import RuleStep
+
+PATTERNS = ("1", "2", "indeterminate")
+DAYS_PER_MONTH = 365.25 / 12
+BY_DATE, BY_AGE, BY_BIRTH_DATE, SINGLE, NO_STUDY, UNKNOWN = (
+    "study_date", "age_at_study_months", "age from study_date and birth_date", "single study", "no study", "unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class PatientAllocation:
+    """Pattern allocation of one patient over all of their (consensus) studies.
+
+    Attributes
+    ----------
+    pattern : str
+        ``"1"``, ``"2"`` or ``"indeterminate"``.
+    onset_subpattern, last_subpattern : str or None
+        Subpattern of the first / last lesional study.
+    studies : tuple of StudyAllocation
+        In time order.
+    evolution : tuple
+        Subpatterns of the lesional studies in time order (``None`` = undetermined).
+    transitions : tuple of str
+        Changes between consecutive lesional studies, e.g. ``"1.3->1.1"``.
+    ever_subpatterns : frozenset of str
+    clippers : ClippersCheck or None
+        CLIPPERS radiologic check of the first 1.2 study.
+    red_flag : RedFlag or None
+    missing_fields : tuple of str
+        ``"study_id.field"`` entries that prevented a patient-level decision.
+    order_basis : str
+        How the studies were ordered.
+    notes : tuple of str
+        Caveats (unknown order, undetermined onset, ...).
+    """
+
+    patient_id: str
+    pattern: str
+    onset_subpattern: str | None
+    studies: tuple[StudyAllocation, ...]
+    evolution: tuple[str | None, ...]
+    transitions: tuple[str, ...]
+    last_subpattern: str | None
+    ever_subpatterns: frozenset[str]
+    clippers: ClippersCheck | None
+    red_flag: RedFlag | None
+    missing_fields: tuple[str, ...]
+    order_basis: str
+    notes: tuple[str, ...] = ()
+    etiologic_workup: str | None = None
+
+    @property
+    def trace(self) -> tuple[RuleStep, ...]:
+        """Patient-level rules in order, with values, outcome and paper section (study traces are per study)."""
+        return patient_trace(self)
+
+    def to_dict(self, trace: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "patient_id": self.patient_id,
+            "pattern": self.pattern,
+            "onset_subpattern": self.onset_subpattern,
+            "last_subpattern": self.last_subpattern,
+            "evolution": list(self.evolution),
+            "transitions": list(self.transitions),
+            "ever_subpatterns": sorted(self.ever_subpatterns),
+            "order_basis": self.order_basis,
+            "missing_fields": list(self.missing_fields),
+            "notes": list(self.notes),
+            "clippers": self.clippers.to_dict() if self.clippers else None,
+            "red_flag": self.red_flag.to_dict() if self.red_flag else None,
+            "studies": [s.to_dict(trace=trace) for s in self.studies],
+        }
+        if trace:
+            out["trace"] = [s.to_dict() for s in self.trace]
+        return out
+
+
+def _months(study: StudyAllocation, birth_date: dt.date | None) -> float | None:
+    if study.age_at_study_months is not None:
+        return float(study.age_at_study_months)
+    if study.study_date is not None and birth_date is not None:
+        return (study.study_date - birth_date).days / DAYS_PER_MONTH
+    return None
+
+
+def order_studies(studies: Sequence[StudyAllocation], birth_date: dt.date | None = None
+                  ) -> tuple[tuple[StudyAllocation, ...], str]:
+    """Studies in time order and the basis used (``unknown`` when no complete order exists)."""
+    if not studies:
+        return (), NO_STUDY
+    if len(studies) == 1:
+        return tuple(studies), SINGLE
+    if all(s.study_date is not None for s in studies):
+        return tuple(sorted(studies, key=lambda s: (s.study_date, s.study_id))), BY_DATE
+    if all(s.age_at_study_months is not None for s in studies):
+        return tuple(sorted(studies, key=lambda s: (s.age_at_study_months, s.study_id))), BY_AGE
+    months = [_months(s, birth_date) for s in studies]
+    if all(m is not None for m in months):
+        pairs = sorted(zip(months, studies), key=lambda p: (p[0], p[1].study_id))
+        return tuple(s for _, s in pairs), BY_BIRTH_DATE
+    return tuple(sorted(studies, key=lambda s: s.study_id)), UNKNOWN
+
+
+def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def allocate_patient(patient_id: str, studies: Sequence[StudyAllocation], birth_date: dt.date | None = None,
+                     workup: str | None = None, patient_known: bool = True) -> PatientAllocation:
+    """Patient allocation from already classified studies (shared by the record and the cohort paths)."""
+    ordered, basis = order_studies(studies, birth_date)
+    notes: list[str] = []
+    missing: list[str] = []
+    if not ordered:
+        return PatientAllocation(patient_id, "indeterminate", None, (), (), (), None, frozenset(), None, None, (),
+                                 basis, ("no consensus MR study for this patient",), workup)
+    if any(s.lesional for s in ordered):
+        pattern = "1"
+    elif all(s.lesional is False for s in ordered):
+        pattern = "2"
+    else:
+        pattern = "indeterminate"
+        missing += [f"{s.study_id}.{f}" for s in ordered if s.lesional is None for f in s.missing_fields]
+    if pattern != "1":
+        return PatientAllocation(patient_id, pattern, None, ordered, (), (), None, frozenset(), None, None,
+                                 _dedupe(missing), basis, tuple(notes), workup)
+    lesional = [s for s in ordered if s.lesional]
+    ever = frozenset(s.subpattern for s in lesional if s.subpattern is not None)
+    if basis == UNKNOWN:
+        untimed = [s.study_id for s in ordered if _months(s, birth_date) is None and s.study_date is None]
+        missing += [f"{sid}.study_date" for sid in untimed]
+        notes.append("study order unknown (no study_date or age_at_study_months for " + ", ".join(untimed) +
+                     "): evolution not reported")
+        subs = {s.subpattern for s in lesional}
+        onset = last = next(iter(subs)) if len(subs) == 1 else None
+        evolution: tuple[str | None, ...] = ()
+        transitions: tuple[str, ...] = ()
+    else:
+        first = ordered.index(lesional[0])
+        unknown_before = [s for s in ordered[:first] if s.lesional is None]
+        onset = lesional[0].subpattern
+        if unknown_before:
+            onset = None
+            missing += [f"{s.study_id}.{f}" for s in unknown_before for f in s.missing_fields]
+            notes.append("onset subpattern undetermined: earlier study " + ", ".join(s.study_id for s in unknown_before)
+                         + " has unknown lesion status and may have been the onset")
+        evolution = tuple(s.subpattern for s in lesional)
+        transitions = tuple(f"{a}->{b}" for a, b in zip(evolution, evolution[1:])
+                            if a is not None and b is not None and a != b)
+        last = lesional[-1].subpattern
+    for s in lesional:
+        if s.subpattern is None and (s is lesional[0] or s is lesional[-1] or basis == UNKNOWN):
+            missing += [f"{s.study_id}.{f}" for f in s.missing_fields]
+    clippers = next((s.clippers for s in ordered if s.subpattern == "1.2"), None)
+    red_flag = assess_red_flag([onset] + [s.subpattern for s in lesional], workup, patient_known)
+    return PatientAllocation(patient_id, pattern, onset, ordered, evolution, transitions, last, ever, clippers,
+                             red_flag, _dedupe(missing), basis, tuple(notes), workup)
+
+
+def classify_patient(studies: Sequence[Any], patient: Any | None = None) -> PatientAllocation:
+    """Allocate one patient from their study reads (:class:`neurohlh.schema.Study`) and optional ``Patient``.
+
+    Raises
+    ------
+    InputError
+        If the studies belong to different patients, a ``study_id`` repeats, or there is neither a study nor a
+        patient to name.
+
+    Examples
+    --------
+    >>> from neurohlh.schema import Study
+    >>> base = dict(patient_id="P1", reader="consensus", supra_lesion_number="none", infra_lesion_number="none",
+    ...             atrophy_cerebral=False, atrophy_cerebellar=False, ctt_t2_hyperintensity=False,
+    ...             nonspecific_findings=False)
+    >>> onset = Study(study_id="S1", age_at_study_months=30, **{**base, "infra_lesion_number": "multiple",
+    ...               "cerebellar_diffuse_edema": True})
+    >>> later = Study(study_id="S2", age_at_study_months=36, **{**base, "supra_lesion_number": "multiple",
+    ...               "loc_cerebral_wm": True, "cerebellar_diffuse_edema": False})
+    >>> a = classify_patient([later, onset])
+    >>> a.pattern, a.onset_subpattern, a.transitions
+    ('1', '1.3', ('1.3->1.1',))
+    """
+    ids = {s.patient_id for s in studies}
+    if patient is not None:
+        ids.add(patient.patient_id)
+    if len(ids) > 1:
+        raise InputError("`studies` and `patient` must belong to one patient; got patient_id values "
+                         + ", ".join(sorted(ids)))
+    if not ids:
+        raise InputError("`classify_patient` needs at least one study or a `patient` to name the patient")
+    seen: set[str] = set()
+    for s in studies:
+        if s.study_id in seen:
+            raise InputError(f"study_id {s.study_id!r} is given twice; pass one read per study (the consensus read)")
+        seen.add(s.study_id)
+    allocations = [classify_study(s) for s in studies]
+    return allocate_patient(ids.pop(), allocations, getattr(patient, "birth_date", None),
+                            getattr(patient, "etiologic_workup", None), patient is not None)
+
+
+# ---------------------------------------------------------------- trace
+
+
+def _timing(s: StudyAllocation) -> str:
+    if s.study_date is not None:
+        return s.study_date.isoformat()
+    if s.age_at_study_months is not None:
+        return f"{T.show(s.age_at_study_months)} months"
+    return "unknown"
+
+
+def patient_trace(a: PatientAllocation) -> tuple[RuleStep, ...]:
+    """Rebuild the patient-level rule trace from a :class:`PatientAllocation`."""
+    steps = [RuleStep.make("study_order", {s.study_id: _timing(s) for s in a.studies},
+                           T.NOT_EVALUABLE if a.order_basis == UNKNOWN else T.APPLIED,
+                           f"studies ordered by {a.order_basis}, ties by study_id", T.SEC_OURS)]
+    lesional = {s.study_id: s.lesional for s in a.studies}
+    if a.pattern == "1":
+        hits = [sid for sid, v in lesional.items() if v]
+        outcome, status = "pattern 1: parenchymal lesions on " + ", ".join(hits), T.MET
+    elif a.pattern == "2":
+        outcome, status = "pattern 2: no parenchymal lesions at onset or on follow-up", T.NOT_MET
+    elif not a.studies:
+        outcome, status = "indeterminate: no consensus MR study", T.NOT_EVALUABLE
+    else:
+        outcome, status = ("indeterminate: no study shows lesions but lesion status is unknown on " +
+                           ", ".join(sid for sid, v in lesional.items() if v is None)), T.NOT_EVALUABLE
+    steps.append(RuleStep.make("patient_pattern", lesional, status, outcome, T.SEC_PATTERNS))
+    if a.pattern == "1":
+        first = next(s for s in a.studies if s.lesional)
+        steps.append(RuleStep.make(
+            "onset_subpattern", {first.study_id: first.subpattern}, T.APPLIED if a.onset_subpattern else
+            T.NOT_EVALUABLE, f"onset subpattern {a.onset_subpattern or 'undetermined'} (first lesional study)",
+            T.SEC_SUBPATTERNS))
+        steps.append(RuleStep.make(
+            "evolution", {s.study_id: s.subpattern for s in a.studies if s.lesional}, T.APPLIED,
+            ("evolution " + " -> ".join(str(e) for e in a.evolution) + "; transitions: " +
+             (", ".join(a.transitions) or "none") + f"; last subpattern {a.last_subpattern}")
+            if a.order_basis != UNKNOWN else "evolution not reported: study order unknown", T.SEC_1_1))
+        if a.clippers is not None:
+            steps.append(RuleStep.make("clippers_radiologic", {i.item: i.status for i in a.clippers.items},
+                                       T.APPLIED, f"{a.clippers.study_id}: {a.clippers.summary}", T.SEC_CLIPPERS))
+        if a.red_flag is not None:
+            steps.append(RuleStep.make("red_flag", {"etiologic_workup": a.etiologic_workup,
+                                                    "trigger_subpatterns": ",".join(a.red_flag.trigger_subpatterns)},
+                                       T.MET if a.red_flag.raised else T.NOT_MET if a.red_flag.status ==
+                                       "not_raised" else T.NOT_EVALUABLE,
+                                       f"{a.red_flag.status}: {a.red_flag.reason}", T.SEC_CONCLUSIONS))
+    for note in a.notes:
+        steps.append(RuleStep.make("note", {}, T.APPLIED, note, T.SEC_OURS))
+    return tuple(steps)
+
+
+__all__ = ["PatientAllocation", "classify_patient", "allocate_patient", "order_studies", "patient_trace",
+           "PATTERNS"]

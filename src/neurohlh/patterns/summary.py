@@ -1,0 +1,166 @@
+"""Study-level findings counted the paper's way ("cerebral involvement in 77/123 studies").
+
+Each :class:`Count` states its numerator, denominator, how many studies in the denominator had the finding
+unknown (they are *not* counted as absent in the numerator, but they are in the denominator, so the count is
+a lower bound when ``unknown`` > 0), the definition used and the figure printed in the paper.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import pandas as pd
+
+from neurohlh.patterns.patient import PatientAllocation
+
+POSITIVE_NUMBERS = ("single", "few", "multiple")
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """One study-level count."""
+
+    key: str
+    label: str
+    numerator: int
+    denominator: int
+    unknown: int
+    definition: str
+    paper: str | None = None
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.denominator == 0 else 100.0 * self.numerator / self.denominator
+
+    def __str__(self) -> str:
+        pct = "" if self.percent is None else f" ({self.percent:.0f}%)"
+        return f"{self.label}: {self.numerator}/{self.denominator}{pct}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "label": self.label, "numerator": self.numerator, "denominator": self.denominator,
+                "percent": self.percent, "unknown": self.unknown, "definition": self.definition,
+                "paper": self.paper}
+
+
+@dataclass(frozen=True, slots=True)
+class StudySummary:
+    """Study-level summary of a cohort (consensus reads)."""
+
+    n_studies: int
+    n_patients: int
+    counts: tuple[Count, ...]
+
+    def __getitem__(self, key: str) -> Count:
+        for c in self.counts:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n_studies": self.n_studies, "n_patients": self.n_patients,
+                "counts": [c.to_dict() for c in self.counts]}
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([c.to_dict() for c in self.counts])
+
+
+def _yes(frame: pd.DataFrame, name: str) -> pd.Series:
+    return frame[name].astype("boolean").fillna(False).astype(bool)
+
+
+def _unknown(frame: pd.DataFrame, name: str) -> pd.Series:
+    return frame[name].isna()
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.counts: list[Count] = []
+
+    def add(self, key: str, label: str, hit: pd.Series, within: pd.Series, unknown: pd.Series, definition: str,
+            paper: str | None = None) -> None:
+        self.counts.append(Count(key, label, int((hit & within).sum()), int(within.sum()),
+                                 int((unknown & within & ~hit).sum()), definition, paper))
+
+
+def _any(frame: pd.DataFrame, names: Sequence[str]) -> tuple[pd.Series, pd.Series]:
+    hit = pd.concat([_yes(frame, n) for n in names], axis=1).any(axis=1)
+    unknown = pd.concat([_unknown(frame, n) for n in names], axis=1).any(axis=1) & ~hit
+    return hit, unknown
+
+
+def summarise_studies(cohort: Any, allocations: Sequence[PatientAllocation] | None = None) -> StudySummary:
+    """Count findings over the cohort's consensus studies as the paper reports them (Results).
+
+    ``allocations`` (from :func:`classify_cohort`) supply study categories and patient patterns; they are
+    computed when not given.
+    """
+    if allocations is None:
+        from neurohlh.patterns.cohort import classify_cohort
+
+        allocations = classify_cohort(cohort)
+    f = cohort.consensus_studies.reset_index(drop=True)
+    by_study = {s.study_id: (s.category, a.pattern) for a in allocations for s in a.studies}
+    category = f["study_id"].map(lambda sid: by_study.get(sid, (None, None))[0])
+    pattern = f["study_id"].map(lambda sid: by_study.get(sid, (None, None))[1])
+    every = pd.Series(True, index=f.index)
+    c = _Counter()
+    c.add("lesional", "Studies with parenchymal lesions", category == "lesional", every,
+          category == "indeterminate", "study category lesional (contract rule)")
+    c.add("pattern_1_studies", "Studies of pattern-1 patients", pattern == "1", every, pattern == "indeterminate",
+          "all studies of patients allocated pattern 1", "93/123")
+    p2 = pattern == "2"
+    c.add("pattern_2_studies", "Studies of pattern-2 patients", p2, every, pattern == "indeterminate",
+          "all studies of patients allocated pattern 2", "30/123")
+    for cat, label, paper in (("normal", "normal", "10/30"), ("atrophy", "isolated atrophy", "15/30"),
+                              ("isolated_ctt", "isolated CTT T2 hyperintensity", "3/30"),
+                              ("nonspecific", "nonspecific findings", "2/30")):
+        c.add(f"pattern_2_{cat}", f"Pattern-2 studies: {label}", category == cat, p2, category == "indeterminate",
+              f"study category {cat} among studies of pattern-2 patients", paper)
+    for key, name, label, paper in (
+            ("cerebral", "loc_cerebral_wm", "Cerebral involvement", "77/123"),
+            ("cerebellar", "loc_cerebellar_wm", "Cerebellar involvement", "71/123"),
+            ("deep_grey", "loc_deep_grey", "Deep grey nuclei / thalamus", "35/123")):
+        c.add(key, label, _yes(f, name), every, _unknown(f, name), f"{name} = yes", paper)
+    deep = _yes(f, "loc_deep_grey")
+    c.add("deep_grey_bilateral_asymmetric", "Deep grey: bilateral asymmetric",
+          f["deep_grey_laterality"] == "bilateral_asymmetric", deep, _unknown(f, "deep_grey_laterality"),
+          "deep_grey_laterality = bilateral_asymmetric among deep grey studies", "24/35")
+    brainstem, brainstem_unknown = _any(f, ("loc_midbrain", "loc_pons", "loc_medulla"))
+    c.add("brainstem", "Brainstem involvement", brainstem, every, brainstem_unknown,
+          "any of loc_midbrain, loc_pons, loc_medulla = yes", "34/123")
+    for key, name, label, paper in (("brainstem_midbrain", "loc_midbrain", "Brainstem: midbrain", "32/34"),
+                                    ("brainstem_medulla", "loc_medulla", "Brainstem: medulla", "9/34"),
+                                    ("brainstem_dorsal_pons", "loc_pons_dorsal", "Brainstem: dorsal pons", None)):
+        c.add(key, label, _yes(f, name), brainstem, _unknown(f, name), f"{name} = yes among brainstem studies", paper)
+    for key, name, label, paper in (
+            ("cranial_nerves", "loc_cranial_nerves", "Cranial nerve enhancement", "5"),
+            ("optic_nerve", "loc_optic_nerve", "Optic nerve involvement", "1"),
+            ("cord", "loc_cord", "Spinal cord lesions", "3"),
+            ("cauda_equina", "loc_cauda_equina", "Cauda equina thickening", "1"),
+            ("swi_blooming", "swi_blooming", "SWI blooming", "18"),
+            ("ventriculomegaly", "ventriculomegaly", "Ventriculomegaly", "19")):
+        c.add(key, label, _yes(f, name), every, _unknown(f, name), f"{name} = yes", paper)
+    vm = _yes(f, "ventriculomegaly")
+    c.add("ventriculomegaly_obstructive", "Ventriculomegaly: obstructive", _yes(f, "ventriculomegaly_obstructive"),
+          vm, _unknown(f, "ventriculomegaly_obstructive"), "ventriculomegaly_obstructive = yes among ventriculomegaly",
+          "3/19")
+    c.add("cortical_atrophy_with_lesions", "Cortical atrophy with parenchymal lesions",
+          _yes(f, "atrophy_cerebral") & (category == "lesional"), every,
+          _unknown(f, "atrophy_cerebral") & (category == "lesional"),
+          "atrophy_cerebral = yes in a study with parenchymal lesions", "32/123")
+    cerebral, cerebellar = _yes(f, "loc_cerebral_wm"), _yes(f, "loc_cerebellar_wm")
+    c.add("enhancing_cerebral", "Enhancement in studies with cerebral lesions", _yes(f, "supra_enhancement"),
+          cerebral, _unknown(f, "supra_enhancement"), "supra_enhancement = yes among loc_cerebral_wm = yes", "52%")
+    c.add("enhancing_cerebellar", "Enhancement in studies with cerebellar lesions", _yes(f, "infra_enhancement"),
+          cerebellar, _unknown(f, "infra_enhancement"),
+          "infra_enhancement = yes among loc_cerebellar_wm = yes (infratentorial enhancement field)", "60%")
+    for key, prefix, label, paper in (("target_supra", "supra", "supratentorial", "6"),
+                                      ("target_infra", "infra", "infratentorial", "4")):
+        hit, unknown = _any(f, (f"{prefix}_target_lesions", f"{prefix}_target_variants"))
+        c.add(key, f"Target lesions/variants, {label}", hit, f[f"{prefix}_lesion_number"].isin(POSITIVE_NUMBERS),
+              unknown, f"{prefix}_target_lesions or {prefix}_target_variants = yes among studies with "
+              f"{label} lesions", paper)
+    return StudySummary(len(f), len({a.patient_id for a in allocations}), tuple(c.counts))
+
+
+__all__ = ["Count", "StudySummary", "summarise_studies"]
