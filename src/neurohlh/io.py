@@ -491,7 +491,8 @@ def cross_checks(
             problems.append(Problem(ls, "the reads of this study name different patients", int(rows["_row"].iloc[1]),
                                     "patient_id", str(rows["patient_id"].iloc[1])))
         with_consensus = set(studies.loc[studies["reader"] == Reader.CONSENSUS.value, "study_id"])
-        lacking = studies[studies["study_id"].notna() & ~studies["study_id"].isin(with_consensus)]
+        unreadable = set(studies.loc[studies["reader"].isna(), "study_id"])  # already reported as bad cells
+        lacking = studies[studies["study_id"].notna() & ~studies["study_id"].isin(with_consensus | unreadable)]
         for study_id, row in lacking.drop_duplicates("study_id")[["study_id", "_row"]].itertuples(index=False):
             problems.append(Problem(ls, "study has reads but no consensus read (the read analyses use)", int(row),
                                     "reader", study_id, "add a row with reader 'consensus'"))
