@@ -16,6 +16,8 @@ from neurohlh.cli import records as _records  # noqa: E402
 
 _records.register(app)
 # -- command modules of other features are registered below this line --
+from neurohlh.cli import analyze as _analyze  # noqa: E402
+_analyze.register(app)
 
 
 def main() -> None:

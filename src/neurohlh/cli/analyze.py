@@ -1,0 +1,107 @@
+"""Commands ``analyze`` (a cohort -> the full report) and ``demo`` (the bundled demo cohort)."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from neurohlh.errors import InputError
+
+console = Console(stderr=True)
+STEPS = ("validate", "classify", "criteria", "genetics", "statistics", "report")
+DEMO_NOTICE = ("Synthetic demo cohort reconstructed from the counts published by Malik et al. (AJNR 2021); "
+               "no patient records.")
+
+
+def _print_problems(path: Path, exc: InputError) -> None:
+    table = Table(title=f"{len(exc.problems)} problem(s) in {path}: fix them and run again (nothing was analysed)")
+    for col in ("file", "row", "column", "value", "problem"):
+        table.add_column(col)
+    for p in exc.problems:
+        table.add_row(p.file, "" if p.row is None else str(p.row), p.column or "",
+                      "" if p.value is None else repr(p.value), p.message + (f"; {p.suggestion}" if p.suggestion else ""))
+    console.print(table if exc.problems else f"[red]error[/red] {exc}")
+
+
+def run_analysis(path: Path, out: Path, policy: str, as_json: bool, notice: str = "",
+                 title: str = "CNS HLH MRI pattern analysis") -> None:
+    """Validate -> classify -> criteria -> genetics -> statistics -> write, with a progress bar."""
+    from neurohlh.analysis import POLICIES, analyze
+    from neurohlh.io import load_cohort
+    from neurohlh.reports import build_report, write_report
+
+    if policy not in POLICIES:
+        console.print(f"[red]error[/red] `--policy` must be one of {', '.join(POLICIES)}; got {policy!r}")
+        raise typer.Exit(2)
+    start = time.perf_counter()
+    with Progress(TextColumn("{task.description:<12}"), BarColumn(), TimeElapsedColumn(), console=console,
+                  transient=True, disable=as_json) as bar:
+        task = bar.add_task("validate", total=len(STEPS))
+
+        def step(name: str) -> None:
+            bar.update(task, description=name, completed=STEPS.index(name))
+
+        try:
+            cohort = load_cohort(path)
+        except InputError as exc:
+            bar.stop()
+            if as_json:
+                print(json.dumps({"ok": False, "source": str(path), "error": str(exc).splitlines()[0],
+                                  "problems": [p.to_dict() for p in exc.problems]}, indent=2))
+            else:
+                _print_problems(path, exc)
+            raise typer.Exit(1) from None
+        result = analyze(cohort, policy=policy, progress=step)
+        step("report")
+        files = write_report(result, out, build_report(result, title=title, notice=notice))
+    seconds = time.perf_counter() - start
+    summary = result.summary()
+    if as_json:
+        print(json.dumps({"ok": True, "report": str(files.html), "results": str(files.json), "docx": str(files.docx),
+                          "xlsx": str(files.xlsx), "summary": summary, "seconds": round(seconds, 2),
+                          "warnings": list(result.warnings)}, indent=2))
+        return
+    pat = summary["pattern"]
+    console.print(f"[green]done[/green] {summary['patients']} patients, {summary['studies']} MR studies: "
+                  f"pattern 1 {pat['1']}, pattern 2 {pat['2']}, indeterminate {pat['indeterminate']} "
+                  f"(policy {policy}, {seconds:.1f} s)")
+    for w in result.warnings[:10]:
+        console.print(f"[yellow]warning[/yellow] {w}")
+    if len(result.warnings) > 10:
+        console.print(f"[yellow]... {len(result.warnings) - 10} more warnings in the report[/yellow]")
+    print(f"Report: {files.html}")
+    print(f"Tables: {files.docx}, {files.xlsx}, {files.csvs[0].parent}/")
+    print(f"Results (JSON): {files.json}")
+
+
+def analyze_cmd(
+    cohort: Path = typer.Argument(..., help="Cohort folder (patients.csv, studies.csv, variants.csv) or .xlsx workbook"),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder (created if needed)"),
+    policy: str = typer.Option("paper", "--policy", help="Statistical policy: paper (reproduce the published "
+                               "analysis) or exact (exact tests wherever they exist)"),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of text"),
+) -> None:
+    """Run the full analysis and write report.html, tables.docx, tables.xlsx, CSVs, results.json, figures."""
+    run_analysis(cohort, out, policy, as_json)
+
+
+def demo_cmd(
+    out: Path = typer.Option(Path("neurohlh-report"), "--out", "-o", help="Output folder"),
+    policy: str = typer.Option("paper", "--policy", help="Statistical policy: paper or exact"),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of text"),
+) -> None:
+    """Analyse the bundled synthetic demo cohort and say where the report is."""
+    from neurohlh.datasets import demo_cohort_path
+
+    run_analysis(demo_cohort_path(), out, policy, as_json, notice=DEMO_NOTICE,
+                 title="CNS HLH MRI pattern analysis: demo cohort")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("analyze")(analyze_cmd)
+    app.command("demo")(demo_cmd)

@@ -1,0 +1,230 @@
+"""Assemble a :class:`~neurohlh.reports.model.Report` from an :class:`~neurohlh.analysis.AnalysisResult`
+and write every output file: report.html, tables.docx, tables.xlsx, one CSV per table, results.json and
+the figures (SVG + PNG)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import platform
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from neurohlh.analysis import SUBPATTERNS, AnalysisResult
+from neurohlh.reports import figures as fig
+from neurohlh.reports.format import p_cell
+from neurohlh.reports.html import write_html
+from neurohlh.reports.model import Figure, Report, Table
+from neurohlh.reports.render import write_csvs, write_docx, write_xlsx
+from neurohlh.reports.tables import table1, table2
+from neurohlh.reports.tables_imaging import lesion_rows, lesion_table, recurrent_table
+from neurohlh.reports.tables_more import (
+    clippers_table, evolution_flows, evolution_table, genotype_table, pattern2_table,
+)
+
+SOFTWARE = ("neurohlh", "numpy", "pandas", "scipy", "statsmodels", "lifelines", "matplotlib", "jinja2",
+            "python-docx", "openpyxl")
+
+
+def build_tables(result: AnalysisResult) -> tuple[Table, ...]:
+    """All report tables in manuscript order."""
+    return (table1(result), table2(result), table2(result, extended=True), lesion_table(result),
+            pattern2_table(result), clippers_table(result), evolution_table(result), genotype_table(result),
+            recurrent_table(result))
+
+
+def build_figures(result: AnalysisResult) -> tuple[Figure, ...]:
+    """Age at onset, evolution (alluvial), survival and deficit-free survival (KM), lesion distribution."""
+    f = result.patients
+    age = f["age_at_onset_months"].astype(float)
+    groups = {s: age[f["onset_subpattern"] == s].to_numpy() for s in SUBPATTERNS}
+    groups["Pattern 1"] = age[f["pattern"] == "1"].to_numpy()
+    groups["Pattern 2"] = age[f["pattern"] == "2"].to_numpy()
+    age_p = result.comparison("age_at_onset_months", "patterns")
+    out = [fig.age_by_group_figure(groups, caption=(
+        "Boxes: median and interquartile range; points: patients. Subpatterns are onset subpatterns. "
+        f"Pattern 1 vs 2: {_test_name(age_p.result)} P = {p_cell(age_p.pvalue).text}."))]
+    flows = evolution_flows(result)
+    if flows:
+        out.append(fig.alluvial_figure(flows, caption=(
+            "Pattern-1 patients from the subpattern of their first lesional MR study (left) to that of their "
+            "last lesional study (right); band width = number of patients.")))
+    for s in result.survival:
+        if not s.curves:
+            continue
+        p_text = f"log-rank P = {p_cell(s.result.pvalue).text}" if s.result is not None else "log-rank: no test"
+        out.append(fig.survival_figure(
+            s.endpoint, f"{s.label} by pattern", s.curves, p_text,
+            "Survival probability" if s.endpoint == "overall_survival" else "Deficit-free survival probability",
+            caption=f"Kaplan-Meier estimates by pattern. Event: {s.event_definition}. {p_text}"
+            + (f"; {s.n_excluded} patient(s) without follow-up time or outcome not shown." if s.n_excluded else ".")))
+    rows = lesion_rows(result)
+    if rows:
+        out.append(fig.lesion_distribution_figure(rows, caption=(
+            "Percentage of all MR studies (consensus reads) with each finding; labels give n/N.")))
+    return tuple(out)
+
+
+def _test_name(result: Any) -> str:
+    return "" if result is None else f"{result.test},"
+
+
+def _versions() -> tuple[tuple[str, str], ...]:
+    out = [("python", platform.python_version())]
+    for name in SOFTWARE:
+        try:
+            out.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            out.append((name, "not installed"))
+    return tuple(out)
+
+
+def methods_text(result: AnalysisResult, tables: tuple[Table, ...]) -> str:
+    """A methods paragraph describing what actually ran (tests actually used, policy, rules, counts)."""
+    s = result.summary()
+    used: dict[str, set[str]] = {}
+    for t in tables:
+        for r in t.rows:
+            for ref in r.tests:
+                if ref.pvalue is not None:
+                    used.setdefault(ref.test, set()).add(r.label)
+    tests = "; ".join(f"{name} ({', '.join(sorted(rows))})" for name, rows in sorted(used.items())) or "none"
+    policy_text = {
+        "paper": "the 'paper' policy, which reproduces the published analysis (SPSS Version 25: asymptotic "
+                 "tests as chosen by neurohlh.stats for each table)",
+        "exact": "the 'exact' policy (exact tests wherever they exist)",
+    }[result.policy]
+    lr = [x for x in result.survival if x.result is not None]
+    return "\n\n".join([
+        f"The cohort ({s['patients']} patients, {s['studies']} consensus MR study reads) was validated cell by cell "
+        "before analysis. Each MR study was allocated by the rules of neurohlh.patterns: a study is lesional when "
+        "it has supratentorial or infratentorial parenchymal lesions or lesions in the cerebral or cerebellar white "
+        "matter, deep grey nuclei, midbrain, pons or medulla, or diffuse cerebellar oedema; a lesional study is "
+        "subpattern 1.3 with diffuse cerebellar swelling, else 1.2 with more than 3 enhancing pontine lesions in a "
+        "pons-dominant study, else 1.1. A patient has pattern 1 when any study is lesional and pattern 2 when all "
+        "studies are non-lesional and none is indeterminate; the onset subpattern is that of the first lesional "
+        f"study. Patterns: {s['pattern']['1']} pattern 1, {s['pattern']['2']} pattern 2, "
+        f"{s['pattern']['indeterminate']} indeterminate; onset subpatterns "
+        + ", ".join(f"{k}: {v}" for k, v in s["onset_subpattern"].items()) + ".",
+        "HLH-2004 criteria (Henter 2007) and CNS involvement (comprehensive rule: abnormal CSF, neurologic symptoms "
+        "or imaging findings) were assessed per patient (neurohlh.criteria); CSF pleocytosis is > 10 leucocytes/\u00b5L "
+        "and proteinosis > 45 mg/dL. Genotypes were classified by neurohlh.genetics (disruptive = nonsense, "
+        "frameshift or deletion; pooled group = at least 1 disruptive allele or missense with absent protein "
+        "expression).",
+        f"Statistics used {policy_text}. Tests actually run: {tests}. "
+        + (f"Survival by pattern was estimated by Kaplan-Meier and compared with the {lr[0].result.test}. " if lr else "")
+        + "All tests were 2-sided. Denominators are the patients with a known value; unknown values were never "
+        "counted as absent. Medians are given with interquartile ranges (SPSS weighted-average quartiles).",
+    ])
+
+
+def build_report(result: AnalysisResult, title: str = "CNS HLH MRI pattern analysis", notice: str = "") -> Report:
+    tables = build_tables(result)
+    s = result.summary()
+    summary = (
+        ("Cohort", result.source), ("Patients", str(s["patients"])), ("MR studies (consensus reads)", str(s["studies"])),
+        ("Pattern 1 / 2 / indeterminate", f"{s['pattern']['1']} / {s['pattern']['2']} / {s['pattern']['indeterminate']}"),
+        ("Onset subpatterns 1.1 / 1.2 / 1.3", " / ".join(str(v) for v in s["onset_subpattern"].values())),
+        ("Statistical policy", result.policy),
+    )
+    return Report(
+        title=title, tables=tables, figures=build_figures(result), methods=methods_text(result, tables),
+        policy=result.policy, summary=summary, warnings=result.warnings, versions=_versions(),
+        checksums=tuple(sorted(result.checksums.items())), notice=notice,
+        generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Paths of everything written."""
+
+    folder: Path
+    html: Path
+    docx: Path
+    xlsx: Path
+    json: Path
+    csvs: tuple[Path, ...]
+    figures: tuple[Path, ...]
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating,)):
+        return None if math.isnan(obj) else float(obj)
+    if isinstance(obj, (np.bool_,)):
+        return bool(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, (set, frozenset)):
+        return sorted(obj)
+    if isinstance(obj, (dt.date, dt.datetime)):
+        return obj.isoformat()
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    if obj is None or obj is getattr(__import__("pandas"), "NA"):
+        return None
+    return str(obj)
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, default=_json_default, allow_nan=False, separators=(",", ":"))
+
+
+def write_results_json(result: AnalysisResult, report: Report, path: Path) -> Path:
+    """Machine-readable results: every allocation, criteria result, genotype, test and table, streamed."""
+    with path.open("w", encoding="utf-8") as out:
+        head = {
+            "software": dict(report.versions), "policy": result.policy, "source": result.source,
+            "checksums": result.checksums, "summary": result.summary(), "warnings": list(result.warnings),
+            "timings_seconds": result.timings, "notes": list(result.notes),
+        }
+        out.write("{\n" + _dump(head)[1:-1] + ",\n")
+        _write_array(out, "allocations", result.allocations, lambda a: a.to_dict())
+        _write_array(out, "hlh2004", result.hlh2004, lambda r: r.to_dict())
+        _write_array(out, "cns_involvement", result.cns, lambda r: r.to_dict())
+        _write_array(out, "genotypes", list(result.genotypes.items()),
+                     lambda kv: {"patient_id": kv[0], **_as_dict(kv[1])})
+        out.write('"recurrent_variants":' + _dump([_as_dict(v) for v in result.recurrent_variants]) + ",\n")
+        out.write('"study_summary":' + _dump(_as_dict(result.study_summary)) + ",\n")
+        out.write('"comparisons":' + _dump([c.to_dict() for c in result.comparisons]) + ",\n")
+        out.write('"survival":' + _dump([s.to_dict() for s in result.survival]) + ",\n")
+        out.write('"tables":' + _dump([t.to_dict() for t in report.tables]) + "\n}\n")
+    return path
+
+
+def _as_dict(obj: Any) -> Any:
+    return obj.to_dict() if hasattr(obj, "to_dict") else obj
+
+
+def _write_array(out, key: str, items, convert: Callable[[Any], Any]) -> None:  # noqa: ANN001
+    out.write(f'"{key}":[')
+    for i, item in enumerate(items):
+        out.write(("\n" if i == 0 else ",\n") + _dump(convert(item)))
+    out.write("],\n")
+
+
+def write_report(result: AnalysisResult, folder: str | Path, report: Report | None = None) -> ReportFiles:
+    """Write every output file into ``folder`` (created if needed) and return their paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    report = report or build_report(result)
+    fig_dir = folder / "figures"
+    fig_dir.mkdir(exist_ok=True)
+    figure_paths = []
+    for f in report.figures:
+        (fig_dir / f"{f.key}.svg").write_text(f.svg, encoding="utf-8")
+        (fig_dir / f"{f.key}.png").write_bytes(f.png)
+        figure_paths += [fig_dir / f"{f.key}.svg", fig_dir / f"{f.key}.png"]
+    csv_dir = folder / "tables"
+    csv_dir.mkdir(exist_ok=True)
+    return ReportFiles(
+        folder=folder, html=write_html(report, folder / "report.html"), docx=write_docx(report, folder / "tables.docx"),
+        xlsx=write_xlsx(report, folder / "tables.xlsx"), json=write_results_json(result, report, folder / "results.json"),
+        csvs=tuple(write_csvs(report, csv_dir)), figures=tuple(figure_paths),
+    )

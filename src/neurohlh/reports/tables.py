@@ -1,0 +1,210 @@
+"""Builders for the paper's Table 1 (cohort profile) and Table 2 (pattern characteristics).
+
+Builders are pure: analysis result in, :class:`~neurohlh.reports.model.Table` out. Every count cell is
+``n/N (%)`` over the patients whose value is known, and every P cell has a :class:`TestRef` naming
+the test that produced it; the footnotes list the tests per column and any warnings.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from neurohlh.analysis import PATTERNS, SUBPATTERNS, TABLE2_VARIABLES, AnalysisResult, GroupComparison
+from neurohlh.reports.format import count_cell, median_cell, number_text, p_cell, ratio_text
+from neurohlh.reports.model import EMPTY, Cell, Row, Table, TestRef
+
+KNOWN_NOTE = ("n/N (%): patients with the finding / patients in whom it is known (unknown is never counted "
+              "as no), so denominators vary by row.")
+IQR_NOTE = ("Median (IQR): quartiles by the weighted-average definition x[(n+1)p] (SPSS default), "
+            "the paper's software.")
+
+
+# ---------------------------------------------------------------- Table 1
+
+
+def _count(series: pd.Series, mask: pd.Series | None = None) -> Cell:
+    s = series.astype("boolean")
+    if mask is not None:
+        s = s[mask]
+    return count_cell(int(s.fillna(False).sum()), int(s.notna().sum()))
+
+
+def _either(a: pd.Series, b: pd.Series) -> pd.Series:
+    """Yes if either is yes, no if both are known no, else unknown."""
+    a, b = a.astype("boolean"), b.astype("boolean")
+    return a | b  # Kleene logic: True | NA = True, False | NA = NA
+
+
+def table1(result: AnalysisResult) -> Table:
+    """Clinical, CSF, treatment and outcome profile of the whole cohort (the paper's Table 1)."""
+    f = result.patients
+    n = len(f)
+    sym = f["cns_symptomatic"].astype("boolean")
+    symptomatic = sym.fillna(False).astype(bool)
+    sex = f["sex"]
+    died = f["died"].astype("boolean")
+    weeks = pd.to_numeric(f["death_weeks_after_diagnosis"], errors="coerce").astype(float)
+    dead = died.fillna(False).astype(bool)
+    protocol = f["hlh_protocol"]
+    on_protocol = protocol.isin(["hlh_94", "hlh_2004"]).astype("boolean").where(protocol.notna(), pd.NA)
+    rows = [
+        Row("Age", section=True),
+        Row("Age at onset (mo), median (IQR)", (median_cell(f["age_at_onset_months"]),), 1),
+        Row("Age at CNS presentation (mo), median (IQR)", (median_cell(f["age_at_cns_presentation_months"]),), 1),
+        Row("Male:female (ratio)", (Cell(ratio_text(int((sex == "male").sum()), int((sex == "female").sum())),
+                                         kind="ratio"),)),
+        Row("General symptoms", section=True),
+        Row("Fever", (_count(f["fever"]),), 1),
+        Row("Hepato-/splenomegaly", (_count(_either(f["hepatomegaly"], f["splenomegaly"])),), 1),
+        Row("Abdominal distension", (_count(f["abdominal_distension"]),), 1),
+        Row("CNS symptoms", (_count(sym),)),
+        *[Row(label, (_count(f[col], symptomatic),), 1) for col, label in (
+            ("seizures", "Seizures"), ("encephalopathy", "Decreased sensorium"), ("meningismus", "Meningismus"),
+            ("gait_ataxia", "Gait ataxia"), ("hypotonia", "Hypotonia"))],
+        Row("Minimal symptoms (mild irritability) or clinically silent", (_count(~sym),)),
+        Row("CSF findings", section=True),
+        Row("CSF analyzed at presentation", (_count(f["csf_done"]),), 1),
+        Row("Abnormal CSF", (_count(f["csf_abnormal"]),), 1),
+        Row("CSF pleocytosis (>10 leucocytes/\u00b5L)", (_count(f["csf_pleocytosis"]),), 1),
+        Row("CSF proteinosis (>45 mg/dL)", (_count(f["csf_proteinosis"]),), 1),
+        Row("Treatment", section=True),
+        Row("HLH 1994/2004", (_count(on_protocol),), 1),
+        Row("IT methotrexate", (_count(f["it_methotrexate"]),), 1),
+        Row("HSCT", (_count(f["hsct"]),), 1),
+        Row("Outcome", section=True),
+        Row("Death", (_count(died),), 1),
+        Row("Death before 8 weeks", (_count(weeks < 8, dead & weeks.notna()),), 2),
+        Row("Death after 8 weeks", (_count(weeks >= 8, dead & weeks.notna()),), 2),
+        Row("Alive at last follow-up", (_count(~died),), 1),
+        Row("Lost to follow-up", (_count(f["lost_to_follow_up"]),), 1),
+    ]
+    notes = (
+        KNOWN_NOTE, IQR_NOTE,
+        "CNS symptoms: any of seizures, decreased sensorium (encephalopathy), meningismus, gait ataxia, hypotonia, "
+        "limb weakness, dysarthria or diplopia; symptom rows are over the symptomatic patients, as in the paper.",
+        "Abnormal CSF: pleocytosis (>10 leucocytes/\u00b5L) or proteinosis (>45 mg/dL) (neurohlh.criteria).",
+        "Hepato-/splenomegaly: either organ enlarged. Deaths before/after 8 weeks are over deaths with a known time.",
+        "IQR indicates interquartile range; IT, intrathecal; HSCT, hematopoietic stem cell transplant.",
+    )
+    return Table("table1", "Table 1: Clinical, treatment, and outcome profiles", (f"Total (n = {n})",),
+                 tuple(rows), notes, label_header="Profiles")
+
+
+# ---------------------------------------------------------------- Table 2
+
+
+def _result_test(c: GroupComparison) -> TestRef:
+    r = c.result
+    if r is None:
+        return TestRef(c.comparison, "no test", None, reason=c.reason)
+    return TestRef(
+        c.comparison, str(r.test), r.pvalue, getattr(r, "statistic", None), getattr(r, "df", None),
+        str(getattr(r, "reason", "") or ""), tuple(str(w) for w in (getattr(r, "warnings", ()) or ())),
+        effect_text(r),
+    )
+
+
+def effect_text(result: Any) -> str:
+    """``"OR 3.1 (95% CI 1.2-8.0)"`` from a stats result's effect-size fields, or ``""``."""
+    name = getattr(result, "effect_name", None) or getattr(result, "effect_size_name", None)
+    value = getattr(result, "effect_size", None)
+    if value is None:
+        value = getattr(result, "effect", None)
+    if value is None or isinstance(value, str):
+        return ""
+    text = f"{name or 'effect'} {number_text(float(value), 2)}"
+    low, high = getattr(result, "ci_low", None), getattr(result, "ci_high", None)
+    ci = getattr(result, "confidence_interval", None)
+    if low is None and ci is not None and not callable(ci):
+        try:
+            low, high = ci
+        except (TypeError, ValueError):
+            low = high = None
+    if low is not None and high is not None and np.isfinite(low) and np.isfinite(high):
+        text += f" (95% CI {number_text(float(low), 2)}\u2013{number_text(float(high), 2)})"
+    return text
+
+
+def _group_cells(c: GroupComparison) -> list[Cell]:
+    if c.variable.kind == "binary":
+        return [count_cell(a, n) for a, n in c.counts]
+    return [median_cell(s) for s in c.samples]
+
+
+def _group_sizes(result: AnalysisResult, column: str, groups: Sequence[str]) -> list[int]:
+    counts = result.patients[column].value_counts()
+    return [int(counts.get(g, 0)) for g in groups]
+
+
+def _test_footnotes(rows: Sequence[Row], labels: dict[str, str]) -> list[str]:
+    notes = []
+    for comparison, heading in labels.items():
+        by_test: dict[str, list[str]] = {}
+        for r in rows:
+            for t in r.tests:
+                if t.label == comparison:
+                    by_test.setdefault(t.test, []).append(r.label)
+        parts = [f"{test} ({', '.join(names)})" for test, names in by_test.items()]
+        if parts:
+            notes.append(f"P values, {heading}: " + "; ".join(parts) + ".")
+    for r in rows:
+        for t in r.tests:
+            for w in t.warnings:
+                notes.append(f"Warning, {r.label} ({labels.get(t.label, t.label)}): {w}")
+            if t.pvalue is None and t.reason:
+                notes.append(f"{r.label} ({labels.get(t.label, t.label)}): {t.reason}.")
+    return notes
+
+
+def table2(result: AnalysisResult, extended: bool = False) -> Table:
+    """Pattern characteristics and analysis (the paper's Table 2).
+
+    Columns: onset subpatterns 1.1 / 1.2 / 1.3 with the P of their comparison, then pattern 1 overall
+    and pattern 2 with theirs. ``extended=True`` adds the test name, statistic and effect size with
+    95% CI of both comparisons.
+    """
+    sub_n = _group_sizes(result, "onset_subpattern", SUBPATTERNS)
+    pat_n = _group_sizes(result, "pattern", PATTERNS)
+    columns = [f"{g} (n = {k})" for g, k in zip(SUBPATTERNS, sub_n)] + ["P"]
+    columns += [f"Pattern 1 overall (n = {pat_n[0]})", f"Pattern 2 (n = {pat_n[1]})", "P"]
+    groups: list[tuple[str, int]] = [("Onset subpatterns", 4), ("Patterns", 3)]
+    if extended:
+        columns += ["Subpatterns: test, statistic", "Pattern 1 vs 2: test, statistic", "Pattern 1 vs 2: effect (95% CI)"]
+        groups.append(("", 3))
+    rows: list[Row] = []
+    section = ""
+    for v in TABLE2_VARIABLES:
+        if v.section and v.section != section:
+            rows.append(Row(v.section, section=True))
+        section = v.section
+        sub = result.comparison(v.key, "subpatterns")
+        pat = result.comparison(v.key, "patterns")
+        tests = (_result_test(sub), _result_test(pat))
+        cells = [*_group_cells(sub), p_cell(sub.pvalue), *_group_cells(pat), p_cell(pat.pvalue)]
+        if extended:
+            cells += [Cell(_stat_text(tests[0])), Cell(_stat_text(tests[1])), Cell(tests[1].effect or "n/a")]
+        rows.append(Row(v.label, tuple(cells), v.level, tests=tests))
+    labels = {"subpatterns": "onset subpatterns 1.1 vs 1.2 vs 1.3", "patterns": "pattern 1 vs pattern 2"}
+    notes = [
+        f"Statistical policy '{result.policy}'. Subpattern = onset subpattern (first lesional MR study).",
+        KNOWN_NOTE, IQR_NOTE,
+        "Pooled mutation group: at least 1 disruptive variant or missense variants with absent protein expression, "
+        "over patients with variant data; mortality and deficit-free over patients with a known outcome.",
+        *_test_footnotes(rows, labels),
+    ]
+    title = "Table 2: Pattern characteristics and analysis" + (" (extended)" if extended else "")
+    return Table("table2_extended" if extended else "table2", title, tuple(columns), tuple(rows), tuple(notes),
+                 label_header="Characteristic", column_groups=tuple(groups))
+
+
+def _stat_text(t: TestRef) -> str:
+    if t.pvalue is None:
+        return "no test"
+    text = t.test
+    if t.statistic is not None and np.isfinite(t.statistic):
+        text += f", {number_text(float(t.statistic), 2)}"
+        if t.df is not None and np.isfinite(t.df):
+            text += f" (df {number_text(float(t.df), 1)})"
+    return text

@@ -1,0 +1,123 @@
+"""Study-level lesion distribution and enhancement table, and the recurrent-variant table."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from neurohlh.analysis import AnalysisResult
+from neurohlh.reports.format import count_cell
+from neurohlh.reports.model import Cell, Row, Table
+
+#: (summary key, printed label, indent level, section heading) in the paper's reporting order (Results,
+#: Imaging Findings in Pattern 1).
+LESION_ROWS: tuple[tuple[str, str, int, str], ...] = (
+    ("cerebral", "Cerebral white matter", 0, "Lesion distribution (all studies)"),
+    ("cerebellar", "Cerebellar", 0, ""),
+    ("deep_grey", "Deep grey nuclei / thalamus", 0, ""),
+    ("deep_grey_bilateral_asymmetric", "Bilateral asymmetric (of deep grey)", 1, ""),
+    ("brainstem", "Brainstem (midbrain, pons or medulla)", 0, ""),
+    ("brainstem_midbrain", "Midbrain (of brainstem)", 1, ""),
+    ("brainstem_medulla", "Medulla (of brainstem)", 1, ""),
+    ("brainstem_dorsal_pons", "Dorsal pons (of brainstem)", 1, ""),
+    ("cranial_nerves", "Cranial nerve enhancement", 0, ""),
+    ("optic_nerve", "Optic nerve", 0, ""),
+    ("cord", "Spinal cord lesions", 0, ""),
+    ("cauda_equina", "Cauda equina thickening", 0, ""),
+    ("enhancing_cerebral", "Enhancing, of studies with cerebral lesions", 0, "Enhancement"),
+    ("enhancing_cerebellar", "Enhancing, of studies with cerebellar lesions", 0, ""),
+    ("target_supra", "Target lesions/variants, of studies with supratentorial lesions", 0, ""),
+    ("target_infra", "Target lesions/variants, of studies with infratentorial lesions", 0, ""),
+    ("cortical_atrophy_with_lesions", "Cortical atrophy with parenchymal lesions", 0, "Other findings"),
+    ("swi_blooming", "SWI blooming", 0, ""),
+    ("ventriculomegaly", "Ventriculomegaly", 0, ""),
+    ("ventriculomegaly_obstructive", "Obstructive (of ventriculomegaly)", 1, ""),
+)
+#: Rows drawn in the lesion-distribution figure.
+FIGURE_KEYS = ("cerebral", "cerebellar", "deep_grey", "brainstem", "cranial_nerves", "optic_nerve", "cord",
+               "cauda_equina")
+
+
+def _count(summary: Any, key: str) -> Any | None:
+    try:
+        return summary[key]
+    except KeyError:
+        return None
+
+
+def lesion_table(result: AnalysisResult) -> Table:
+    """Study-level lesion distribution, enhancement and other findings (counts as printed in the paper)."""
+    s = result.study_summary
+    rows: list[Row] = []
+    unknown_notes = []
+    for key, label, level, section in LESION_ROWS:
+        c = _count(s, key)
+        if c is None:
+            continue
+        if section:
+            rows.append(Row(section, section=True))
+        rows.append(Row(label, (count_cell(c.numerator, c.denominator), Cell(c.paper or "")), level))
+        if c.unknown:
+            unknown_notes.append(f"{label}: {c.unknown} of {c.denominator} studies with the finding unknown")
+    notes = [
+        f"{s.n_studies} MR studies (consensus reads) of {s.n_patients} patients; n/N = studies with the finding / "
+        "studies in the denominator named in the row (all studies unless stated).",
+        "Last column: the figure printed by Malik et al. (AJNR 2021) for their cohort, for comparison.",
+    ]
+    if unknown_notes:
+        notes.append("Unknown values are not counted as absent but stay in the denominator (counts are lower "
+                     "bounds): " + "; ".join(unknown_notes) + ".")
+    return Table("lesions", "Study-level lesion distribution and enhancement", ("Studies, n/N (%)", "Malik et al. 2021"),
+                 tuple(rows), tuple(notes), label_header="Finding")
+
+
+def lesion_rows(result: AnalysisResult) -> list[tuple[str, int, int]]:
+    """(label, n, N) for the lesion-distribution figure."""
+    labels = {k: label for k, label, _, _ in LESION_ROWS}
+    out = []
+    for key in FIGURE_KEYS:
+        c = _count(result.study_summary, key)
+        if c is not None:
+            out.append((labels[key], c.numerator, c.denominator))
+    return out
+
+
+def _field(obj: Any, *names: str) -> Any:
+    for n in names:
+        if isinstance(obj, dict) and n in obj:
+            return obj[n]
+        if hasattr(obj, n):
+            return getattr(obj, n)
+    return None
+
+
+def recurrent_table(result: AnalysisResult) -> Table:
+    """Variants seen in more than one patient, with their carriers' genotype group and patterns."""
+    f = result.patients.set_index("patient_id")
+    rows = []
+    for v in result.recurrent_variants:
+        patients = tuple(_field(v, "patient_ids", "patients") or ())
+        gene = _field(v, "gene") or ""
+        key = _field(v, "key", "variant") or ""
+        patterns = []
+        pooled = 0
+        for pid in patients:
+            if pid in f.index:
+                pat, onset = f.at[pid, "pattern"], f.at[pid, "onset_subpattern"]
+                patterns.append(str(onset) if pat == "1" and isinstance(onset, str) else f"pattern {pat}")
+                flag = f.at[pid, "pooled_group"]
+                pooled += int(flag is not pd.NA and bool(flag))
+        counts: dict[str, int] = {}
+        for p in patterns:
+            counts[p] = counts.get(p, 0) + 1
+        shown = ", ".join(f"{k} ({n})" for k, n in sorted(counts.items()))
+        rows.append(Row(f"{gene} {key}".strip(), (
+            Cell(str(_field(v, "consequence") or "")), Cell(str(len(patients)), float(len(patients)), kind="number"),
+            count_cell(pooled, len(patients)), Cell(shown))))
+    notes = ("Variants keyed by their normalised c. description (neurohlh.genetics.recurrent_variants); a patient "
+             "homozygous for a variant counts once.",
+             "Patterns column: onset subpattern for pattern-1 carriers, else the pattern.")
+    if not rows:
+        notes = (*notes, "No variant was seen in more than one patient.")
+    return Table("recurrent_variants", "Recurrent variants", ("Consequence", "Patients", "Pooled group", "Patterns"),
+                 tuple(rows), notes, label_header="Variant")

@@ -1,0 +1,180 @@
+"""Builders for the imaging and genotype tables: pattern-2 study categories, subpattern evolution,
+CLIPPERS check, genotype correlation (purely disruptive; pooled vs residual expression)."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from neurohlh.analysis import PATTERNS, SUBPATTERNS, AnalysisResult
+from neurohlh.reports.format import count_cell, median_cell, p_cell
+from neurohlh.reports.model import EMPTY, Cell, Row, Table, TestRef
+from neurohlh.reports.tables import KNOWN_NOTE, IQR_NOTE, _result_test
+
+PATTERN2_CATEGORIES = (
+    ("normal", "Normal findings"),
+    ("atrophy", "Cerebral atrophy with or without cerebellar atrophy"),
+    ("isolated_ctt", "Isolated central tegmental tract T2 hyperintensity"),
+    ("nonspecific", "Nonspecific findings"),
+)
+
+
+def pattern2_table(result: AnalysisResult) -> Table:
+    """MR studies of pattern-2 patients by category (Imaging Pattern Definitions: 10 / 15 / 3 / 2 of 30)."""
+    p2 = set(result.patients.loc[result.patients["pattern"] == "2", "patient_id"])
+    studies = result.studies[result.studies["patient_id"].isin(p2)]
+    total = len(studies)
+    counts = studies["category"].value_counts()
+    rows = [Row(label, (count_cell(int(counts.get(key, 0)), total),)) for key, label in PATTERN2_CATEGORIES]
+    other = total - sum(int(counts.get(k, 0)) for k, _ in PATTERN2_CATEGORIES)
+    if other:
+        rows.append(Row("Other categories", (count_cell(other, total),)))
+    notes = (
+        "Category of each study of a pattern-2 patient (neurohlh.patterns, in this order): atrophy if cerebral or "
+        "cerebellar atrophy; else isolated CTT if central tegmental tract T2 hyperintensity; else nonspecific; "
+        "else normal when every deciding field is known to be no.",
+        f"{len(p2)} pattern-2 patients with {total} MR studies.",
+    )
+    return Table("pattern2_categories", "Pattern 2: MR study categories",
+                 (f"Studies (n = {total})",), tuple(rows), notes, label_header="Category")
+
+
+def evolution_flows(result: AnalysisResult) -> dict[tuple[str, str], int]:
+    """Patients per (onset subpattern, last subpattern) among pattern-1 patients with both known."""
+    f = result.patients
+    sel = f[(f["pattern"] == "1") & f["onset_subpattern"].notna() & f["last_subpattern"].notna()]
+    counts = sel.groupby(["onset_subpattern", "last_subpattern"]).size()
+    return {(str(a), str(b)): int(n) for (a, b), n in counts.items()}
+
+
+def evolution_table(result: AnalysisResult) -> Table:
+    """Onset subpattern (rows) by subpattern of the last lesional study (columns), plus transitions seen."""
+    flows = evolution_flows(result)
+    columns = tuple(f"Last {s}" for s in SUBPATTERNS) + ("Total",)
+    rows = []
+    for a in SUBPATTERNS:
+        cells = [Cell(str(flows.get((a, b), 0)), float(flows.get((a, b), 0)), kind="number") for b in SUBPATTERNS]
+        total = sum(flows.get((a, b), 0) for b in SUBPATTERNS)
+        rows.append(Row(f"Onset {a}", (*cells, Cell(str(total), float(total), kind="number"))))
+    col_totals = [sum(flows.get((a, b), 0) for a in SUBPATTERNS) for b in SUBPATTERNS]
+    rows.append(Row("Total", (*[Cell(str(t), float(t), kind="number") for t in col_totals],
+                              Cell(str(sum(col_totals)), float(sum(col_totals)), kind="number"))))
+    transitions: dict[str, int] = {}
+    ever: dict[str, int] = {s: 0 for s in SUBPATTERNS}
+    for a in result.allocations:
+        for t in set(getattr(a, "transitions", ()) or ()):
+            transitions[t] = transitions.get(t, 0) + 1
+        for s in getattr(a, "ever_subpatterns", ()) or ():
+            if s in ever:
+                ever[s] += 1
+    n1 = int((result.patients["pattern"] == "1").sum())
+    rows.append(Row("Patients ever showing the subpattern", section=True))
+    rows.append(Row("Any study", (*[count_cell(ever[s], n1) for s in SUBPATTERNS], EMPTY), 1))
+    notes = [
+        "Onset = subpattern of the first lesional MR study; last = subpattern of the last lesional study "
+        "(equal to onset when there is a single lesional study). Pattern-1 patients only.",
+        "Transitions between consecutive lesional studies (patients): "
+        + (", ".join(f"{k} ({v})" for k, v in sorted(transitions.items())) or "none") + ".",
+    ]
+    return Table("evolution", "Evolution of pattern-1 subpatterns (onset \u2192 last study)", columns,
+                 tuple(rows), tuple(notes), label_header="Onset subpattern")
+
+
+def clippers_table(result: AnalysisResult) -> Table:
+    """CLIPPERS radiologic items for each patient with a brainstem-predominant (1.2) study."""
+    checks = [(a, a.clippers) for a in result.allocations if getattr(a, "clippers", None) is not None]
+    items: list[tuple[str, str]] = []
+    for _, c in checks:
+        for i in c.items:
+            if i.item not in [k for k, _ in items]:
+                items.append((i.item, i.description))
+    columns = ("Onset subpattern", "Study", *[d for _, d in items], "All radiologic items met")
+    rows = []
+    for a, c in checks:
+        by_item = {i.item: i for i in c.items}
+        cells = [Cell(a.onset_subpattern or "n/a"), Cell(c.study_id)]
+        for key, _ in items:
+            i = by_item.get(key)
+            cells.append(Cell("n/a" if i is None else f"{_STATUS.get(i.status, i.status)}: {i.explanation}"))
+        cells.append(Cell({True: "yes", False: "no", None: "not evaluable"}[c.all_radiologic_met]))
+        rows.append(Row(a.patient_id, tuple(cells)))
+    if checks:
+        summary = [EMPTY, EMPTY]
+        for key, _ in items:
+            met = sum(1 for _, c in checks for i in c.items if i.item == key and i.status == "met")
+            known = sum(1 for _, c in checks for i in c.items if i.item == key and i.status != "not_evaluable")
+            summary.append(count_cell(met, known))
+        met_all = sum(c.all_radiologic_met is True for _, c in checks)
+        known_all = sum(c.all_radiologic_met is not None for _, c in checks)
+        summary.append(count_cell(met_all, known_all))
+        rows.append(Row("Met / evaluable", tuple(summary)))
+    note = checks[0][1].note if checks else ""
+    source = checks[0][1].source if checks else ""
+    notes = tuple(n for n in (
+        "Patients with a brainstem-predominant (subpattern 1.2) study at onset or follow-up; the first such study "
+        "is checked (neurohlh.patterns.clippers).",
+        f"Criteria: {source}." if source else "",
+        f"Not evaluated: {note}." if note else "",
+        "No patient had a brainstem-predominant study." if not checks else "",
+    ) if n)
+    return Table("clippers", "CLIPPERS radiologic criteria in brainstem-predominant patients", columns,
+                 tuple(rows), notes, label_header="Patient")
+
+
+_STATUS = {"met": "met", "not_met": "not met", "not_evaluable": "not evaluable"}
+
+
+def _share(frame: pd.DataFrame, mask: pd.Series, column: str, value: Any) -> Cell:
+    sel = frame.loc[mask, column]
+    known = sel.notna()
+    return count_cell(int((sel[known] == value).sum()), int(known.sum()))
+
+
+def genotype_table(result: AnalysisResult) -> Table:
+    """Genotype correlation (Genotype Correlations section): onset age and pattern by genotype group."""
+    f = result.patients
+    groups = (
+        ("purely disruptive", f["purely_disruptive"] == True),  # noqa: E712 - nullable boolean mask
+        ("not purely disruptive", f["purely_disruptive"] == False),  # noqa: E712
+        ("pooled", f["pooled_group"] == True),  # noqa: E712
+        ("residual-expression missense", f["pooled_group"] == False),  # noqa: E712
+    )
+    masks = [m.fillna(False).astype(bool) for _, m in groups]
+    age = pd.to_numeric(f["age_at_onset_months"], errors="coerce").astype(float)
+    purely = result.comparison("age_at_onset_months", "purely disruptive")
+    pooled = result.comparison("age_at_onset_months", "pooled vs residual")
+    t_purely, t_pooled = _result_test(purely), _result_test(pooled)
+    columns = ("Purely disruptive", "Not purely disruptive", "P", "Pooled group", "Residual-expression missense", "P")
+
+    def row(label: str, make, p_purely: Cell = EMPTY, p_pooled: Cell = EMPTY, tests=(), level: int = 0) -> Row:
+        c = [make(m) for m in masks]
+        return Row(label, (c[0], c[1], p_purely, c[2], c[3], p_pooled), level, tests=tests)
+
+    older = (age > 12).astype("boolean").where(age.notna(), pd.NA)
+    f2 = f.assign(_older=older)
+    rows = [
+        row("Patients", lambda m: Cell(str(int(m.sum())), float(m.sum()), kind="number")),
+        row("Median age at onset (mo)", lambda m: median_cell(age[m]), p_cell(purely.pvalue), p_cell(pooled.pvalue),
+            tests=(TestRef("purely disruptive", t_purely.test, t_purely.pvalue, t_purely.statistic, t_purely.df,
+                           t_purely.reason, t_purely.warnings),
+                   TestRef("pooled vs residual", t_pooled.test, t_pooled.pvalue, t_pooled.statistic, t_pooled.df,
+                           t_pooled.reason, t_pooled.warnings))),
+        row("Onset after 12 months", lambda m: _share(f2, m, "_older", True)),
+        row("Pattern 1", lambda m: _share(f, m & f["pattern"].isin(PATTERNS), "pattern", "1")),
+        *[row(f"Onset subpattern {s}", lambda m, s=s: _share(f, m & (f["pattern"] == "1"), "onset_subpattern", s),
+              level=1) for s in SUBPATTERNS],
+        row("Pattern 2", lambda m: _share(f, m & f["pattern"].isin(PATTERNS), "pattern", "2")),
+    ]
+    notes = (
+        "Purely disruptive: every allele disruptive (nonsense, frameshift or deletion); pooled group: at least 1 "
+        "disruptive allele or missense with absent protein expression; comparator: missense with residual "
+        "expression (neurohlh.genetics). Patients with variant data only.",
+        KNOWN_NOTE, IQR_NOTE,
+        f"Median age at onset, purely disruptive vs not: {t_purely.test}"
+        + (f" ({t_purely.reason})" if t_purely.reason else "") + ".",
+        f"Median age at onset, pooled vs residual expression: {t_pooled.test}"
+        + (f" ({t_pooled.reason})" if t_pooled.reason else "") + ".",
+        "Subpattern rows are over pattern-1 patients of the group.",
+    )
+    return Table("genotype", "Genotype correlation: onset age and imaging pattern", columns, tuple(rows), notes,
+                 label_header="Characteristic", column_groups=(("Purely disruptive group", 3), ("Pooled mutation group", 3)))
