@@ -18,6 +18,8 @@ _records.register(app)
 # -- command modules of other features are registered below this line --
 from neurohlh.cli import analyze as _analyze  # noqa: E402
 _analyze.register(app)
+from neurohlh.cli import classify as _classify  # noqa: E402
+_classify.register(app)
 
 
 def main() -> None:

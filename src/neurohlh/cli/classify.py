@@ -1,0 +1,154 @@
+"""``neurohlh classify COHORT``: imaging pattern of every patient, the rule trace of one, the study summary."""
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from neurohlh.errors import InputError
+
+console = Console()
+
+CSV_COLUMNS = ("patient_id", "pattern", "onset_subpattern", "last_subpattern", "evolution", "transitions",
+               "n_studies", "studies", "clippers_all_radiologic_met", "red_flag", "missing_fields", "notes")
+
+
+def _csv_row(a: Any) -> dict[str, Any]:
+    return {
+        "patient_id": a.patient_id, "pattern": a.pattern, "onset_subpattern": a.onset_subpattern or "",
+        "last_subpattern": a.last_subpattern or "",
+        "evolution": " > ".join("?" if e is None else e for e in a.evolution),
+        "transitions": "; ".join(a.transitions), "n_studies": len(a.studies),
+        "studies": "; ".join(f"{s.study_id}={s.category}" + (f" {s.subpattern}" if s.subpattern else "")
+                             for s in a.studies),
+        "clippers_all_radiologic_met": "" if a.clippers is None or a.clippers.all_radiologic_met is None
+        else ("yes" if a.clippers.all_radiologic_met else "no"),
+        "red_flag": a.red_flag.status if a.red_flag else "", "missing_fields": "; ".join(a.missing_fields),
+        "notes": "; ".join(a.notes),
+    }
+
+
+def _find(allocations: list[Any], patient_id: str) -> Any:
+    for a in allocations:
+        if a.patient_id == patient_id:
+            return a
+    ids = [a.patient_id for a in allocations]
+    close = difflib.get_close_matches(patient_id, ids, n=1, cutoff=0.6)
+    raise InputError(f"patient_id {patient_id!r} is not in the cohort" +
+                     (f"; did you mean {close[0]!r}?" if close else ""))
+
+
+def _print_explain(a: Any) -> None:
+    console.print(f"[bold]Patient {escape(a.patient_id)}[/bold]: pattern {a.pattern}, onset subpattern "
+                  f"{a.onset_subpattern or '-'}, evolution {' -> '.join(str(e) for e in a.evolution) or '-'}")
+    console.print("[bold]Patient-level rules[/bold]")
+    for i, step in enumerate(a.trace, 1):
+        console.print(f"  {i}. {escape(str(step))}")
+    for s in a.studies:
+        head = f"{s.category}" + (f" {s.subpattern}" if s.subpattern else "")
+        console.print(f"[bold]Study {escape(s.study_id)}[/bold] ({s.study_date or s.age_at_study_months or 'no date'})"
+                      f": {head}")
+        for i, step in enumerate(s.trace, 1):
+            console.print(f"  {i}. {escape(str(step))}")
+        if s.clippers is not None:
+            console.print(f"  CLIPPERS radiologic check: {escape(s.clippers.summary)}")
+            for item in s.clippers.items:
+                tag = " (supportive)" if item.supportive else ""
+                console.print(f"    - [{item.status}] {escape(item.description)}{tag}: {escape(item.explanation)}",
+                              markup=False)
+    if a.red_flag is not None:
+        console.print(f"[bold]Red flag[/bold]: {a.red_flag.status}: {escape(a.red_flag.reason)}")
+        if a.red_flag.recommendation:
+            console.print(f"  {escape(a.red_flag.recommendation)}")
+
+
+def _print_table(allocations: list[Any]) -> None:
+    table = Table(title=f"Imaging patterns of {len(allocations)} patient(s) (Malik et al. 2021)")
+    for col in ("patient", "pattern", "onset", "evolution", "studies", "CLIPPERS all met", "red flag", "missing"):
+        table.add_column(col)
+    for a in allocations:
+        row = _csv_row(a)
+        table.add_row(escape(a.patient_id), a.pattern, row["onset_subpattern"] or "-", escape(row["evolution"]) or "-",
+                      str(len(a.studies)), row["clippers_all_radiologic_met"] or "-", row["red_flag"] or "-",
+                      escape(row["missing_fields"]))
+    console.print(table)
+    counts = {p: sum(a.pattern == p for a in allocations) for p in ("1", "2", "indeterminate")}
+    onset = {s: sum(a.onset_subpattern == s for a in allocations) for s in ("1.1", "1.2", "1.3")}
+    console.print(f"pattern 1: {counts['1']}, pattern 2: {counts['2']}, indeterminate: {counts['indeterminate']}; "
+                  f"onset 1.1: {onset['1.1']}, 1.2: {onset['1.2']}, 1.3: {onset['1.3']}")
+
+
+def _print_summary(summary: Any) -> None:
+    table = Table(title=f"Study-level findings ({summary.n_studies} consensus studies, {summary.n_patients} patients)")
+    for col in ("finding", "n/N", "%", "unknown", "paper", "definition"):
+        table.add_column(col)
+    for c in summary.counts:
+        table.add_row(escape(c.label), f"{c.numerator}/{c.denominator}",
+                      "-" if c.percent is None else f"{c.percent:.0f}", str(c.unknown), c.paper or "",
+                      escape(c.definition))
+    console.print(table)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        print(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"wrote {output}", style="green")
+
+
+def classify_cmd(
+    path: Path = typer.Argument(..., help="Cohort folder (patients.csv, studies.csv, variants.csv) or .xlsx workbook"),
+    as_json: bool = typer.Option(False, "--json", help="JSON: a list with one object per patient"),
+    as_csv: bool = typer.Option(False, "--csv", help="CSV: one row per patient"),
+    explain: str = typer.Option(None, "--explain", metavar="PATIENT_ID", help="Print the rule trace of one patient"),
+    summary: bool = typer.Option(False, "--summary", help="Study-level findings counted the paper's way"),
+    with_trace: bool = typer.Option(False, "--trace", help="Include rule traces in the JSON output"),
+    output: Path = typer.Option(None, "--output", "-o", help="Write JSON/CSV to this file instead of stdout"),
+) -> None:
+    """Allocate imaging pattern 1/2 and onset subpatterns; explain any allocation with its rule trace."""
+    from neurohlh.io import load_cohort
+    from neurohlh.patterns import classify_cohort, summarise_studies
+
+    if as_json and as_csv:
+        console.print("[red]error[/red] choose one of --json and --csv")
+        raise typer.Exit(2)
+    try:
+        cohort = load_cohort(path)
+        allocations = classify_cohort(cohort)
+        chosen = [_find(allocations, explain)] if explain is not None else allocations
+    except InputError as exc:
+        console.print(f"[red]error[/red] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    if summary:
+        result = summarise_studies(cohort, allocations)
+        if as_json:
+            _emit(json.dumps(result.to_dict(), indent=2), output)
+        else:
+            _print_summary(result)
+        return
+    if as_json:
+        trace = with_trace or explain is not None
+        _emit(json.dumps([a.to_dict(trace=trace) for a in chosen], indent=2), output)
+    elif as_csv:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(_csv_row(a) for a in chosen)
+        _emit(buf.getvalue().rstrip("\n"), output)
+    elif explain is not None:
+        _print_explain(chosen[0])
+    else:
+        _print_table(chosen)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("classify")(classify_cmd)
