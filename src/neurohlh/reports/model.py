@@ -44,6 +44,8 @@ EMPTY = Cell("")
 class TestRef:
     """The test behind one P value of a row: which columns it compared, its name and its reason."""
 
+    __test__ = False  # not a pytest test class despite the name
+
     label: str  #: which comparison, e.g. "subpatterns" or "pattern 1 vs 2"
     test: str
     pvalue: float | None
