@@ -149,12 +149,15 @@ def _test_footnotes(rows: Sequence[Row], labels: dict[str, str]) -> list[str]:
         parts = [f"{test} ({', '.join(names)})" for test, names in by_test.items()]
         if parts:
             notes.append(f"P values, {heading}: " + "; ".join(parts) + ".")
+    no_test: dict[str, list[str]] = {}
     for r in rows:
         for t in r.tests:
             for w in t.warnings:
                 notes.append(f"Warning, {r.label} ({labels.get(t.label, t.label)}): {w}")
-            if t.pvalue is None and t.reason:
-                notes.append(f"{r.label} ({labels.get(t.label, t.label)}): {t.reason}.")
+            if t.pvalue is None:
+                no_test.setdefault(t.reason or "no test", []).append(f"{r.label} ({labels.get(t.label, t.label)})")
+    for reason, where in no_test.items():
+        notes.append(f"No P value ({reason}): {', '.join(where)}.")
     return notes
 
 
@@ -162,17 +165,18 @@ def table2(result: AnalysisResult, extended: bool = False) -> Table:
     """Pattern characteristics and analysis (the paper's Table 2).
 
     Columns: onset subpatterns 1.1 / 1.2 / 1.3 with the P of their comparison, then pattern 1 overall
-    and pattern 2 with theirs. ``extended=True`` adds the test name, statistic and effect size with
-    95% CI of both comparisons.
+    and pattern 2 with theirs. ``extended=True`` gives instead, for both comparisons, the test, its
+    statistic (df), P and the effect size with its 95% CI (same rows).
     """
     sub_n = _group_sizes(result, "onset_subpattern", SUBPATTERNS)
     pat_n = _group_sizes(result, "pattern", PATTERNS)
-    columns = [f"{g} (n = {k})" for g, k in zip(SUBPATTERNS, sub_n)] + ["P"]
-    columns += [f"Pattern 1 overall (n = {pat_n[0]})", f"Pattern 2 (n = {pat_n[1]})", "P"]
-    groups: list[tuple[str, int]] = [("Onset subpatterns", 4), ("Patterns", 3)]
     if extended:
-        columns += ["Subpatterns: test, statistic", "Pattern 1 vs 2: test, statistic", "Pattern 1 vs 2: effect (95% CI)"]
-        groups.append(("", 3))
+        columns = ["Test", "Statistic (df)", "P", "Effect size (95% CI)"] * 2
+        groups: list[tuple[str, int]] = [("Onset subpatterns 1.1 vs 1.2 vs 1.3", 4), ("Pattern 1 vs pattern 2", 4)]
+    else:
+        columns = [f"{g} (n = {k})" for g, k in zip(SUBPATTERNS, sub_n)] + ["P"]
+        columns += [f"Pattern 1 overall (n = {pat_n[0]})", f"Pattern 2 (n = {pat_n[1]})", "P"]
+        groups = [("Onset subpatterns", 4), ("Patterns", 3)]
     rows: list[Row] = []
     section = ""
     for v in TABLE2_VARIABLES:
@@ -182,9 +186,12 @@ def table2(result: AnalysisResult, extended: bool = False) -> Table:
         sub = result.comparison(v.key, "subpatterns")
         pat = result.comparison(v.key, "patterns")
         tests = (_result_test(sub), _result_test(pat))
-        cells = [*_group_cells(sub), p_cell(sub.pvalue), *_group_cells(pat), p_cell(pat.pvalue)]
         if extended:
-            cells += [Cell(_stat_text(tests[0])), Cell(_stat_text(tests[1])), Cell(tests[1].effect or "n/a")]
+            cells = [c for t, comp in zip(tests, (sub, pat)) for c in (
+                Cell(t.test if t.pvalue is not None else "no test"), Cell(_stat_text(t)), p_cell(comp.pvalue),
+                Cell(t.effect or "n/a"))]
+        else:
+            cells = [*_group_cells(sub), p_cell(sub.pvalue), *_group_cells(pat), p_cell(pat.pvalue)]
         rows.append(Row(v.label, tuple(cells), v.level, tests=tests))
     labels = {"subpatterns": "onset subpatterns 1.1 vs 1.2 vs 1.3", "patterns": "pattern 1 vs pattern 2"}
     notes = [
@@ -200,11 +207,9 @@ def table2(result: AnalysisResult, extended: bool = False) -> Table:
 
 
 def _stat_text(t: TestRef) -> str:
-    if t.pvalue is None:
-        return "no test"
-    text = t.test
-    if t.statistic is not None and np.isfinite(t.statistic):
-        text += f", {number_text(float(t.statistic), 2)}"
-        if t.df is not None and np.isfinite(t.df):
-            text += f" (df {number_text(float(t.df), 1)})"
+    if t.pvalue is None or t.statistic is None or not np.isfinite(t.statistic):
+        return "n/a"
+    text = number_text(float(t.statistic), 2)
+    if t.df is not None and np.isfinite(t.df):
+        text += f" ({number_text(float(t.df), 1)})"
     return text
