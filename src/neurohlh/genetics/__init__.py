@@ -1,0 +1,32 @@
+"""Genetics: read and classify HLH-gene variants (HGVS and the legacy forms papers use), patient genotypes
+and the paper's genotype groups, recurrent variants. See docs/genetics.md."""
+from __future__ import annotations
+
+from neurohlh.genetics._consequence import SO_TERMS
+from neurohlh.genetics.classify import (
+    LOF_POLICY,
+    PAPER_POLICY,
+    DisruptivePolicy,
+    VariantClassification,
+    classify_variant,
+)
+from neurohlh.genetics.genotype import (
+    DEFAULT_EXPRESSION_RULE,
+    FHL_TYPES,
+    GROUPS,
+    X_LINKED_GENES,
+    Allele,
+    ExpressionRule,
+    ExpressionStatus,
+    Genotype,
+    expression_status,
+    patient_genotype,
+)
+from neurohlh.genetics.recurrence import RecurrentVariant, classify_variants, recurrent_variants
+
+__all__ = [
+    "DEFAULT_EXPRESSION_RULE", "FHL_TYPES", "GROUPS", "LOF_POLICY", "PAPER_POLICY", "SO_TERMS", "X_LINKED_GENES",
+    "Allele", "DisruptivePolicy", "ExpressionRule", "ExpressionStatus", "Genotype", "RecurrentVariant",
+    "VariantClassification", "classify_variant", "classify_variants", "expression_status", "patient_genotype",
+    "recurrent_variants",
+]

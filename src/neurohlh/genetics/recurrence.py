@@ -1,0 +1,75 @@
+"""Recurrent variants: the same variant (same c.-based key) in two or more patients.
+
+Keys are built from the c. description in HGVS-recommended form, so ``c.50delT (p.L17fs)`` and
+``c.50del(p.Leu17Argfs*34)`` are one variant although their protein descriptions differ (the stop-position
+convention changed over time; HGVS advises keying on DNA).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from neurohlh.errors import InputError, Problem
+from neurohlh.genetics.classify import PAPER_POLICY, DisruptivePolicy, VariantClassification, classify_variant
+from neurohlh.schema import Variant
+
+
+@dataclass(frozen=True, slots=True)
+class RecurrentVariant:
+    key: str
+    gene: str | None
+    consequence: str | None
+    disruptive: bool | None
+    patient_ids: tuple[str, ...]
+    texts: tuple[str, ...]
+
+    @property
+    def n_patients(self) -> int:
+        return len(self.patient_ids)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "gene": self.gene, "consequence": self.consequence,
+                "disruptive": self.disruptive, "n_patients": self.n_patients,
+                "patient_ids": list(self.patient_ids), "texts": list(self.texts)}
+
+
+def classify_variants(variants: Sequence[Variant], policy: DisruptivePolicy = PAPER_POLICY
+                      ) -> list[VariantClassification]:
+    """Classify every variant row; collect every unreadable row into one InputError."""
+    out: list[VariantClassification] = []
+    problems: list[Problem] = []
+    for i, v in enumerate(variants):
+        try:
+            out.append(classify_variant(v.hgvs, gene=v.gene, policy=policy))
+        except InputError as exc:
+            problems.append(Problem("variants", str(exc), column="hgvs", value=v.hgvs,
+                                    suggestion=f"patient {v.patient_id}, variant {i + 1}"))
+    if problems:
+        raise InputError(f"{len(problems)} variant description(s) cannot be read", problems)
+    return out
+
+
+def recurrent_variants(cohort_or_variants: Any, policy: DisruptivePolicy = PAPER_POLICY,
+                       min_patients: int = 2) -> list[RecurrentVariant]:
+    """Variants seen in at least ``min_patients`` patients, most frequent first.
+
+    Parameters
+    ----------
+    cohort_or_variants : Cohort or sequence of Variant
+    """
+    variants = (cohort_or_variants.variant_records() if hasattr(cohort_or_variants, "variant_records")
+                else list(cohort_or_variants))
+    classes = classify_variants(variants, policy)
+    groups: dict[str, list[tuple[Variant, VariantClassification]]] = {}
+    for v, c in zip(variants, classes):
+        key = c.key or f"{c.gene or v.gene}:{v.hgvs.strip()}"
+        groups.setdefault(key, []).append((v, c))
+    found = []
+    for key, rows in groups.items():
+        patients = tuple(sorted({v.patient_id for v, _ in rows}))
+        if len(patients) >= min_patients:
+            c = rows[0][1]
+            texts = tuple(dict.fromkeys(v.hgvs for v, _ in rows))
+            found.append(RecurrentVariant(key, c.gene, c.consequence, c.disruptive, patients, texts))
+    return sorted(found, key=lambda r: (-r.n_patients, r.key))
