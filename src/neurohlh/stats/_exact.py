@@ -26,19 +26,20 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy.special import gammaln
 
 #: R's relative tolerance for "probability <= observed probability".
 RELATIVE_TOLERANCE = 1e-7
 #: Past log-probabilities closer than this are merged into one entry.
 _MERGE_GRID = 1e-10
-#: Largest cross-join (entries x transitions) materialised at once.
-_CHUNK = 4_000_000
+#: Most undecided entries one stage may hold before the exact method gives up (memory guard).
+MAX_ENTRIES = 40_000_000
 _DEBUG = False
 
 
 class ExactTimeout(Exception):
-    """The exact computation exceeded its time budget."""
+    """The exact computation exceeded its time budget or its memory guard."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,23 +57,43 @@ def log_table_probability(table: np.ndarray) -> float:
     return float(gammaln(rows + 1).sum() + gammaln(cols + 1).sum() - gammaln(n + 1) - gammaln(t + 1).sum())
 
 
-def _compositions(limits: np.ndarray, total: int) -> np.ndarray:
-    """All integer vectors x with 0 <= x_i <= limits_i and sum(x) == total, one per row."""
-    r = len(limits)
-    suffix = np.concatenate([np.cumsum(limits[::-1])[::-1], [0]])
-    partial = np.zeros((1, 0), dtype=np.int64)
-    sums = np.zeros(1, dtype=np.int64)
-    for i in range(r - 1):
+def _compositions(limits: np.ndarray, total: int):
+    """Column fillings of several states at once, up to permutations of tied rows.
+
+    ``limits`` holds one sorted state (remaining row sums) per row.  Returns ``(owner, x,
+    mult)``: for every canonical filling ``x`` (sum ``total``, ``0 <= x <= limits``, and
+    non-increasing within each run of tied rows), the index of its state and the number of
+    distinct fillings it stands for (``g! / prod(run!)`` per tied group).
+    """
+    m, r = limits.shape
+    suffix = np.cumsum(limits[:, ::-1], axis=1)[:, ::-1]
+    suffix = np.column_stack([suffix, np.zeros(m, dtype=np.int64)])
+    owner = np.arange(m)
+    cols: list[np.ndarray] = []
+    sums = np.zeros(m, dtype=np.int64)
+    pos = np.ones(m)
+    run = np.ones(m)
+    mult = np.ones(m)
+    for i in range(r):
         need = total - sums
-        lo = np.maximum(0, need - suffix[i + 1])
-        hi = np.minimum(limits[i], need)
-        counts = hi - lo + 1
-        rep = np.repeat(np.arange(len(sums)), counts)
+        tied = limits[owner, i] == limits[owner, i - 1] if i else np.zeros(len(owner), bool)
+        hi = np.minimum(limits[owner, i], need)
+        if i:
+            hi = np.where(tied, np.minimum(hi, cols[-1]), hi)
+        lo = need if i == r - 1 else np.maximum(0, need - suffix[owner, i + 1])
+        counts = np.maximum(hi - lo + 1, 0)
+        rep = np.repeat(np.arange(len(owner)), counts)
         start = np.cumsum(counts) - counts
-        values = lo[rep] + np.arange(counts.sum()) - start[rep]
-        partial = np.column_stack([partial[rep], values])
-        sums = sums[rep] + values
-    return np.column_stack([partial, total - sums])
+        values = lo[rep] + np.arange(int(counts.sum())) - start[rep]
+        owner, sums, tied = owner[rep], sums[rep] + values, tied[rep]
+        cols = [c[rep] for c in cols]
+        pos, run, mult = pos[rep], run[rep], mult[rep]
+        if i:
+            pos = np.where(tied, pos + 1, 1.0)
+            run = np.where(tied & (values == cols[-1]), run + 1, 1.0)
+            mult = mult * pos / run
+        cols.append(values)
+    return owner, np.column_stack(cols), mult
 
 
 class _Network:
@@ -102,34 +123,31 @@ class _Network:
             key = key * self.base + states[:, j]
         return key
 
-    def _expand(self, k: int) -> None:
-        """Transitions from stage k to k+1, grouped by (child, log-probability)."""
+    def _expand(self, k: int, batch: int = 512) -> None:
+        """Transitions from stage k to k+1: (parent, child, log-probability, multiplicity)."""
         lf, c = self.lf, int(self.cols[k])
-        parents, children, logq, mult, keys = [], [], [], [], []
-        for idx, state in enumerate(self.states[k]):
+        states = self.states[k]
+        tot = states.sum(axis=1)
+        const = lf[states].sum(axis=1) - (lf[tot] - lf[c] - lf[tot - c])
+        parents, children, logq, mults, keys = [], [], [], [], []
+        for lo in range(0, len(states), batch):
             if time.perf_counter() > self.deadline:
                 raise ExactTimeout
-            x = _compositions(state, c)
-            child = np.sort(state - x, axis=1)
-            q = (lf[state].sum() - lf[x].sum(axis=1) - lf[state - x].sum(axis=1)
-                 - (lf[state.sum()] - lf[c] - lf[state.sum() - c]))
-            ckey = self._encode(child)
-            qkey = np.round(q / _MERGE_GRID).astype(np.int64)
-            order = np.lexsort((qkey, ckey))
-            ckey, qkey, q, child = ckey[order], qkey[order], q[order], child[order]
-            new = np.ones(len(ckey), dtype=bool)
-            new[1:] = (ckey[1:] != ckey[:-1]) | (qkey[1:] != qkey[:-1])
-            first = np.flatnonzero(new)
-            parents.append(np.full(len(first), idx, dtype=np.int64))
-            keys.append(ckey[first])
-            children.append(child[first])
-            logq.append(q[first])
-            mult.append(np.diff(np.append(first, len(ckey))).astype(np.float64))
+            owner, x, mult = _compositions(states[lo:lo + batch], c)
+            owner += lo
+            rest = states[owner] - x
+            q = const[owner] - lf[x].sum(axis=1) - lf[rest].sum(axis=1)
+            rest.sort(axis=1)
+            parents.append(owner)
+            keys.append(self._encode(rest))
+            children.append(rest)
+            logq.append(q)
+            mults.append(mult)
         keys_all = np.concatenate(keys)
-        uniq, first, inverse = np.unique(keys_all, return_index=True, return_inverse=True)
+        _, first, inverse = np.unique(keys_all, return_index=True, return_inverse=True)
         self.states.append(np.concatenate(children)[first])
         self.trans.append((np.concatenate(parents), inverse.astype(np.int64),
-                           np.concatenate(logq), np.concatenate(mult)))
+                           np.concatenate(logq), np.concatenate(mults)))
 
     def _bounds(self) -> None:
         """Exact max/min log-probability of completions for every state (backward pass)."""
@@ -158,20 +176,29 @@ def _stage_pairs(node: np.ndarray, ptr: np.ndarray, size: np.ndarray):
 
 
 def _merge(node: np.ndarray, value: np.ndarray, count: np.ndarray):
-    """Merge entries of the same node whose past log-probabilities agree to _MERGE_GRID."""
+    """Merge entries of one state whose log-probabilities agree to _MERGE_GRID.
+
+    Returns the entries sorted by state, then by value.  Grouping uses a hash table
+    (``pandas.factorize``), which is linear; only the merged entries are sorted.
+    """
     if len(node) == 0:
         return node, value, count
-    vkey = np.round(value / _MERGE_GRID).astype(np.int64)
-    span = int(vkey.max() - vkey.min()) + 1 if len(vkey) else 1
-    if len(node) and span * (int(node.max()) + 1) < 2**62:
-        order = np.argsort(node * span + (vkey - vkey.min()), kind="stable")
-    else:
+    vkey = np.rint(value * (1.0 / _MERGE_GRID)).astype(np.int64)
+    vmin = int(vkey.min())
+    span = int(vkey.max()) - vmin + 1
+    if span * (int(node.max()) + 1) >= 2**62:  # key would overflow: sort-based fallback
         order = np.lexsort((vkey, node))
-    node, vkey, value, count = node[order], vkey[order], value[order], count[order]
-    new = np.ones(len(node), dtype=bool)
-    new[1:] = (node[1:] != node[:-1]) | (vkey[1:] != vkey[:-1])
-    first = np.flatnonzero(new)
-    return node[first], value[first], np.add.reduceat(count, first)
+        node, vkey, value, count = node[order], vkey[order], value[order], count[order]
+        new = np.ones(len(node), dtype=bool)
+        new[1:] = (node[1:] != node[:-1]) | (vkey[1:] != vkey[:-1])
+        first = np.flatnonzero(new)
+        return node[first], value[first], np.add.reduceat(count, first)
+    codes, keys = pd.factorize(node * span + (vkey - vmin))
+    merged = np.bincount(codes, weights=count, minlength=len(keys))
+    rep = np.empty(len(keys))
+    rep[codes] = value
+    order = np.argsort(keys)
+    return (keys[order] // span).astype(np.int64), rep[order], merged[order]
 
 
 def _meeting_stage(net: _Network) -> int:
@@ -223,6 +250,7 @@ def _forward(net: _Network, stop: int, limit: float, deadline: float):
         eb = _segments(node, len(net.states[k]))
         hi, lo = net.hi[k + 1], net.lo[k + 1]
         out_node, out_val, out_cnt = [np.zeros(0, np.int64)], [np.zeros(0)], [np.zeros(0)]
+        held = 0
         for s in np.flatnonzero(eb[1:] > eb[:-1]):
             if time.perf_counter() > deadline:
                 raise ExactTimeout
@@ -233,6 +261,9 @@ def _forward(net: _Network, stop: int, limit: float, deadline: float):
             out_node.append(ch[rep])
             out_val.append(vals[ent] + qq[rep])
             out_cnt.append(cnts[ent] * mm[rep])
+            held += len(ent)
+            if held > MAX_ENTRIES:
+                raise ExactTimeout("memory")
         node, value, count = _merge(np.concatenate(out_node), np.concatenate(out_val),
                                     np.concatenate(out_cnt))
         if _DEBUG:
@@ -280,6 +311,7 @@ def _backward(net: _Network, stop: int, limit: float, past, deadline: float):
         tb = _segments(child, len(net.states[k + 1]))
         eb = _segments(node, len(net.states[k + 1]))
         out_node, out_val, out_cnt = [np.zeros(0, np.int64)], [np.zeros(0)], [np.zeros(0)]
+        held = 0
         for c in np.flatnonzero(eb[1:] > eb[:-1]):
             if time.perf_counter() > deadline:
                 raise ExactTimeout
@@ -290,6 +322,9 @@ def _backward(net: _Network, stop: int, limit: float, past, deadline: float):
             out_node.append(pp[rep])
             out_val.append(vals[ent] + qq[rep])
             out_cnt.append(cnts[ent] * mm[rep])
+            held += len(ent)
+            if held > MAX_ENTRIES:
+                raise ExactTimeout("memory")
         full = new_full
         node, value, count = _merge(np.concatenate(out_node), np.concatenate(out_val),
                                     np.concatenate(out_cnt))
