@@ -44,10 +44,11 @@ class DisruptivePolicy:
         return {"name": self.name, "rules": dict(self.rules), "description": self.description}
 
 
-_NOT_DISRUPTIVE = ("missense_variant", "synonymous_variant", "intron_variant", "splice_region_variant",
-                   "5_prime_UTR_variant", "3_prime_UTR_variant")
+_NOT_DISRUPTIVE = ("missense_variant", "synonymous_variant", "intron_variant", "5_prime_UTR_variant",
+                   "3_prime_UTR_variant")
 _UNDECIDED = ("inframe_deletion", "inframe_insertion", "splice_donor_variant", "splice_acceptor_variant",
-              "start_lost", "stop_lost", "coding_sequence_variant", "protein_altering_variant")
+              "splice_region_variant", "start_lost", "stop_lost", "coding_sequence_variant",
+              "protein_altering_variant")
 
 #: The paper's definition: nonsense, frameshift, deletion (exon/whole-gene); everything else it is silent on
 #: stays undecided.
