@@ -174,7 +174,7 @@ def allocate_patient(patient_id: str, studies: Sequence[StudyAllocation], birth_
         if s.subpattern is None and (s is lesional[0] or s is lesional[-1] or basis == UNKNOWN):
             missing += [f"{s.study_id}.{f}" for f in s.missing_fields]
     clippers = next((s.clippers for s in ordered if s.subpattern == "1.2"), None)
-    red_flag = assess_red_flag([onset] + [s.subpattern for s in lesional], workup, patient_known)
+    red_flag = assess_red_flag([s.subpattern for s in lesional], workup, patient_known)
     return PatientAllocation(patient_id, pattern, onset, ordered, evolution, transitions, last, ever, clippers,
                              red_flag, _dedupe(missing), basis, tuple(notes), workup)
 

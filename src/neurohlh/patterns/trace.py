@@ -88,7 +88,8 @@ class RuleStep:
 
     def __str__(self) -> str:
         values = ", ".join(f"{k}={show(v)}" for k, v in self.values)
-        return f"[{self.status}] {self.rule}: {self.outcome} ({values}) -- {self.section}"
+        used = f" ({values})" if values else ""
+        return f"[{self.status}] {self.rule}: {self.outcome}{used} -- {self.section}"
 
 
 __all__ = ["RuleStep", "MET", "NOT_MET", "NOT_EVALUABLE", "APPLIED", "show"]
