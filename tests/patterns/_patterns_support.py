@@ -85,7 +85,7 @@ def split_list(text: str) -> list[str]:
 
 def records_frame(records: list[Any], record_type: type) -> pd.DataFrame:
     names = list(field_specs(record_type))
-    return pd.DataFrame([dataclasses.astuple(r) for r in records], columns=names) if records else \
+    return pd.DataFrame([dataclasses.astuple(r) for r in records], columns=names, dtype=object) if records else \
         pd.DataFrame(columns=names)
 
 

@@ -52,6 +52,8 @@ class PatientAllocation:
         ``"study_id.field"`` entries that prevented a patient-level decision.
     order_basis : str
         How the studies were ordered.
+    onset_study_id : str or None
+        The first lesional study (the one the onset subpattern comes from).
     notes : tuple of str
         Caveats (unknown order, undetermined onset, ...).
     """
@@ -70,6 +72,7 @@ class PatientAllocation:
     order_basis: str
     notes: tuple[str, ...] = ()
     etiologic_workup: str | None = None
+    onset_study_id: str | None = None
 
     @property
     def trace(self) -> tuple[RuleStep, ...]:
@@ -86,6 +89,7 @@ class PatientAllocation:
             "transitions": list(self.transitions),
             "ever_subpatterns": sorted(self.ever_subpatterns),
             "order_basis": self.order_basis,
+            "onset_study_id": self.onset_study_id,
             "missing_fields": list(self.missing_fields),
             "notes": list(self.notes),
             "clippers": self.clippers.to_dict() if self.clippers else None,
@@ -146,10 +150,15 @@ def allocate_patient(patient_id: str, studies: Sequence[StudyAllocation], birth_
     if pattern != "1":
         return PatientAllocation(patient_id, pattern, None, ordered, (), (), None, frozenset(), None, None,
                                  _dedupe(missing), basis, tuple(notes), workup)
-    lesional = [s for s in ordered if s.lesional]
+    # Only studies that are or may be lesional matter for onset and evolution: order those.
+    relevant, relevant_basis = order_studies([s for s in ordered if s.lesional is not False], birth_date)
+    lesional = [s for s in relevant if s.lesional]
     ever = frozenset(s.subpattern for s in lesional if s.subpattern is not None)
-    if basis == UNKNOWN:
-        untimed = [s.study_id for s in ordered if _months(s, birth_date) is None and s.study_date is None]
+    untimed = [s.study_id for s in ordered if s.study_date is None and _months(s, birth_date) is None]
+    if basis == UNKNOWN and relevant_basis != UNKNOWN:
+        notes.append("study order unknown (no study_date or age_at_study_months for " + ", ".join(untimed) +
+                     "); the studies with (possible) lesions could be ordered, so onset and evolution are reported")
+    if relevant_basis == UNKNOWN:
         missing += [f"{sid}.study_date" for sid in untimed]
         notes.append("study order unknown (no study_date or age_at_study_months for " + ", ".join(untimed) +
                      "): evolution not reported")
@@ -158,8 +167,8 @@ def allocate_patient(patient_id: str, studies: Sequence[StudyAllocation], birth_
         evolution: tuple[str | None, ...] = ()
         transitions: tuple[str, ...] = ()
     else:
-        first = ordered.index(lesional[0])
-        unknown_before = [s for s in ordered[:first] if s.lesional is None]
+        first = relevant.index(lesional[0])
+        unknown_before = [s for s in relevant[:first] if s.lesional is None]
         onset = lesional[0].subpattern
         if unknown_before:
             onset = None
@@ -171,12 +180,13 @@ def allocate_patient(patient_id: str, studies: Sequence[StudyAllocation], birth_
                             if a is not None and b is not None and a != b)
         last = lesional[-1].subpattern
     for s in lesional:
-        if s.subpattern is None and (s is lesional[0] or s is lesional[-1] or basis == UNKNOWN):
+        if s.subpattern is None and (s is lesional[0] or s is lesional[-1] or relevant_basis == UNKNOWN):
             missing += [f"{s.study_id}.{f}" for f in s.missing_fields]
-    clippers = next((s.clippers for s in ordered if s.subpattern == "1.2"), None)
+    clippers = next((s.clippers for s in lesional if s.subpattern == "1.2"), None)
     red_flag = assess_red_flag([s.subpattern for s in lesional], workup, patient_known)
+    onset_study = lesional[0].study_id if relevant_basis != UNKNOWN else None
     return PatientAllocation(patient_id, pattern, onset, ordered, evolution, transitions, last, ever, clippers,
-                             red_flag, _dedupe(missing), basis, tuple(notes), workup)
+                             red_flag, _dedupe(missing), basis, tuple(notes), workup, onset_study)
 
 
 def classify_patient(studies: Sequence[Any], patient: Any | None = None) -> PatientAllocation:
@@ -249,16 +259,16 @@ def patient_trace(a: PatientAllocation) -> tuple[RuleStep, ...]:
                            ", ".join(sid for sid, v in lesional.items() if v is None)), T.NOT_EVALUABLE
     steps.append(RuleStep.make("patient_pattern", lesional, status, outcome, T.SEC_PATTERNS))
     if a.pattern == "1":
-        first = next(s for s in a.studies if s.lesional)
+        first = {s.study_id: s.subpattern for s in a.studies if s.study_id == a.onset_study_id}
         steps.append(RuleStep.make(
-            "onset_subpattern", {first.study_id: first.subpattern}, T.APPLIED if a.onset_subpattern else
+            "onset_subpattern", first, T.APPLIED if a.onset_subpattern else
             T.NOT_EVALUABLE, f"onset subpattern {a.onset_subpattern or 'undetermined'} (first lesional study)",
             T.SEC_SUBPATTERNS))
         steps.append(RuleStep.make(
             "evolution", {s.study_id: s.subpattern for s in a.studies if s.lesional}, T.APPLIED,
             ("evolution " + " -> ".join(str(e) for e in a.evolution) + "; transitions: " +
              (", ".join(a.transitions) or "none") + f"; last subpattern {a.last_subpattern}")
-            if a.order_basis != UNKNOWN else "evolution not reported: study order unknown", T.SEC_1_1))
+            if a.evolution or not a.studies else "evolution not reported: study order unknown", T.SEC_1_1))
         if a.clippers is not None:
             steps.append(RuleStep.make("clippers_radiologic", {i.item: i.status for i in a.clippers.items},
                                        T.APPLIED, f"{a.clippers.study_id}: {a.clippers.summary}", T.SEC_CLIPPERS))

@@ -322,7 +322,7 @@ def _subpattern_steps(ev: tuple) -> list[RuleStep]:
         if count is None:
             why.append("no pontine lesions (count taken as 0)")
         elif count <= PONTINE_LESIONS_ABOVE:
-            why.append(f"{count} enhancing pontine lesion(s), not more than {PONTINE_LESIONS_ABOVE}")
+            why.append(f"{T.show(count)} enhancing pontine lesion(s), not more than {PONTINE_LESIONS_ABOVE}")
         if ev[_IDX["pons_dominant_site"]] is False:
             why.append("pons not the dominant site")
         status, outcome = T.NOT_MET, "; ".join(why)
