@@ -35,18 +35,19 @@ _CANONICAL: Mapping[str, str] = {
     "csf_protein": "mg/dL",
 }
 
-_TO_CANONICAL: Mapping[str, Mapping[str, float]] = {
-    "hemoglobin": {"g/L": 1.0, "g/dL": 10.0, "mg/dL": 0.01},
-    "platelets": {"10^9/L": 1.0, "10^3/uL": 1.0, "/uL": 1e-3, "/mm3": 1e-3},
-    "neutrophils": {"10^9/L": 1.0, "10^3/uL": 1.0, "/uL": 1e-3, "/mm3": 1e-3},
-    "leukocytes": {"10^9/L": 1.0, "10^3/uL": 1.0, "/uL": 1e-3, "/mm3": 1e-3},
-    "triglycerides": {"mmol/L": 1.0, "mg/dL": 1.0 / TRIGLYCERIDE_MG_DL_PER_MMOL_L},
-    "fibrinogen": {"g/L": 1.0, "mg/dL": 0.01},
-    "ferritin": {"ug/L": 1.0, "ng/mL": 1.0},
-    "scd25": {"U/mL": 1.0, "kU/L": 1.0, "U/L": 1e-3},
-    "ast": {"U/L": 1.0, "IU/L": 1.0},
-    "csf_wbc": {"cells/uL": 1.0, "cells/mm3": 1.0, "10^6/L": 1.0},
-    "csf_protein": {"mg/dL": 1.0, "g/L": 100.0, "mg/L": 0.1},
+# canonical = value * multiplier / divisor (divisors kept as integers so that 150 mg/dL is exactly 1.5 g/L).
+_TO_CANONICAL: Mapping[str, Mapping[str, tuple[float, float]]] = {
+    "hemoglobin": {"g/L": (1, 1), "g/dL": (10, 1), "mg/dL": (1, 100)},
+    "platelets": {"10^9/L": (1, 1), "10^3/uL": (1, 1), "/uL": (1, 1000), "/mm3": (1, 1000)},
+    "neutrophils": {"10^9/L": (1, 1), "10^3/uL": (1, 1), "/uL": (1, 1000), "/mm3": (1, 1000)},
+    "leukocytes": {"10^9/L": (1, 1), "10^3/uL": (1, 1), "/uL": (1, 1000), "/mm3": (1, 1000)},
+    "triglycerides": {"mmol/L": (1, 1), "mg/dL": (1, TRIGLYCERIDE_MG_DL_PER_MMOL_L)},
+    "fibrinogen": {"g/L": (1, 1), "mg/dL": (1, 100)},
+    "ferritin": {"ug/L": (1, 1), "ng/mL": (1, 1)},
+    "scd25": {"U/mL": (1, 1), "kU/L": (1, 1), "U/L": (1, 1000)},
+    "ast": {"U/L": (1, 1), "IU/L": (1, 1)},
+    "csf_wbc": {"cells/uL": (1, 1), "cells/mm3": (1, 1), "10^6/L": (1, 1)},
+    "csf_protein": {"mg/dL": (1, 1), "g/L": (100, 1), "mg/L": (1, 10)},
 }
 
 _ALIASES: Mapping[str, str] = {
@@ -108,8 +109,8 @@ def to_canonical(value: float, unit: str, analyte: str) -> Conversion:
         number = float(value)
     except (TypeError, ValueError):
         raise InputError(f"{analyte} value {value!r} is not a number.") from None
-    factor = known[norm]
-    return Conversion(analyte, number, norm, number * factor, target, factor)
+    multiplier, divisor = known[norm]
+    return Conversion(analyte, number, norm, number * multiplier / divisor, target, multiplier / divisor)
 
 
 def convert(value: float, from_unit: str, to_unit: str, analyte: str) -> float:
@@ -123,8 +124,10 @@ def convert(value: float, from_unit: str, to_unit: str, analyte: str) -> float:
     265.71
     """
     there = to_canonical(value, from_unit, analyte)
-    back = to_canonical(1.0, to_unit, analyte)
-    return there.canonical_value / back.factor
+    if _normalise_unit(to_unit) not in _TO_CANONICAL[analyte]:
+        to_canonical(1.0, to_unit, analyte)  # raises the InputError naming the unit
+    multiplier, divisor = _TO_CANONICAL[analyte][_normalise_unit(to_unit)]
+    return there.canonical_value * divisor / multiplier
 
 
 def fahrenheit_to_celsius(value_f: float) -> float:

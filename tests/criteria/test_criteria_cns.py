@@ -1,0 +1,95 @@
+"""CNS involvement: CSF thresholds at their boundaries (paper Table 1: > 10 cells/uL, > 45 mg/dL), the two
+rules, and the paper's inclusion counts (Table 1 / Results) on a synthetic cohort built to them."""
+from __future__ import annotations
+
+import pytest
+
+from neurohlh import InputError
+from neurohlh.criteria import cns_cohort, cns_involvement, csf_abnormal, csf_pleocytosis, csf_proteinosis
+from neurohlh.schema import Patient, Study
+
+NO_SYMPTOMS = dict(seizures=False, encephalopathy=False, meningismus=False, gait_ataxia=False, hypotonia=False,
+                   limb_weakness=False, dysarthria=False, diplopia=False)
+
+
+@pytest.mark.parametrize("wbc, expected", [(10.0, False), (10.5, True), (11.0, True), (0.0, False), (None, None)])
+def test_pleocytosis_above_10(wbc, expected):
+    assert csf_pleocytosis(Patient(patient_id="S", csf_wbc_per_ul=wbc)) is expected
+
+
+@pytest.mark.parametrize("protein, expected", [(45.0, False), (45.1, True), (None, None)])
+def test_proteinosis_above_45(protein, expected):
+    assert csf_proteinosis(Patient(patient_id="S", csf_protein_mg_dl=protein)) is expected
+
+
+@pytest.mark.parametrize("wbc, protein, expected", [(11.0, None, True), (None, 46.0, True), (5.0, 30.0, False),
+                                                    (5.0, None, None), (None, None, None)])
+def test_csf_abnormal_is_unknown_unless_decided(wbc, protein, expected):
+    assert csf_abnormal(Patient(patient_id="S", csf_wbc_per_ul=wbc, csf_protein_mg_dl=protein)) is expected
+
+
+def test_csf_not_done_makes_flags_unknown():
+    assert csf_abnormal(Patient(patient_id="S", csf_done=False, csf_wbc_per_ul=50.0)) is None
+
+
+def test_comprehensive_rule_accepts_symptoms_or_imaging():
+    p = Patient(patient_id="S", csf_wbc_per_ul=2.0, csf_protein_mg_dl=20.0, **{**NO_SYMPTOMS, "seizures": True})
+    assert cns_involvement(p, rule="csf").involved is False
+    r = cns_involvement(p)
+    assert (r.involved, r.rule, r.neurologic_symptoms) == (True, "comprehensive", True)
+    q = Patient(patient_id="S", csf_done=False, **NO_SYMPTOMS)
+    lesion = Study(study_id="M1", patient_id="S", reader="consensus", supra_lesion_number="few")
+    normal = Study(study_id="M2", patient_id="S", reader="consensus", supra_lesion_number="none",
+                   infra_lesion_number="none", **{f: False for f in (
+                       "loc_cerebral_wm", "loc_cerebellar_wm", "loc_deep_grey", "loc_midbrain", "loc_pons",
+                       "loc_medulla", "loc_cranial_nerves", "loc_optic_nerve", "loc_cord", "loc_cauda_equina",
+                       "cerebellar_diffuse_edema", "atrophy_cerebral", "atrophy_cerebellar",
+                       "ctt_t2_hyperintensity")})
+    assert cns_involvement(q, [lesion]).involved is True
+    assert cns_involvement(q, [normal]).involved is None     # CSF unknown: cannot rule out
+    assert cns_involvement(q, []).imaging_findings is None
+    assert cns_involvement(Patient(patient_id="S", csf_wbc_per_ul=1.0, csf_protein_mg_dl=10.0, **NO_SYMPTOMS),
+                           [normal]).involved is False
+
+
+def test_irritability_alone_is_not_a_neurologic_symptom_unless_asked():
+    p = Patient(patient_id="S", irritability=True, csf_wbc_per_ul=1.0, csf_protein_mg_dl=10.0, **NO_SYMPTOMS)
+    assert cns_involvement(p).neurologic_symptoms is False
+    assert cns_involvement(p, count_irritability=True).involved is True
+
+
+def test_bad_rule_and_foreign_studies_raise():
+    p = Patient(patient_id="S")
+    with pytest.raises(InputError, match="`rule` must be one of"):
+        cns_involvement(p, rule="strict")
+    with pytest.raises(InputError, match="Studies of patient"):
+        cns_involvement(p, [Study(study_id="M", patient_id="T", reader="consensus")])
+
+
+def _paper_table1_cohort() -> list[Patient]:
+    """57 synthetic patients built to Table 1 / Results: CSF analysed 50, abnormal 42 (pleocytosis 25,
+    proteinosis 32, so 15 both), neurologic symptoms 45, and 12 CSF-abnormal with no or only mild symptoms."""
+    csf = ([(50.0, 80.0)] * 15 + [(30.0, 20.0)] * 10 + [(3.0, 60.0)] * 17 + [(2.0, 30.0)] * 8)  # 42 abn + 8 normal
+    patients = []
+    for i in range(57):
+        symptomatic = i >= 12  # patients 0-11: abnormal CSF, no symptoms or only irritability
+        symptoms = {**NO_SYMPTOMS, "seizures": symptomatic, "irritability": (not symptomatic) and i % 2 == 0}
+        if i < 50:
+            wbc, protein = csf[i]
+            patients.append(Patient(patient_id=f"S{i:02d}", csf_done=True, csf_wbc_per_ul=wbc,
+                                    csf_protein_mg_dl=protein, **symptoms))
+        else:
+            patients.append(Patient(patient_id=f"S{i:02d}", csf_done=False, **symptoms))
+    return patients
+
+
+def test_paper_inclusion_counts_under_both_rules():
+    patients = _paper_table1_cohort()
+    assert sum(csf_pleocytosis(p) is True for p in patients) == 25
+    assert sum(csf_proteinosis(p) is True for p in patients) == 32
+    csf = cns_cohort(patients, rule="csf")
+    assert (csf.n_involved, len(csf.failing), len(csf.undetermined)) == (42, 8, 7)   # 15/57 not shown
+    comp = cns_cohort(patients, rule="comprehensive")
+    assert (comp.n_involved, comp.failing, comp.undetermined) == (57, (), ())
+    assert "comprehensive" in comp.sentence and "57/57" in comp.sentence
+    assert "S42" in csf.sentence and "fail" in csf.sentence

@@ -1,0 +1,111 @@
+"""HLH-2004 (Henter 2007): every threshold at its boundary, the infant haemoglobin rule, the
+triglyceride/fibrinogen alternative, the molecular path and the met / not_met / could_be_met logic.
+Thresholds below are typed from Henter 2007 Table I (clinical.md section 1.1), not imported from the code."""
+from __future__ import annotations
+
+import pytest
+
+from neurohlh.criteria import Status, hlh2004
+from neurohlh.schema import Patient
+
+
+def _item(patient: Patient, item_id: str):
+    return next(i for i in hlh2004(patient).items if i.item_id == item_id)
+
+
+def P(**kw) -> Patient:
+    return Patient(patient_id="S1", **kw)
+
+
+@pytest.mark.parametrize("ferritin, status", [(499.0, Status.NOT_MET), (499.9, Status.NOT_MET),
+                                              (500.0, Status.MET), (501.0, Status.MET), (None, Status.NOT_EVALUABLE)])
+def test_ferritin_at_least_500(ferritin, status):
+    assert _item(P(ferritin_ug_l=ferritin), "ferritin").status is status
+
+
+@pytest.mark.parametrize("scd25, status", [(2399.0, Status.NOT_MET), (2400.0, Status.MET), (None, Status.NOT_EVALUABLE)])
+def test_scd25_at_least_2400(scd25, status):
+    assert _item(P(scd25_u_ml=scd25), "scd25").status is status
+
+
+@pytest.mark.parametrize("tg, fib, status", [
+    (2.99, 1.51, Status.NOT_MET), (3.0, 1.51, Status.MET), (2.99, 1.5, Status.MET), (3.0, 1.5, Status.MET),
+    (None, 1.5, Status.MET), (3.0, None, Status.MET), (None, 1.51, Status.NOT_EVALUABLE),
+    (2.99, None, Status.NOT_EVALUABLE), (None, None, Status.NOT_EVALUABLE),
+])
+def test_triglycerides_at_least_3_or_fibrinogen_at_most_1_5(tg, fib, status):
+    assert _item(P(triglycerides_mmol_l=tg, fibrinogen_g_l=fib), "triglycerides_fibrinogen").status is status
+
+
+@pytest.mark.parametrize("hb, plt, neut, age_days, status", [
+    (89.9, 99.9, None, None, Status.MET),          # two lineages below
+    (90.0, 99.9, 1.0, 400.0, Status.NOT_MET),      # Hb 90 and ANC 1.0 are not "< threshold"
+    (90.0, 99.9, 1.0, None, Status.NOT_EVALUABLE), # Hb 90 would be low in a neonate; age unknown
+    (89.0, 100.0, 1.0, 400.0, Status.NOT_MET),     # one lineage only
+    (89.0, 100.0, 0.99, 400.0, Status.MET),
+    (95.0, 50.0, 1.5, 27.0, Status.MET),           # infant < 4 weeks: Hb < 100 counts
+    (95.0, 50.0, 1.5, 28.0, Status.NOT_MET),       # 28 days is not < 4 weeks
+    (99.9, 50.0, 1.5, 0.0, Status.MET),
+    (100.0, 50.0, 1.5, 10.0, Status.NOT_MET),
+    (95.0, 50.0, 1.5, None, Status.NOT_EVALUABLE), # Hb 95 is low only for a neonate, age unknown
+    (None, 50.0, None, None, Status.NOT_EVALUABLE),
+    (None, 150.0, 2.0, None, Status.NOT_MET),      # 2 known normal: cannot reach 2 of 3
+])
+def test_cytopenias_two_of_three_lineages_with_infant_haemoglobin_rule(hb, plt, neut, age_days, status):
+    p = P(hemoglobin_g_l=hb, platelets_10e9_l=plt, neutrophils_10e9_l=neut, age_at_labs_days=age_days)
+    assert _item(p, "cytopenias").status is status
+
+
+def test_boolean_items_are_tri_state():
+    assert _item(P(fever=True), "fever").status is Status.MET
+    assert _item(P(fever=False), "fever").status is Status.NOT_MET
+    assert _item(P(), "fever").status is Status.NOT_EVALUABLE
+    assert _item(P(nk_activity="low_or_absent"), "nk_activity").status is Status.MET
+    assert _item(P(nk_activity="normal"), "nk_activity").status is Status.NOT_MET
+    assert _item(P(hemophagocytosis=False), "hemophagocytosis").status is Status.NOT_MET
+
+
+FIVE = dict(fever=True, splenomegaly=True, hemoglobin_g_l=80.0, platelets_10e9_l=40.0, ferritin_ug_l=600.0,
+            hemophagocytosis=True)
+
+
+def test_five_of_eight_is_met_without_genetics():
+    r = hlh2004(P(**FIVE))
+    assert (r.status, r.clinical_status, r.n_met) == ("met", "met", 5)
+
+
+def test_four_met_and_four_known_negative_with_negative_genetics_is_not_met():
+    r = hlh2004(P(**{**FIVE, "hemophagocytosis": False}, triglycerides_mmol_l=1.0, fibrinogen_g_l=3.0,
+                  nk_activity="normal", scd25_u_ml=1000.0, genetic_result="negative"))
+    assert (r.status, r.n_met, r.n_not_evaluable) == ("not_met", 4, 0)
+
+
+def test_four_met_with_unknown_items_could_be_met():
+    r = hlh2004(P(**{**FIVE, "hemophagocytosis": None}, genetic_result="negative"))
+    assert (r.status, r.n_met, r.n_not_evaluable) == ("could_be_met", 4, 4)
+    assert "1 more of the 4 unknown" in r.reason
+
+
+def test_untested_genetics_keeps_the_molecular_path_open():
+    r = hlh2004(P(fever=False, splenomegaly=False, hemoglobin_g_l=120.0, platelets_10e9_l=300.0,
+                  neutrophils_10e9_l=3.0, triglycerides_mmol_l=1.0, fibrinogen_g_l=3.0, hemophagocytosis=False,
+                  nk_activity="normal", ferritin_ug_l=100.0, scd25_u_ml=500.0, genetic_result="not_tested"))
+    assert (r.status, r.clinical_status, r.n_met) == ("could_be_met", "not_met", 0)
+    assert "molecular path open" in r.reason
+
+
+@pytest.mark.parametrize("result, status", [("pathogenic", "met"), ("likely_pathogenic", "met"),
+                                            ("vus", "not_met"), ("negative", "not_met")])
+def test_molecular_path_needs_no_clinical_criteria(result, status):
+    r = hlh2004(P(fever=False, splenomegaly=False, hemophagocytosis=False, nk_activity="normal",
+                  ferritin_ug_l=100.0, scd25_u_ml=100.0, triglycerides_mmol_l=1.0, fibrinogen_g_l=3.0,
+                  hemoglobin_g_l=120.0, platelets_10e9_l=300.0, neutrophils_10e9_l=3.0, genetic_result=result))
+    assert r.status == status and r.clinical_status == "not_met"
+
+
+def test_items_report_the_values_used_and_result_serialises():
+    r = hlh2004(P(**FIVE))
+    ferritin = next(i for i in r.items if i.item_id == "ferritin")
+    assert ferritin.values == {"ferritin_ug_l": 600.0} and ">= 500" in ferritin.rule
+    d = r.to_dict()
+    assert d["status"] == "met" and len(d["items"]) == 8 and d["criteria_version"].startswith("HLH-2004")
