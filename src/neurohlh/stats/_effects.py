@@ -1,0 +1,132 @@
+"""Effect sizes with confidence intervals, placed next to the tests that report them."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import optimize, stats
+from scipy.stats import contingency
+
+from neurohlh.stats._results import ConfidenceInterval, EffectSize
+
+_Z975 = stats.norm.ppf(0.975)
+
+
+def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion (Wilson 1927)."""
+    z = stats.norm.ppf(0.5 + level / 2)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def risk_difference(table: np.ndarray, level: float = 0.95) -> EffectSize:
+    """p1 - p2 for a 2x2 table (rows = groups, first column = event), Newcombe hybrid score CI.
+
+    Newcombe's method 10 (Newcombe 1998, Stat Med 17:873), built from the two Wilson intervals.
+    """
+    (a, b), (c, d) = table
+    n1, n2 = a + b, c + d
+    p1, p2 = a / n1, c / n2
+    l1, u1 = wilson_interval(a, n1, level)
+    l2, u2 = wilson_interval(c, n2, level)
+    diff = p1 - p2
+    low = diff - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    high = diff + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return EffectSize("difference in proportions", diff, ConfidenceInterval(low, high, level),
+                      "Newcombe hybrid score (Wilson) interval")
+
+
+def odds_ratio(table: np.ndarray, level: float = 0.95) -> EffectSize:
+    """Conditional maximum-likelihood odds ratio with the exact conditional CI (R fisher.test)."""
+    res = contingency.odds_ratio(table, kind="conditional")
+    ci = res.confidence_interval(confidence_level=level)
+    return EffectSize("odds ratio", float(res.statistic), ConfidenceInterval(float(ci.low), float(ci.high), level),
+                      "conditional MLE, exact conditional CI (as R fisher.test)")
+
+
+def cramers_v(chi2: float, table: np.ndarray) -> EffectSize:
+    """Cramer's V = sqrt(chi2 / (n (min(R, C) - 1))); no CI (none is standard)."""
+    n = table.sum()
+    k = min(table.shape) - 1
+    return EffectSize("Cramer's V", math.sqrt(chi2 / (n * k)), None, "from uncorrected Pearson chi-square")
+
+
+def rank_biserial(u1: float, n1: int, n2: int) -> EffectSize:
+    """Rank-biserial correlation 2 U1 / (n1 n2) - 1 (Kerby 2014); positive when x tends to exceed y."""
+    return EffectSize("rank-biserial correlation", 2 * u1 / (n1 * n2) - 1, None, "2U/(n1 n2) - 1")
+
+
+def mean_difference(x: np.ndarray, y: np.ndarray, ttest_result, level: float = 0.95) -> EffectSize:
+    ci = ttest_result.confidence_interval(confidence_level=level)
+    return EffectSize("mean difference", float(np.mean(x) - np.mean(y)),
+                      ConfidenceInterval(float(ci.low), float(ci.high), level), "t distribution")
+
+
+def _hl_exact(x: np.ndarray, y: np.ndarray, level: float) -> tuple[float, float, float]:
+    """R wilcox.test(conf.int=TRUE) exact branch: order statistics of the pairwise differences."""
+    n1, n2 = len(x), len(y)
+    diffs = np.sort(np.subtract.outer(x, y).ravel())
+    qu = max(1, _qwilcox((1 - level) / 2, n1, n2))
+    ql = n1 * n2 - qu
+    return float(np.median(diffs)), float(diffs[qu - 1]), float(diffs[ql])
+
+
+def wilcox_null_counts(m: int, n: int) -> np.ndarray:
+    """Number of arrangements giving each U = 0..m*n (generating function of Mann & Whitney)."""
+    size = m * n + 1
+    c = np.zeros(size)
+    c[0] = 1.0
+    for i in range(1, m + 1):  # multiply by (1 - q^(n+i)) / (1 - q^i)
+        shifted = np.zeros(size)
+        shifted[n + i:] = c[: size - n - i]
+        c = c - shifted
+        for u in range(i, size):
+            c[u] += c[u - i]
+    return c
+
+
+def _qwilcox(p: float, m: int, n: int) -> int:
+    """Smallest q with P(U <= q) >= p under the null, with R's 10-epsilon fuzz (R qwilcox)."""
+    counts = wilcox_null_counts(m, n)
+    cdf = np.cumsum(counts) / counts.sum()
+    return int(np.searchsorted(cdf, p - 10 * np.finfo(float).eps))
+
+
+def _hl_asymptotic(x: np.ndarray, y: np.ndarray, level: float, correct: bool):
+    """R wilcox.test(conf.int=TRUE, exact=FALSE) branch: invert the normal approximation."""
+    n1, n2 = len(x), len(y)
+    alpha = 1 - level
+    diffs = np.subtract.outer(x, y).ravel()
+    lo_d, hi_d = float(diffs.min()), float(diffs.max())
+
+    def wdiff(d: float, zq: float) -> float:
+        ranks = stats.rankdata(np.concatenate([x - d, y]))
+        dz = ranks[:n1].sum() - n1 * (n1 + 1) / 2 - n1 * n2 / 2
+        _, ties = np.unique(ranks, return_counts=True)
+        corr = np.sign(dz) * 0.5 if correct else 0.0
+        sigma = math.sqrt(n1 * n2 / 12 * ((n1 + n2 + 1) - np.sum(ties**3 - ties) / ((n1 + n2) * (n1 + n2 - 1))))
+        return (dz - corr) / sigma - zq
+
+    def root(zq: float) -> float:
+        if wdiff(lo_d, zq) <= 0:
+            return lo_d
+        if wdiff(hi_d, zq) >= 0:
+            return hi_d
+        return optimize.brentq(wdiff, lo_d, hi_d, args=(zq,), xtol=1e-10)
+
+    z = stats.norm.ppf(1 - alpha / 2)
+    return root(0.0), root(z), root(-z)
+
+
+def hodges_lehmann(x: np.ndarray, y: np.ndarray, exact: bool, correct: bool = True,
+                   level: float = 0.95) -> EffectSize:
+    """Hodges-Lehmann location shift x - y with the CI of R ``wilcox.test(conf.int = TRUE)``."""
+    if exact:
+        est, low, high = _hl_exact(x, y, level)
+        method = "median of pairwise differences; exact CI (R wilcox.test)"
+    else:
+        est, low, high = _hl_asymptotic(x, y, level, correct)
+        method = "normal-approximation inversion (R wilcox.test, exact = FALSE)"
+    return EffectSize("Hodges-Lehmann difference", est, ConfidenceInterval(low, high, level), method)
