@@ -20,6 +20,8 @@ from neurohlh.cli import analyze as _analyze  # noqa: E402
 _analyze.register(app)
 from neurohlh.cli import classify as _classify  # noqa: E402
 _classify.register(app)
+from neurohlh.cli import criteria as _criteria  # noqa: E402
+_criteria.register(app)
 
 
 def main() -> None:
