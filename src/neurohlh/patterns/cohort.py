@@ -29,7 +29,7 @@ def _lists(frame: pd.DataFrame, names: tuple[str, ...]) -> list[list[Any]]:
 
 def _consensus(cohort: Any) -> pd.DataFrame:
     studies = getattr(cohort, "consensus_studies", None)
-    if studies is None:
+    if studies is None or getattr(cohort, "patients", None) is None:
         raise InputError("`cohort` must be a neurohlh.io.Cohort (see neurohlh.io.load_cohort)")
     return studies
 
@@ -63,8 +63,8 @@ def classify_cohort(cohort: Any) -> list[PatientAllocation]:
     InputError
         If a study names a patient that is not in ``cohort.patients`` (nothing is dropped silently).
     """
-    patients = cohort.patients
     studies = _consensus(cohort)
+    patients = cohort.patients
     pids, births, workups = _lists(patients, ("patient_id", "birth_date", "etiologic_workup"))
     grouped: dict[str, list[StudyAllocation]] = {pid: [] for pid in pids}
     orphans = []
