@@ -113,3 +113,13 @@ def test_recurrent_variants_collects_every_unreadable_row():
     with pytest.raises(InputError) as info:
         recurrent_variants(rows)
     assert len(info.value.problems) == 2
+
+
+def test_unknown_gene_symbol_is_accepted_with_a_note():
+    v = classify_variant("PRFX c.50del")
+    assert v.gene == "PRFX" and any("not one of the HLH-panel genes" in n for n in v.notes)
+    assert not any("HLH-panel" in n for n in classify_variant("PRF1 c.50del").notes)
+
+
+def test_insertion_of_a_stated_length_keeps_a_readable_key():
+    assert classify_variant("c.12_13ins3").key == "c.12_13insN[3]"

@@ -69,7 +69,8 @@ class CEdit:
             return f"c.{where}{self.ref}>{self.alt}"
         if self.kind in ("del", "dup", "inv"):
             return f"c.{where}{self.kind}"
-        return f"c.{where}{self.kind}{self.alt}"
+        inserted = self.alt if self.alt is not None else f"N[{self.length}]"
+        return f"c.{where}{self.kind}{inserted}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,8 +181,8 @@ _POS = r"(?:[-*]?\d+(?:[+-]\d+)?)"
 _C = re.compile(rf"^(?P<start>{_POS})(?:_(?P<end>{_POS}))?(?P<edit>.*)$")
 _UNCERTAIN = re.compile(r"^\((?P<a>[^)]*)\)_\((?P<b>[^)]*)\)del$")
 _EXON = re.compile(
-    r"^(?:(?:deletion|del)\s+(?:of\s+)?)?(?:exons?|ex)\s*(?P<a>\d+)(?:\s*(?:-|_|to)\s*(?P<b>\d+))?"
-    r"(?:\s+(?:deletion|del))?$|^(?:exons?|ex)\s*(?P<a2>\d+)(?:\s*(?:-|_|to)\s*(?P<b2>\d+))?\s*del(?:etion)?$",
+    r"^(?:deletion|del)\s+(?:of\s+)?(?:exons?|ex)\s*(?P<a>\d+)(?:\s*(?:-|_|to)\s*(?P<b>\d+))?$"
+    r"|^(?:exons?|ex)\s*(?P<a2>\d+)(?:\s*(?:-|_|to)\s*(?P<b2>\d+))?\s*del(?:etion)?$",
     re.I)
 _GENE_DEL = re.compile(r"^(?:(?:whole|entire|complete|full)[- ]gene|gene)\s+deletion$", re.I)
 
@@ -192,6 +193,13 @@ def _position(token: str) -> CPosition:
     kind = {"": "cds", "-": "utr5", "*": "utr3"}[m.group("sign")]
     offset = int(m.group("off")) * (1 if m.group("osign") == "+" else -1) if m.group("off") else 0
     return CPosition(int(m.group("num")), kind, offset)
+
+
+def _order(pos: CPosition) -> tuple[int, int, int]:
+    """Sort key along the transcript: 5' UTR (-N), coding (N), 3' UTR (*N); then the intronic offset."""
+    if pos.kind == "utr5":
+        return (0, -pos.base, pos.offset)
+    return (1 if pos.kind == "cds" else 2, pos.base, pos.offset)
 
 
 def _span(start: CPosition, end: CPosition | None) -> int | None:
@@ -287,8 +295,8 @@ def _parse_c(text: str, s: str, legacy: bool, notes: list[str]) -> CEdit:
         raise _fail(text, f"cannot read a c. position in {s!r}")
     start = _position(m.group("start"))
     end = _position(m.group("end")) if m.group("end") else None
-    if end is not None and (end.kind, end.base, end.offset) == (start.kind, start.base, start.offset):
-        raise _fail(text, "a range must span two different positions")
+    if end is not None and _order(end) <= _order(start):
+        raise _fail(text, f"range {start}_{end} does not go from 5' to 3' (two different, increasing positions)")
     return _edit(text, m.group("edit").strip(), start, end, legacy, notes)
 
 
@@ -423,7 +431,7 @@ def _split(text: str, s: str, notes: list[str]) -> tuple[str, str | None]:
     return s, None
 
 
-def _c_from(text: str, part: str, notes: list[str]) -> CEdit | None:
+def _c_from(text: str, part: str, notes: list[str], has_protein: bool) -> CEdit | None:
     if not part:
         return None
     special = _special(part)
@@ -436,9 +444,9 @@ def _c_from(text: str, part: str, notes: list[str]) -> CEdit | None:
     if re.match(r"[-*]?\d", part):
         notes.append("no 'c.' prefix: read as a coding-DNA position (legacy notation)")
         return _parse_c(text, part, True, notes)
-    if re.fullmatch(_AA + r"\d+.*", part):
+    if re.fullmatch(_AA + r"\d+.*", part) and not has_protein:
         return None
-    raise _fail(text, f"cannot read {part!r}")
+    raise _fail(text, f"cannot read {part!r} as a c. description")
 
 
 def parse_variant(text: str) -> ParsedVariant:
@@ -455,7 +463,7 @@ def parse_variant(text: str) -> ParsedVariant:
         notes.append(f"zygosity word {zygosity!r} removed from the description (record it in `zygosity`)")
     gene, transcript, s = _prefix(s)
     dna, protein = _split(text, s, notes)
-    c = _c_from(text, dna.strip(), notes)
+    c = _c_from(text, dna.strip(), notes, protein is not None)
     if c is None and protein is None:
         if dna.strip():
             protein = dna.strip()

@@ -92,6 +92,11 @@ class VariantClassification:
                 "notes": list(self.notes), "policy": self.policy}
 
 
+#: Genes of the HLH panels neurohlh knows (clinical.md section 3.1); another symbol is accepted with a note.
+KNOWN_GENES = frozenset({"PRF1", "UNC13D", "STX11", "STXBP2", "RAB27A", "LYST", "AP3B1", "SH2D1A", "XIAP", "BIRC4",
+                         "ITK", "MAGT1", "SLC7A7", "CD27", "NLRC4", "CDC42", "RC3H1"})
+
+
 def _gene(parsed: ParsedVariant, gene: str | None) -> str | None:
     given = gene.strip().upper() if gene and gene.strip() else None
     if given and parsed.gene and parsed.gene.upper() != given:
@@ -139,6 +144,8 @@ def classify_variant(text: str, gene: str | None = None, policy: DisruptivePolic
     parsed = parse_variant(text)
     notes = list(parsed.notes)
     gene_symbol = _gene(parsed, gene)
+    if gene_symbol is not None and gene_symbol not in KNOWN_GENES:
+        notes.append(f"gene {gene_symbol} is not one of the HLH-panel genes neurohlh knows; check the symbol")
     consequence, conflicts, more = combine(parsed.c, parsed.p)
     notes += more
     disruptive = policy.decide(consequence)
