@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from neurohlh.io import write_cohort_csv
-from neurohlh.schema import Patient, Study, Variant, field_specs
+from neurohlh.schema import MAX_AGE_MONTHS, Patient, Study, Variant, field_specs
 
 SEED = 20211101
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "data" / "demo"
@@ -73,6 +73,8 @@ CEREBELLAR_ENHANCING = 43
 TARGET_SUPRA_STUDIES, TARGET_INFRA_STUDIES = 6, 4
 
 DATE_FIRST_STUDY = dt.date(2010, 1, 1)   # Methods: recruited 2010-2018
+DATE_LAST_CNS_PRESENTATION = dt.date(2017, 12, 31)
+DATE_LAST_CONTACT = dt.date(2020, 12, 31)  # follow-up and imaging end before publication (2021)
 
 # ----------------------------------------------------------------------------- genotypes (25 patients)
 # Variant descriptions: (gene, HGVS as a laboratory writes it). Residual-expression ("hypomorphic") missense
@@ -272,20 +274,20 @@ FOLLOW_UP_STUDY_COUNTS_11 = (5, 5, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3)
 
 # After-systemic delays (months from HLH onset to CNS presentation), by (group, position).
 AFTER_SYSTEMIC_DELAY = {
-    ("2", 10): 8.0, ("2", 11): 48.0, ("2", 12): 14.0, ("2", 21): 12.0, ("2", 23): 6.0, ("2", 24): 9.0,
+    ("2", 10): 9.2, ("2", 11): 78.0, ("2", 12): 14.0, ("2", 21): 12.0, ("2", 23): 6.0, ("2", 24): 9.0,
     ("1.1", 3): 19.2, ("1.1", 4): 21.6, ("1.1", 5): 2.0, ("1.1", 9): 24.6, ("1.1", 15): 6.0, ("1.1", 16): 15.2,
     ("1.1", 18): 11.6, ("1.1", 20): 4.0,
-    ("1.2", 0): 4.5, ("1.2", 1): 5.0, ("1.2", 4): 1.0,
+    ("1.2", 0): 6.0, ("1.2", 1): 2.0, ("1.2", 4): 1.0,
     ("1.3", 5): 3.0,
 }
 # CNS presentation during the systemic illness (with_systemic): delay in months, by (group, position);
 # everyone else with systemic disease presents at onset (delay 0).
 WITH_SYSTEMIC_DELAY = {
-    ("2", 0): 4.6, ("2", 1): 9.0, ("2", 2): 8.0, ("2", 3): 1.0, ("2", 4): 6.6, ("2", 5): 3.5, ("2", 6): 2.5,
-    ("2", 7): 7.0, ("2", 8): 6.0, ("2", 9): 2.0, ("2", 13): 1.1, ("2", 14): 5.5, ("2", 15): 3.0, ("2", 16): 4.0,
-    ("2", 17): 2.0, ("2", 18): 13.2, ("2", 19): 1.5, ("2", 20): 0.5, ("2", 22): 2.3,
-    ("1.1", 0): 0.5, ("1.1", 1): 2.0, ("1.1", 2): 1.0, ("1.1", 6): 5.5, ("1.1", 7): 4.1, ("1.1", 8): 6.6,
-    ("1.1", 10): 4.0, ("1.1", 12): 3.8, ("1.1", 13): 2.0, ("1.1", 14): 1.0, ("1.1", 17): 15.2, ("1.1", 19): 3.0,
+    ("2", 0): 4.6, ("2", 1): 7.5, ("2", 2): 6.0, ("2", 3): 0.0, ("2", 4): 6.6, ("2", 5): 3.5, ("2", 6): 2.5,
+    ("2", 7): 7.0, ("2", 8): 7.5, ("2", 9): 2.0, ("2", 13): 1.1, ("2", 14): 5.5, ("2", 15): 3.0, ("2", 16): 4.0,
+    ("2", 17): 2.0, ("2", 18): 15.0, ("2", 19): 1.5, ("2", 20): 0.5, ("2", 22): 3.3,
+    ("1.1", 0): 0.0, ("1.1", 1): 2.0, ("1.1", 2): 1.0, ("1.1", 6): 5.5, ("1.1", 7): 4.1, ("1.1", 8): 6.6,
+    ("1.1", 10): 14.0, ("1.1", 12): 0.0, ("1.1", 13): 2.0, ("1.1", 14): 1.0, ("1.1", 17): 15.2, ("1.1", 19): 3.0,
     ("1.3", 1): 1.0,
 }
 
@@ -294,8 +296,8 @@ WITH_SYSTEMIC_DELAY = {
 DEATH_WEEKS = {
     ("1.1", 0): 2.0, ("1.1", 2): 5.7, ("1.1", 11): 3.1, ("1.1", 12): 7.2, ("2", 3): 0.6, ("2", 20): 4.5,
     ("1.2", 4): 7.6,
-    ("2", 10): 88.0, ("2", 12): 12.0, ("2", 23): 30.0, ("1.1", 5): 60.0, ("1.1", 14): 20.0, ("1.1", 15): 130.0,
-    ("1.1", 18): 26.0, ("1.1", 20): 44.0, ("1.2", 0): 70.0, ("1.2", 1): 16.0, ("1.3", 2): 150.0,
+    ("2", 10): 88.0, ("2", 12): 75.0, ("2", 23): 30.0, ("1.1", 5): 60.0, ("1.1", 14): 20.0, ("1.1", 15): 130.0,
+    ("1.1", 18): 62.0, ("1.1", 20): 44.0, ("1.2", 0): 70.0, ("1.2", 1): 16.0, ("1.3", 2): 150.0,
     ("1.3", 5): 52.0,
 }
 HSCT_DEAD = {("2", 10), ("1.1", 5), ("1.2", 0), ("1.3", 2)}
@@ -527,11 +529,16 @@ def _cns_ages(drafts: list[PatientDraft]) -> None:
         d.row["age_at_cns_presentation_months"] = round(d.onset + d.cns_delay, 1)
 
 
-def _follow_up(drafts: list[PatientDraft], rng: np.random.Generator) -> None:
-    """Follow-up from diagnosis: deaths at their time of death; the rest fitted to mean 3.7 y, SD 3.9 y."""
+def _follow_up(drafts: list[PatientDraft]) -> None:
+    """Follow-up from diagnosis (Results: mean 3.7 years, SD 3.9, range 0-15).
+
+    Deaths end at their time of death; the patient with the longest follow-up has exactly 15 years. Every other
+    survivor's follow-up is a fraction of the time left until ``DATE_LAST_CONTACT`` (its *bound*): a long
+    fraction for survivors with follow-up imaging and a short one for the others, the two fractions solved
+    on a grid so that mean and SD of all 57 values are the published ones (deterministic).
+    """
     fixed: dict[int, float] = {}
     free: list[PatientDraft] = []
-    del rng  # deterministic fit
     for d in drafts:
         if d.row["died"]:
             fixed[id(d)] = round(d.row["death_weeks_after_diagnosis"] / (365.25 / 12 / 7), 1)
@@ -539,30 +546,28 @@ def _follow_up(drafts: list[PatientDraft], rng: np.random.Generator) -> None:
             fixed[id(d)] = FOLLOW_UP_MAX_MONTHS
         else:
             free.append(d)
+    free.sort(key=lambda d: d.row["_cns_date"])
+    bound = np.array([(DATE_LAST_CONTACT - d.row["_onset_date"]).days / 30.4375 for d in free])
+    long_ = np.array([len(d.sequence) > 1 for d in free])
     n = len(drafts)
     fixed_vals = np.array(list(fixed.values()))
-    # free values lo + (hi - lo) * u**power on an even grid u; (power, hi) solved on a grid so that the mean
-    # and SD of all n values are the published ones (deterministic, no randomness needed)
-    target_sum = FOLLOW_UP_MEAN_MONTHS * n
-    m = len(free)
-    u = (np.arange(m) + 0.5) / m
     best: tuple[float, np.ndarray] | None = None
-    for power in np.arange(0.5, 3.0, 0.01):
-        for hi in np.arange(60.0, FOLLOW_UP_MAX_MONTHS - 1.0, 1.0):
-            vals = np.round(1.0 + (hi - 1.0) * u ** power, 1)
+    for hi in np.arange(0.50, 0.995, 0.005):
+        for lo in np.arange(0.01, 0.50, 0.005):
+            vals = np.round(bound * np.where(long_, hi, lo), 1)
             total = vals.sum() + fixed_vals.sum()
             sd = np.sqrt(((vals ** 2).sum() + (fixed_vals ** 2).sum() - total ** 2 / n) / (n - 1))
             err = abs(total / n - FOLLOW_UP_MEAN_MONTHS) + abs(sd - FOLLOW_UP_SD_MONTHS)
             if best is None or err < best[0]:
                 best = (err, vals)
     assert best is not None
-    vals = best[1]
-    # longest follow-up goes with the youngest survivors so that age + follow-up stays paediatric
-    order = sorted(free, key=lambda d: d.row["age_at_cns_presentation_months"])
-    for d, v in zip(order, sorted(vals, reverse=True)):
-        fixed[id(d)] = round(float(v), 1)
+    for d, v in zip(free, best[1]):
+        fixed[id(d)] = max(float(v), 0.5)
     for d in drafts:
         d.row["follow_up_months"] = fixed[id(d)]
+        d.row["_last_contact"] = d.row["_onset_date"] + dt.timedelta(days=_months_to_days(fixed[id(d)]))
+        if d.row["_last_contact"] > DATE_LAST_CONTACT:
+            raise AssertionError(f"{d.key}: follow-up ends after {DATE_LAST_CONTACT}")
 
 
 # ----------------------------------------------------------------------------- studies
@@ -597,18 +602,22 @@ def _sequences(drafts: list[PatientDraft]) -> None:
 
 
 def _study_offsets(d: PatientDraft) -> list[int]:
-    """Days from CNS presentation to each study: before death, spaced weeks to months apart."""
+    """Days from CNS presentation to each study: evenly spread before death or the last contact."""
     n = len(d.sequence)
     delay_days = _months_to_days(d.cns_delay)
+    if d.row["died"] and d.row["death_weeks_after_diagnosis"] * 7 <= delay_days:
+        raise AssertionError(f"{d.key}: death before CNS presentation")
+    if n == 1:
+        return [0]
     if d.row["died"]:
         horizon = int(d.row["death_weeks_after_diagnosis"] * 7) - delay_days - 1
     else:
-        horizon = _months_to_days(d.row["follow_up_months"]) - delay_days
-    horizon = max(horizon, n)
-    if n == 1:
-        return [0]
-    gaps = [horizon * (k / (n - 1)) * 0.9 for k in range(n)]
-    return [int(g) for g in gaps]
+        horizon = (d.row["_last_contact"] - d.row["_cns_date"]).days
+    # every study while the patient is paediatric (ages above MAX_AGE_MONTHS are entry errors)
+    horizon = min(horizon, _months_to_days(MAX_AGE_MONTHS - 1 - d.row["age_at_cns_presentation_months"]))
+    if horizon < 7 * n:
+        raise AssertionError(f"{d.key}: no time for {n} studies")
+    return [int(horizon * 0.9 * k / (n - 1)) for k in range(n)]
 
 
 def _p2_categories(drafts: list[PatientDraft], rng: np.random.Generator) -> None:
@@ -864,18 +873,17 @@ def _identities(drafts: list[PatientDraft], rng: np.random.Generator) -> None:
     for d in drafts:
         d.row["sex"] = "male" if id(d) in males else "female"
         d.row["centre"] = "A" if rng.random() < 0.55 else "B"
-    # CNS presentation dates spread over 2010-2017 in a seeded order
-    order = rng.permutation(len(drafts)).tolist()
-    span = (dt.date(2017, 6, 30) - DATE_FIRST_STUDY).days
-    for rank, i in enumerate(order):
-        d = drafts[i]
+    # CNS presentation dates spread evenly over 2010-2017 in a seeded order; the patient with the longest
+    # follow-up (diagnosed before 2010, CNS relapse later) comes first
+    order = [drafts[i] for i in rng.permutation(len(drafts))]
+    order.sort(key=lambda d: d.key != LONGEST_FOLLOW_UP)
+    span = (DATE_LAST_CNS_PRESENTATION - DATE_FIRST_STUDY).days
+    for rank, d in enumerate(order):
         cns_date = DATE_FIRST_STUDY + dt.timedelta(days=int(span * rank / (len(drafts) - 1)))
-        if d.key == LONGEST_FOLLOW_UP:
-            cns_date = dt.date(2010, 2, 15)
         onset_date = cns_date - dt.timedelta(days=_months_to_days(d.cns_delay))
-        birth = onset_date - dt.timedelta(days=_months_to_days(d.onset))
         d.row["_cns_date"] = cns_date
-        d.row["birth_date"] = birth
+        d.row["_onset_date"] = onset_date
+        d.row["birth_date"] = onset_date - dt.timedelta(days=_months_to_days(d.onset))
 
 
 def _variant_rows(drafts: list[PatientDraft]) -> list[dict[str, Any]]:
@@ -911,10 +919,10 @@ def build_frames(seed: int = SEED) -> dict[str, pd.DataFrame]:
     _general(drafts, rng)
     _treatment(drafts, rng)
     _cns_ages(drafts)
-    _follow_up(drafts, rng)
     _identities(drafts, rng)
     _sequences(drafts)
     _p2_categories(drafts, rng)
+    _follow_up(drafts)
     studies = _study_rows(drafts, rng)
     _finish_studies(studies, drafts, rng)
     patient_cols = list(field_specs(Patient))
