@@ -119,8 +119,9 @@ def _temperature(p: Patient) -> HScoreItem:
     t = p.max_temperature_c
     values = {"max_temperature_c": t, "fever": p.fever}
     if t is not None:
+        clash = "; note: fever is recorded as no" if p.fever is False and t >= TEMP_LOW_C else ""
         return _known("temperature", _band(t, TEMP_LOW_C, TEMP_HIGH_C, POINTS_TEMP), values,
-                      f"temperature {t:g} degC (bands < 38.4 / 38.4-39.4 / > 39.4)")
+                      f"temperature {t:g} degC (bands < 38.4 / 38.4-39.4 / > 39.4){clash}")
     if p.fever is False:
         return _known("temperature", 0, values, "no fever recorded, temperature taken as < 38.4 degC")
     return _unknown("temperature", 0, max(POINTS_TEMP), values, "maximum temperature unknown")
