@@ -17,13 +17,14 @@ def P(**kw) -> Patient:
     return Patient(patient_id="S1", **kw)
 
 
-@pytest.mark.parametrize("ferritin, status", [(499.0, Status.NOT_MET), (499.9, Status.NOT_MET),
-                                              (500.0, Status.MET), (501.0, Status.MET), (None, Status.NOT_EVALUABLE)])
+@pytest.mark.parametrize("ferritin, status", [(499.0, Status.NOT_MET), (499.9, Status.NOT_MET), (500.0, Status.MET),
+                                              (501.0, Status.MET), (None, Status.NOT_EVALUABLE)])
 def test_ferritin_at_least_500(ferritin, status):
     assert _item(P(ferritin_ug_l=ferritin), "ferritin").status is status
 
 
-@pytest.mark.parametrize("scd25, status", [(2399.0, Status.NOT_MET), (2400.0, Status.MET), (None, Status.NOT_EVALUABLE)])
+@pytest.mark.parametrize("scd25, status", [(2399.0, Status.NOT_MET), (2400.0, Status.MET),
+                                           (None, Status.NOT_EVALUABLE)])
 def test_scd25_at_least_2400(scd25, status):
     assert _item(P(scd25_u_ml=scd25), "scd25").status is status
 

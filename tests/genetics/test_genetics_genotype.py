@@ -188,7 +188,8 @@ def _paper_like_cohort():
         first = "c.272C>T (p.A91V)" if residual else "c.2346_2349delGGAG (p.R782fs)"
         gene = "PRF1" if residual else "UNC13D"
         second = "c.82C>T (p.R28C)" if residual else "c.2588G>A (p.G863D)"
-        variants += [Variant(pid, gene, first, zygosity="heterozygous"), Variant(pid, gene, second, zygosity="heterozygous")]
+        variants += [Variant(pid, gene, first, zygosity="heterozygous"),
+                     Variant(pid, gene, second, zygosity="heterozygous")]
     patients.append(Patient(patient_id="M0"))
     variants.append(Variant("M0", "PRF1", "c.50del(p.Leu17Argfs*34)", zygosity="heterozygous"))
     patients.append(Patient(patient_id="X0", sex="male"))

@@ -114,6 +114,12 @@ def _hemoglobin_low(hb: float | None, age_days: float | None) -> tuple[bool | No
     return None, f"Hb {hb:g} g/L: low only if age < 4 weeks, and age_at_labs_days is unknown"
 
 
+def _lineage_text(name: str, value: float | None, low: bool | None, limit: float) -> str:
+    if value is None:
+        return f"{name} unknown"
+    return f"{name} {value:g} {'<' if low else '>='} {limit:g} x10^9/L"
+
+
 def _cytopenias(patient: Patient) -> ItemResult:
     hb, age = patient.hemoglobin_g_l, patient.age_at_labs_days
     plt, neut = patient.platelets_10e9_l, patient.neutrophils_10e9_l
@@ -124,9 +130,8 @@ def _cytopenias(patient: Patient) -> ItemResult:
     low = sum(v is True for v in lineages.values())
     unknown = sum(v is None for v in lineages.values())
     texts = [hb_text,
-             "platelets unknown" if plt is None else f"platelets {plt:g} {'<' if lineages['platelets'] else '>='} {PLATELETS_BELOW_10E9_L:g} x10^9/L",
-             "neutrophils unknown" if neut is None else
-             f"neutrophils {neut:g} {'<' if lineages['neutrophils'] else '>='} {NEUTROPHILS_BELOW_10E9_L:g} x10^9/L"]
+             _lineage_text("platelets", plt, lineages["platelets"], PLATELETS_BELOW_10E9_L),
+             _lineage_text("neutrophils", neut, lineages["neutrophils"], NEUTROPHILS_BELOW_10E9_L)]
     if low >= CYTOPENIA_LINEAGES_REQUIRED:
         status = Status.MET
     elif low + unknown < CYTOPENIA_LINEAGES_REQUIRED:

@@ -85,7 +85,8 @@ def expression_status(patient: Patient, rule: ExpressionRule = DEFAULT_EXPRESSIO
                 text += f"; note: {pct:g}% would read as {from_pct} by the percentage rule, the lab verdict wins"
         return ExpressionStatus(verdict, pct, assay, verdict, text)
     if from_pct is not None:
-        text = f"no lab verdict; {pct:g}% {'<=' if from_pct == 'absent' else '>'} {rule.absent_at_most_pct:g}% -> {from_pct}"
+        sign = "<=" if from_pct == "absent" else ">"
+        text = f"no lab verdict; {pct:g}% {sign} {rule.absent_at_most_pct:g}% -> {from_pct}"
         return ExpressionStatus(from_pct, pct, assay, None, text)
     return ExpressionStatus(None, None, assay, None, "protein expression not available")
 
