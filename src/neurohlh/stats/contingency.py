@@ -5,6 +5,7 @@ is the event, so the difference in proportions is ``t[0,0]/row0 - t[1,0]/row1``.
 """
 from __future__ import annotations
 
+import functools
 import warnings as _warnings
 
 import numpy as np
@@ -41,6 +42,12 @@ def _sparsity(t: np.ndarray) -> tuple[float, int, tuple[str, ...]]:
 
 
 def _effects_for(t: np.ndarray, chi2: float) -> tuple[EffectSize, ...]:
+    return _effects_cached(tuple(map(tuple, t.tolist())), chi2)
+
+
+@functools.lru_cache(maxsize=256)
+def _effects_cached(key: tuple[tuple[int, ...], ...], chi2: float) -> tuple[EffectSize, ...]:
+    t = np.array(key)
     out: list[EffectSize] = []
     if t.shape == (2, 2):
         out += [_effects.risk_difference(t), _effects.odds_ratio(t)]
