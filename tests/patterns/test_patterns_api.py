@@ -90,6 +90,8 @@ def test_dates_are_converted_with_the_birth_date_when_studies_mix_dates_and_ages
     unordered = classify_patient([s1, s2], Patient(patient_id="P1"))
     assert unordered.order_basis == "unknown" and unordered.onset_subpattern is None
     assert unordered.evolution == () and "study order unknown" in unordered.notes[0]
+    assert unordered.missing_fields == ("birth_date",)
+    assert "no study_date for S2; no age_at_study_months for S1; no birth_date" in unordered.notes[0]
 
 
 def test_a_normal_study_without_timing_does_not_block_the_evolution():

@@ -19,6 +19,7 @@ not evaluated here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from neurohlh.patterns.trace import MET, NOT_EVALUABLE, NOT_MET, SEC_CLIPPERS, show
@@ -29,6 +30,7 @@ MAX_NODULE_MM = 3.0
 NON_HOMOGENEOUS_PATTERNS = frozenset({"ring", "heterogeneous"})
 CLIPPERS_FIELDS = ("infra_enhancement_pattern", "mass_effect", "largest_enhancing_nodule_mm", "t2_beyond_enhancement",
                    "pons_dominant_site", "loc_pons", "pons_symmetric_at_mcp")
+clippers_values_of = attrgetter(*CLIPPERS_FIELDS)
 SOURCE = ("Tobin WO, et al. Diagnostic criteria for CLIPPERS. Brain 2017;140:2415-25 (radiologic items); "
           "symmetry as a supportive feature after Pittock SJ, et al. Brain 2010;133:2626-34")
 NOT_FROM_MRI = ("clinical items (subacute pontocerebellar syndrome, no peripheral nervous system disease), "
@@ -115,9 +117,13 @@ def check_clippers(study: Any, study_id: str | None = None) -> ClippersCheck:
     'not all radiologic items met (2/4 required items met)'
     """
     sid = study_id if study_id is not None else study.study_id
-    pattern, mass = study.infra_enhancement_pattern, study.mass_effect
-    size, t2_beyond = study.largest_enhancing_nodule_mm, study.t2_beyond_enhancement
-    dominant, symmetric = study.pons_dominant_site, study.pons_symmetric_at_mcp
+    return clippers_from_values(sid, clippers_values_of(study))
+
+
+def clippers_from_values(study_id: str, values: tuple) -> ClippersCheck:
+    """The CLIPPERS check from the values of ``CLIPPERS_FIELDS`` (in that order)."""
+    pattern, mass, size, t2_beyond, dominant, _loc_pons, symmetric = values
+    sid = study_id
     h_status, h_expl = _homogeneous_nodules(pattern, mass)
     small = None if size is None else size < MAX_NODULE_MM
     items = (
@@ -145,4 +151,5 @@ def check_clippers(study: Any, study_id: str | None = None) -> ClippersCheck:
     return ClippersCheck(sid, items, all_met)
 
 
-__all__ = ["ClippersCheck", "ClippersItem", "check_clippers", "MAX_NODULE_MM", "CLIPPERS_FIELDS"]
+__all__ = ["ClippersCheck", "ClippersItem", "check_clippers", "clippers_from_values", "MAX_NODULE_MM",
+           "CLIPPERS_FIELDS"]

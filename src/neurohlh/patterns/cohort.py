@@ -6,7 +6,6 @@ studies classify in a few seconds.
 """
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -38,18 +37,9 @@ def classify_studies_frame(studies: pd.DataFrame) -> list[StudyAllocation]:
     """Allocate every row of a typed studies frame (columns as in the schema), in row order."""
     ids, pids, dates, ages = _lists(studies, ("study_id", "patient_id", "study_date", "age_at_study_months"))
     evidence_rows = zip(*_lists(studies, EVIDENCE_FIELDS))
-    out = [allocation_from_values(sid, pid, date, age, ev) for sid, pid, date, age, ev
-           in zip(ids, pids, dates, ages, evidence_rows)]
-    needs_clippers = [i for i, a in enumerate(out) if a.subpattern == "1.2"]
-    if needs_clippers:
-        rows = studies.iloc[needs_clippers]
-        columns = dict(zip(CLIPPERS_FIELDS, _lists(rows, CLIPPERS_FIELDS)))
-        for j, i in enumerate(needs_clippers):
-            view = SimpleNamespace(**{name: values[j] for name, values in columns.items()})
-            a = out[i]
-            out[i] = allocation_from_values(a.study_id, a.patient_id, a.study_date, a.age_at_study_months,
-                                            a.evidence, view)
-    return out
+    clippers_rows = zip(*_lists(studies, CLIPPERS_FIELDS))
+    return [allocation_from_values(sid, pid, date, age, ev, cv) for sid, pid, date, age, ev, cv
+            in zip(ids, pids, dates, ages, evidence_rows, clippers_rows)]
 
 
 def classify_cohort(cohort: Any) -> list[PatientAllocation]:

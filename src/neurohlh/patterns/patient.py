@@ -45,8 +45,8 @@ class PatientAllocation:
     transitions : tuple of str
         Changes between consecutive lesional studies, e.g. ``"1.3->1.1"``.
     ever_subpatterns : frozenset of str
-    clippers : ClippersCheck or None
-        CLIPPERS radiologic check of the first 1.2 study.
+    clippers_study_id : str or None
+        The first 1.2 study; ``clippers`` is its CLIPPERS radiologic check.
     red_flag : RedFlag or None
     missing_fields : tuple of str
         ``"study_id.field"`` entries that prevented a patient-level decision.
@@ -66,13 +66,20 @@ class PatientAllocation:
     transitions: tuple[str, ...]
     last_subpattern: str | None
     ever_subpatterns: frozenset[str]
-    clippers: ClippersCheck | None
+    clippers_study_id: str | None
     red_flag: RedFlag | None
     missing_fields: tuple[str, ...]
     order_basis: str
     notes: tuple[str, ...] = ()
     etiologic_workup: str | None = None
     onset_study_id: str | None = None
+
+    @property
+    def clippers(self) -> ClippersCheck | None:
+        """CLIPPERS radiologic check (Tobin 2017) of the first brainstem-predominant (1.2) study, or ``None``."""
+        if self.clippers_study_id is None:
+            return None
+        return next(s.clippers for s in self.studies if s.study_id == self.clippers_study_id)
 
     @property
     def trace(self) -> tuple[RuleStep, ...]:
@@ -127,65 +134,83 @@ def order_studies(studies: Sequence[StudyAllocation], birth_date: dt.date | None
     return tuple(sorted(studies, key=lambda s: s.study_id)), UNKNOWN
 
 
-def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(items))
+def _dedupe(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items)) if items else ()
+
+
+def _order_gap(studies: Sequence[StudyAllocation], birth_date: dt.date | None) -> str:
+    no_date = [s.study_id for s in studies if s.study_date is None]
+    no_age = [s.study_id for s in studies if s.age_at_study_months is None]
+    return ("study order unknown: no study_date for " + ", ".join(no_date) + "; no age_at_study_months for " +
+            ", ".join(no_age) +
+            ("; no birth_date to convert dates to ages" if birth_date is None else ""))
+
+
+_NO_STUDY_NOTE = ("no consensus MR study for this patient",)
 
 
 def allocate_patient(patient_id: str, studies: Sequence[StudyAllocation], birth_date: dt.date | None = None,
                      workup: str | None = None, patient_known: bool = True) -> PatientAllocation:
     """Patient allocation from already classified studies (shared by the record and the cohort paths)."""
     ordered, basis = order_studies(studies, birth_date)
-    notes: list[str] = []
-    missing: list[str] = []
     if not ordered:
         return PatientAllocation(patient_id, "indeterminate", None, (), (), (), None, frozenset(), None, None, (),
-                                 basis, ("no consensus MR study for this patient",), workup)
-    if any(s.lesional for s in ordered):
-        pattern = "1"
-    elif all(s.lesional is False for s in ordered):
-        pattern = "2"
-    else:
-        pattern = "indeterminate"
-        missing += [f"{s.study_id}.{f}" for s in ordered if s.lesional is None for f in s.missing_fields]
-    if pattern != "1":
-        return PatientAllocation(patient_id, pattern, None, ordered, (), (), None, frozenset(), None, None,
-                                 _dedupe(missing), basis, tuple(notes), workup)
+                                 basis, _NO_STUDY_NOTE, workup)
+    flags = [s.lesional for s in ordered]
+    if True not in flags:
+        if None not in flags:
+            return PatientAllocation(patient_id, "2", None, ordered, (), (), None, frozenset(), None, None, (),
+                                     basis, (), workup)
+        missing = [f"{s.study_id}.{f}" for s in ordered if s.lesional is None for f in s.missing_fields]
+        return PatientAllocation(patient_id, "indeterminate", None, ordered, (), (), None, frozenset(), None, None,
+                                 _dedupe(missing), basis, (), workup)
+    return _pattern_1(patient_id, ordered, basis, birth_date, workup, patient_known)
+
+
+def _pattern_1(patient_id: str, ordered: tuple[StudyAllocation, ...], basis: str, birth_date: dt.date | None,
+               workup: str | None, patient_known: bool) -> PatientAllocation:
+    notes: list[str] = []
+    missing: list[str] = []
     # Only studies that are or may be lesional matter for onset and evolution: order those.
-    relevant, relevant_basis = order_studies([s for s in ordered if s.lesional is not False], birth_date)
+    relevant: Sequence[StudyAllocation] = [s for s in ordered if s.lesional is not False]
+    relevant_basis = basis
+    if basis == UNKNOWN:
+        relevant, relevant_basis = order_studies(relevant, birth_date)
+        if relevant_basis != UNKNOWN:
+            notes.append(_order_gap(ordered, birth_date) + "; the studies with (possible) lesions could be "
+                         "ordered, so onset and evolution are reported")
     lesional = [s for s in relevant if s.lesional]
-    ever = frozenset(s.subpattern for s in lesional if s.subpattern is not None)
-    untimed = [s.study_id for s in ordered if s.study_date is None and _months(s, birth_date) is None]
-    if basis == UNKNOWN and relevant_basis != UNKNOWN:
-        notes.append("study order unknown (no study_date or age_at_study_months for " + ", ".join(untimed) +
-                     "); the studies with (possible) lesions could be ordered, so onset and evolution are reported")
+    subpatterns = [s.subpattern for s in lesional]
+    ever = frozenset(subpatterns) - {None}
     if relevant_basis == UNKNOWN:
-        missing += [f"{sid}.study_date" for sid in untimed]
-        notes.append("study order unknown (no study_date or age_at_study_months for " + ", ".join(untimed) +
-                     "): evolution not reported")
-        subs = {s.subpattern for s in lesional}
-        onset = last = next(iter(subs)) if len(subs) == 1 else None
+        untimed = [f"{s.study_id}.study_date" for s in relevant if s.study_date is None and
+                   s.age_at_study_months is None]
+        missing += untimed or ["birth_date"]  # no timing at all, or dates and ages that cannot be compared
+        notes.append(_order_gap(relevant, birth_date) + ": onset and evolution not reported")
+        onset = last = subpatterns[0] if len(set(subpatterns)) == 1 else None
         evolution: tuple[str | None, ...] = ()
         transitions: tuple[str, ...] = ()
+        onset_study = None
     else:
-        first = relevant.index(lesional[0])
-        unknown_before = [s for s in relevant[:first] if s.lesional is None]
-        onset = lesional[0].subpattern
-        if unknown_before:
+        first = next(i for i, s in enumerate(relevant) if s.lesional)
+        onset, onset_study = lesional[0].subpattern, lesional[0].study_id
+        if first:
+            unknown_before = relevant[:first]  # every study before the first lesional one has unknown status
             onset = None
             missing += [f"{s.study_id}.{f}" for s in unknown_before for f in s.missing_fields]
             notes.append("onset subpattern undetermined: earlier study " + ", ".join(s.study_id for s in unknown_before)
                          + " has unknown lesion status and may have been the onset")
-        evolution = tuple(s.subpattern for s in lesional)
+        evolution = tuple(subpatterns)
         transitions = tuple(f"{a}->{b}" for a, b in zip(evolution, evolution[1:])
                             if a is not None and b is not None and a != b)
-        last = lesional[-1].subpattern
-    for s in lesional:
-        if s.subpattern is None and (s is lesional[0] or s is lesional[-1] or relevant_basis == UNKNOWN):
-            missing += [f"{s.study_id}.{f}" for f in s.missing_fields]
-    clippers = next((s.clippers for s in lesional if s.subpattern == "1.2"), None)
-    red_flag = assess_red_flag([s.subpattern for s in lesional], workup, patient_known)
-    onset_study = lesional[0].study_id if relevant_basis != UNKNOWN else None
-    return PatientAllocation(patient_id, pattern, onset, ordered, evolution, transitions, last, ever, clippers,
+        last = subpatterns[-1]
+    if None in subpatterns:
+        for s in lesional:
+            if s.subpattern is None and (s is lesional[0] or s is lesional[-1] or relevant_basis == UNKNOWN):
+                missing += [f"{s.study_id}.{f}" for f in s.missing_fields]
+    clippers_study = next((s.study_id for s in lesional if s.subpattern == "1.2"), None)
+    red_flag = assess_red_flag(subpatterns, workup, patient_known)
+    return PatientAllocation(patient_id, "1", onset, ordered, evolution, transitions, last, ever, clippers_study,
                              red_flag, _dedupe(missing), basis, tuple(notes), workup, onset_study)
 
 

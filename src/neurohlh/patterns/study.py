@@ -25,7 +25,7 @@ from operator import attrgetter
 from typing import Any
 
 from neurohlh.patterns import trace as T
-from neurohlh.patterns.clippers import ClippersCheck, check_clippers
+from neurohlh.patterns.clippers import ClippersCheck, clippers_from_values, clippers_values_of
 from neurohlh.patterns.trace import RuleStep
 
 #: Study categories (contract vocabulary).
@@ -159,8 +159,8 @@ class StudyAllocation:
         Timing used to put the patient's studies in order.
     evidence : tuple
         Values of ``EVIDENCE_FIELDS`` the rules used; ``trace`` is rendered from them.
-    clippers : ClippersCheck or None
-        CLIPPERS radiologic check (Tobin 2017) for studies allocated 1.2.
+    clippers_values : tuple or None
+        Values of ``CLIPPERS_FIELDS`` for studies allocated 1.2; ``clippers`` is rendered from them.
     """
 
     study_id: str
@@ -172,7 +172,14 @@ class StudyAllocation:
     study_date: dt.date | None
     age_at_study_months: float | None
     evidence: tuple
-    clippers: ClippersCheck | None = None
+    clippers_values: tuple | None = None
+
+    @property
+    def clippers(self) -> ClippersCheck | None:
+        """CLIPPERS radiologic check (Tobin 2017) for studies allocated 1.2, else ``None``."""
+        if self.clippers_values is None:
+            return None
+        return clippers_from_values(self.study_id, self.clippers_values)
 
     @property
     def trace(self) -> tuple[RuleStep, ...]:
@@ -219,20 +226,18 @@ def classify_study(study: Any) -> StudyAllocation:
     ('lesional', '1.1')
     """
     return allocation_from_values(study.study_id, study.patient_id, study.study_date,
-                                  study.age_at_study_months, evidence_of(study), study)
+                                  study.age_at_study_months, evidence_of(study), clippers_values_of(study))
 
 
 def allocation_from_values(study_id: str, patient_id: str, study_date: dt.date | None, age: float | None,
-                           evidence: tuple, clippers_source: Any = None) -> StudyAllocation:
+                           evidence: tuple, clippers_values: tuple | None = None) -> StudyAllocation:
     """Build a :class:`StudyAllocation` from raw values (used by the fast cohort path too).
 
-    ``clippers_source`` is any object with the CLIPPERS fields as attributes (a ``Study`` or a row view);
-    it is only read when the study is allocated 1.2.
+    ``clippers_values`` (values of ``CLIPPERS_FIELDS``) are kept only when the study is allocated 1.2.
     """
     d = decide(evidence)
-    clippers = check_clippers(clippers_source, study_id) if d.subpattern == "1.2" and clippers_source else None
     return StudyAllocation(study_id, patient_id, d.category, d.subpattern, d.missing_fields, d.lesional,
-                           study_date, age, evidence, clippers)
+                           study_date, age, evidence, clippers_values if d.subpattern == "1.2" else None)
 
 
 # ---------------------------------------------------------------- trace
