@@ -1,0 +1,131 @@
+"""Benchmark neurohlh's exact Fisher-Freeman-Halton test against its peers.
+
+Usage:  python benchmarks/bench_exact.py [--peer-timeout 120] [--budget 60] [--only NAME]
+
+Peers (each run in a subprocess with a timeout, so a hung peer cannot stall the script):
+* R ``fisher.test`` via ``Rscript`` (workspace 2e5 = default, then 2e9), when Rscript is on PATH;
+* ``fexact`` (Fortran FEXACT, PyPI), workspace 2e5 then 2e7, when installed;
+* ``fisher-rxc`` (Rust network algorithm, PyPI) ``fisher.exact``, when installed.
+Prints per-table times, p-values and the peer/neurohlh time ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+TABLES = {
+    "table2 dysarthria 3x2 n=32": [[0, 21], [2, 3], [1, 5]],
+    "2x5 n=300": [[30, 22, 41, 19, 38], [31, 40, 25, 29, 25]],
+    "2x10 n=200 (brief)": [[1, 5, 0, 4, 26, 5, 1, 22, 14, 25], [11, 27, 20, 8, 0, 13, 11, 1, 0, 6]],
+    "2x10 n=1000": [[52, 49, 44, 61, 47, 53, 55, 40, 45, 48], [51, 46, 57, 50, 44, 55, 49, 52, 48, 54]],
+    "2x20 n=400": [[9, 12, 8, 11, 10, 7, 13, 10, 9, 11, 10, 8, 12, 9, 11, 10, 8, 13, 9, 10],
+                   [11, 8, 12, 9, 10, 13, 7, 10, 11, 9, 10, 12, 8, 11, 9, 10, 12, 7, 11, 10]],
+    "3x3 n=50": [[5, 3, 8], [7, 6, 2], [4, 9, 6]],
+    "4x4 n=60": [[3, 5, 2, 4], [6, 1, 4, 3], [2, 4, 5, 4], [4, 3, 6, 4]],
+    "5x5 n=77": [[2, 5, 1, 4, 3], [4, 1, 6, 2, 3], [3, 4, 2, 5, 2], [5, 2, 3, 1, 5], [1, 3, 4, 2, 4]],
+    "5x5 n=80": [[5, 5, 3, 2, 1], [3, 3, 1, 1, 10], [4, 2, 3, 7, 5], [4, 2, 2, 3, 0], [3, 2, 5, 3, 1]],
+    "5x5 n=150": [[8, 5, 7, 6, 4], [5, 9, 4, 7, 6], [6, 4, 8, 5, 7], [7, 6, 5, 9, 3], [4, 7, 6, 3, 9]],
+}
+
+_R_CODE = """m <- matrix(c({cells}), nrow = {nrow}, byrow = TRUE)
+for (ws in c(2e5, 2e9)) {{
+  t0 <- proc.time()[["elapsed"]]
+  r <- tryCatch(fisher.test(m, workspace = ws)$p.value, error = function(e) conditionMessage(e))
+  cat(sprintf("%g\\t%.3f\\t%s\\n", ws, proc.time()[["elapsed"]] - t0, format(r, digits = 10)))
+}}"""
+
+_FEXACT_CODE = """import json, sys, time, numpy as np, fexact
+t = np.array(json.loads(sys.argv[1]), dtype=np.int64)
+for ws in (200000, 20000000):
+    t0 = time.perf_counter()
+    try:
+        out = repr(float(fexact.fexact(t, workspace=ws)))
+    except Exception as e:
+        out = 'error: ' + str(e).strip().splitlines()[0]
+    print(f"{ws}\\t{time.perf_counter() - t0:.3f}\\t{out}", flush=True)
+"""
+
+_RXC_CODE = """import json, sys, time, fisher
+t = json.loads(sys.argv[1])
+t0 = time.perf_counter()
+p = fisher.exact(t)
+out = repr(p) if p >= 0 else f'error code {p}'
+print(f"default\\t{time.perf_counter() - t0:.3f}\\t{out}", flush=True)
+"""
+
+
+def _run(cmd: list[str], timeout: float) -> list[tuple[str, float | None, str]]:
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout).stdout
+    except subprocess.TimeoutExpired as exc:
+        partial = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        rows = [tuple(line.split("\t")) for line in partial.splitlines() if line.count("\t") == 2]
+        return [(a, float(b), c) for a, b, c in rows] + [("-", None, f"unfinished after {timeout:g} s")]
+    rows = [line.split("\t") for line in out.splitlines() if line.count("\t") == 2]
+    return [(a, float(b), c) for a, b, c in rows] or [("-", None, "no output")]
+
+
+def peers() -> dict[str, object]:
+    found: dict[str, object] = {}
+    found["R fisher.test"] = shutil.which("Rscript")
+    found["fexact"] = importlib.util.find_spec("fexact") is not None
+    found["fisher-rxc"] = importlib.util.find_spec("fisher") is not None
+    return found
+
+
+def bench_ours(table, budget: float):
+    from neurohlh.stats import fisher_exact
+
+    t0 = time.perf_counter()
+    r = fisher_exact(table, time_budget=budget)
+    elapsed = time.perf_counter() - t0
+    label = r.method + (f", SE {r.standard_error:.1g}" if r.standard_error else "")
+    return elapsed, r.pvalue, label
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--peer-timeout", type=float, default=120.0)
+    ap.add_argument("--budget", type=float, default=60.0, help="time budget of the exact method (s)")
+    ap.add_argument("--only", default=None, help="run only tables whose name contains this")
+    args = ap.parse_args(argv)
+    available = peers()
+    for name, ok in available.items():
+        print(f"peer {name}: {'available' if ok else 'not installed'}")
+    print()
+    for name, table in TABLES.items():
+        if args.only and args.only not in name:
+            continue
+        t = np.array(table)
+        ours_t, ours_p, label = bench_ours(t, args.budget)
+        print(f"== {name} (shape {t.shape[0]}x{t.shape[1]}, n={t.sum()})")
+        print(f"   neurohlh            {ours_t:9.3f} s  p = {ours_p:.10g}  ({label})")
+        results = []
+        if available["R fisher.test"]:
+            cells = ",".join(str(v) for v in t.ravel())
+            code = _R_CODE.format(cells=cells, nrow=t.shape[0])
+            results += [(f"R ws={a}", b, c) for a, b, c in _run(["Rscript", "-e", code], args.peer_timeout)]
+        else:
+            results.append(("R fisher.test", None, "not installed"))
+        for peer, code in (("fexact", _FEXACT_CODE), ("fisher-rxc", _RXC_CODE)):
+            if available[peer]:
+                rows = _run([sys.executable, "-c", code, json.dumps(table)], args.peer_timeout)
+                results += [(f"{peer} ws={a}", b, c) for a, b, c in rows]
+            else:
+                results.append((peer, None, "not installed"))
+        for who, secs, out in results:
+            timing = f"{secs:9.3f} s" if secs is not None else " " * 11
+            ratio = f"  x{secs / ours_t:.1f} vs neurohlh" if secs is not None and ours_t > 0 else ""
+            print(f"   {who:<20}{timing}  {out}{ratio}")
+        print(flush=True)
+
+
+if __name__ == "__main__":
+    main()
