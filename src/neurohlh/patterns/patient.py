@@ -204,10 +204,8 @@ def _pattern_1(patient_id: str, ordered: tuple[StudyAllocation, ...], basis: str
         transitions = tuple(f"{a}->{b}" for a, b in zip(evolution, evolution[1:])
                             if a is not None and b is not None and a != b)
         last = subpatterns[-1]
-    if None in subpatterns:
-        for s in lesional:
-            if s.subpattern is None and (s is lesional[0] or s is lesional[-1] or relevant_basis == UNKNOWN):
-                missing += [f"{s.study_id}.{f}" for f in s.missing_fields]
+    if None in subpatterns:  # an undetermined subpattern leaves onset, evolution or last subpattern incomplete
+        missing += [f"{s.study_id}.{f}" for s in lesional if s.subpattern is None for f in s.missing_fields]
     clippers_study = next((s.study_id for s in lesional if s.subpattern == "1.2"), None)
     red_flag = assess_red_flag(subpatterns, workup, patient_known)
     return PatientAllocation(patient_id, "1", onset, ordered, evolution, transitions, last, ever, clippers_study,
