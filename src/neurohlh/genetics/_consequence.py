@@ -79,16 +79,15 @@ def _across_introns(s: CPosition, e: CPosition) -> str | None:
     if s.offset == 0 and e.offset == 0:
         return None
     if s.offset and e.offset and s.base == e.base and (s.offset > 0) == (e.offset > 0):
-        nearest = min(s.offset, e.offset, key=abs)
-        return _intronic(nearest)
+        return _intronic(min(s.offset, e.offset, key=abs))     # both ends in one intron, same side
+    if s.offset > 0 and e.offset < 0 and e.base == s.base + 1:
+        return _intronic(min(s.offset, e.offset, key=abs))     # both ends in the intron between two exons
     if s.offset == 0 and e.offset > 0:
-        return "splice_donor_variant"
+        return "splice_donor_variant"                          # exon end into the intron: donor site lost
     if s.offset < 0 and e.offset == 0:
-        return "splice_acceptor_variant"
-    if s.offset > 0 and e.offset < 0 and e.base > s.base:
-        return "exon_loss_variant"
-    if s.offset < 0 and e.offset > 0:
-        return "exon_loss_variant"
+        return "splice_acceptor_variant"                       # intron into the exon start: acceptor lost
+    if s.offset and e.offset:
+        return "exon_loss_variant"                             # intron to a later intron: whole exon(s) lost
     return "coding_sequence_variant"
 
 

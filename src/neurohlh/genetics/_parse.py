@@ -59,6 +59,8 @@ class CEdit:
     @property
     def normalised(self) -> str:
         """HGVS-recommended form: deleted/duplicated bases dropped (c.50delT -> c.50del)."""
+        if self.kind in ("gene_deletion", "exon_deletion") and self.alt is not None:
+            return f"c.{self.alt}del"              # uncertain breakpoints, kept as written
         if self.kind == "gene_deletion":
             return "whole gene deletion"
         if self.kind == "exon_deletion":
@@ -144,7 +146,9 @@ def _fail(text: str, why: str) -> InputError:
 
 # ----------------------------------------------------------------------------------------------- clean-up
 _ZYGOSITY = re.compile(r"[,;]?\s*\b(compound heterozygous|homozygous|heterozygous|hemizygous)\b\s*$", re.I)
-_ACCESSION = re.compile(r"^(?P<tx>[NX][MRC]_\d+(?:\.\d+)?)\s*(?:\(\s*(?P<gene>[A-Za-z0-9-]+)\s*\))?\s*:\s*")
+_ACC = r"(?:[NX][MRCGP]_\d+(?:\.\d+)?|LRG_\d+(?:[tp]\d+)?|ENS[TGP]\d+(?:\.\d+)?)"
+_ACCESSION = re.compile(rf"^(?P<acc>{_ACC})\s*(?:\(\s*(?P<inner>[A-Za-z0-9_.-]+)\s*\))?\s*:\s*")
+_TRANSCRIPT = re.compile(r"^(?:[NX][MR]_|ENST|LRG_\d+t)")
 _GENE = re.compile(r"^(?P<gene>[A-Z][A-Z0-9]{1,9}(?:-[A-Z0-9]+)?)(?:\s*:\s*|\s+)(?=\S)")
 _ARTEFACT_GT = re.compile(r"(\d\s*[ACGT])\s*\.\s*([ACGT])(?![a-z])")
 
@@ -168,8 +172,14 @@ def _clean(text: str, notes: list[str]) -> str:
 def _prefix(s: str) -> tuple[str | None, str | None, str]:
     m = _ACCESSION.match(s)
     if m:
-        gene = m.group("gene")
-        return (gene.upper() if gene else None), m.group("tx"), s[m.end():]
+        acc, inner = m.group("acc"), m.group("inner")
+        transcript = acc if _TRANSCRIPT.match(acc) else None
+        gene = None
+        if inner and _TRANSCRIPT.match(inner):
+            transcript = inner
+        elif inner:
+            gene = inner.upper()
+        return gene, transcript, s[m.end():]
     m = _GENE.match(s)
     if m and not re.fullmatch(r"[A-Z]\d+.*", m.group("gene")):
         return m.group("gene"), None, s[m.end():]
@@ -283,7 +293,7 @@ def _uncertain_deletion(text: str, a: str, b: str, notes: list[str]) -> CEdit:
     whole = ("?" in a and ("-" in a or a.startswith("?_1"))) and "*" in b
     notes.append("breakpoints uncertain ('?'): read as a "
                  + ("whole-gene deletion" if whole else "deletion of one or more exons"))
-    return CEdit("gene_deletion" if whole else "exon_deletion", exons=None)
+    return CEdit("gene_deletion" if whole else "exon_deletion", alt=f"({a})_({b})")
 
 
 def _parse_c(text: str, s: str, legacy: bool, notes: list[str]) -> CEdit:

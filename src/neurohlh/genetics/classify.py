@@ -157,7 +157,7 @@ def classify_variant(text: str, gene: str | None = None, policy: DisruptivePolic
     key = _key(gene_symbol, parsed, notes)
     return VariantClassification(
         text=text, gene=gene_symbol, transcript=parsed.transcript,
-        c_dot=parsed.c.normalised if parsed.c is not None and parsed.c.start is not None else None,
+        c_dot=parsed.c.normalised if parsed.c is not None and parsed.c.normalised.startswith("c.") else None,
         p_dot=parsed.p.normalised if parsed.p is not None else None,
         consequence=consequence, so_id=SO_TERMS.get(consequence) if consequence else None,
         disruptive=disruptive, key=key, conflicts=tuple(conflicts), notes=tuple(notes), policy=policy.name,
