@@ -101,3 +101,11 @@ def test_patients_without_studies_and_patient_order(cohort):
     assert [a.pattern for a in allocations] == ["1", "1", "2", "2", "indeterminate", "indeterminate"]
     assert allocations[4].notes == ("no consensus MR study for this patient",)
     assert allocations[0].evolution == ("1.1", "1.3") and allocations[0].transitions == ("1.1->1.3",)
+
+
+def test_allocations_of_another_cohort_are_rejected(cohort):
+    from neurohlh.errors import InputError
+
+    partial = [a for a in classify_cohort(cohort) if a.patient_id != "P1"]
+    with pytest.raises(InputError, match=r"do not cover 2 consensus stud\(ies\) of the cohort, e.g. S1, S2"):
+        summarise_studies(cohort, partial)

@@ -11,6 +11,7 @@ from typing import Any, Sequence
 
 import pandas as pd
 
+from neurohlh.errors import InputError
 from neurohlh.patterns.patient import PatientAllocation
 
 POSITIVE_NUMBERS = ("single", "few", "multiple")
@@ -99,13 +100,18 @@ def summarise_studies(cohort: Any, allocations: Sequence[PatientAllocation] | No
 
         allocations = classify_cohort(cohort)
     f = cohort.consensus_studies.reset_index(drop=True)
-    by_study = {s.study_id: (s.category, a.pattern) for a in allocations for s in a.studies}
-    category = f["study_id"].map(lambda sid: by_study.get(sid, (None, None))[0])
-    pattern = f["study_id"].map(lambda sid: by_study.get(sid, (None, None))[1])
+    by_study = {s.study_id: (s.category, a.pattern, s.lesional) for a in allocations for s in a.studies}
+    category = f["study_id"].map(lambda sid: by_study.get(sid, (None, None, None))[0])
+    pattern = f["study_id"].map(lambda sid: by_study.get(sid, (None, None, None))[1])
+    lesion_unknown = f["study_id"].map(lambda sid: by_study.get(sid, (None, None, None))[2] is None)
+    uncovered = [sid for sid in f["study_id"] if sid not in by_study]
+    if uncovered:
+        raise InputError(f"`allocations` do not cover {len(uncovered)} consensus stud(ies) of the cohort, e.g. "
+                         f"{', '.join(uncovered[:5])}; pass the allocations of this cohort (classify_cohort(cohort))")
     every = pd.Series(True, index=f.index)
     c = _Counter()
-    c.add("lesional", "Studies with parenchymal lesions", category == "lesional", every,
-          category == "indeterminate", "study category lesional (contract rule)")
+    c.add("lesional", "Studies with parenchymal lesions", category == "lesional", every, lesion_unknown,
+          "study category lesional (contract rule)")
     c.add("pattern_1_studies", "Studies of pattern-1 patients", pattern == "1", every, pattern == "indeterminate",
           "all studies of patients allocated pattern 1", "93/123")
     p2 = pattern == "2"
