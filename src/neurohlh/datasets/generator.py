@@ -448,6 +448,12 @@ def _etiology(d: PatientDraft, rng: np.random.Generator) -> None:
         degr = gt.assay in ("munc13_4", "syntaxin_11", "munc18_2")
         r["degranulation_pct"] = (1.0 if gt.verdict == "absent" else 4.0) if degr else None
         r["degranulation_verdict"] = ("absent" if gt.verdict == "absent" else "reduced") if degr else None
+    # Results/Discussion: the work-up for other etiologies (infection, demyelination incl. MOG) was negative in
+    # every brainstem-predominant (1.2, incl. patient 47) and cerebellitis (1.3) patient
+    if d.group in ("1.2", "1.3") or d.key == PATIENT_47:
+        r["etiologic_workup"] = "negative"
+    else:
+        r["etiologic_workup"] = "negative" if d.pos % 3 else "not_done"
     r["nk_activity"] = "low_or_absent" if r["hlh_type"] == "primary" else \
         ("low_or_absent" if rng.random() < 0.5 else "normal")
 
