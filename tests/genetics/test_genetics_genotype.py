@@ -206,3 +206,10 @@ def test_paper_genotype_denominators_are_reproduced_on_a_cohort_built_to_them():
     assert (zyg["compound_heterozygous"], zyg["homozygous"], zyg["monoallelic"] + zyg["hemizygous"]) == (11, 11, 3)
     pooled = Counter(g.pooled_group for g in genotypes)
     assert (pooled[True], pooled[False], pooled[None]) == (22, 3, 0)
+
+
+def test_zygosity_word_in_the_text_fills_a_blank_column_and_is_flagged_when_it_disagrees():
+    g = _genotype([("PRF1", "c.272C>T (p.A91V) homozygous", None)], protein_expression_pct=38.0)
+    assert g.zygosity == "homozygous" and any("taken from the variant text" in n for n in g.notes)
+    g = _genotype([("PRF1", "c.272C>T (p.A91V) homozygous", "heterozygous")])
+    assert g.zygosity == "monoallelic" and any("the column is used" in n for n in g.notes)

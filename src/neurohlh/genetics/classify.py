@@ -80,6 +80,7 @@ class VariantClassification:
     conflicts: tuple[str, ...]
     notes: tuple[str, ...]
     policy: str
+    zygosity_in_text: str | None = None
 
     @property
     def is_missense(self) -> bool:
@@ -89,7 +90,7 @@ class VariantClassification:
         return {"text": self.text, "gene": self.gene, "transcript": self.transcript, "c_dot": self.c_dot,
                 "p_dot": self.p_dot, "consequence": self.consequence, "so_id": self.so_id,
                 "disruptive": self.disruptive, "key": self.key, "conflicts": list(self.conflicts),
-                "notes": list(self.notes), "policy": self.policy}
+                "notes": list(self.notes), "policy": self.policy, "zygosity_in_text": self.zygosity_in_text}
 
 
 #: Genes of the HLH panels neurohlh knows (clinical.md section 3.1); another symbol is accepted with a note.
@@ -161,4 +162,5 @@ def classify_variant(text: str, gene: str | None = None, policy: DisruptivePolic
         p_dot=parsed.p.normalised if parsed.p is not None else None,
         consequence=consequence, so_id=SO_TERMS.get(consequence) if consequence else None,
         disruptive=disruptive, key=key, conflicts=tuple(conflicts), notes=tuple(notes), policy=policy.name,
+        zygosity_in_text=parsed.zygosity_word,
     )

@@ -135,9 +135,23 @@ class _GeneCall:
     alleles: list[Allele] = field(default_factory=list)
 
 
+def _zygosity(v: Variant, c: VariantClassification, notes: list[str]) -> str | None:
+    """Zygosity from the column; a word in the text ("homozygous") fills a blank column or is flagged."""
+    column = getattr(v.zygosity, "value", v.zygosity)
+    word = c.zygosity_in_text
+    if word in (None, "compound heterozygous"):
+        return column
+    if column is None:
+        notes.append(f"{v.hgvs}: zygosity column empty; '{word}' taken from the variant text")
+        return word
+    if column != word:
+        notes.append(f"{v.hgvs}: text says '{word}' but the zygosity column says '{column}'; the column is used")
+    return column
+
+
 def _gene_call(gene: str, rows: list[tuple[Variant, VariantClassification]], patient: Patient,
                notes: list[str]) -> _GeneCall:
-    zyg = [getattr(v.zygosity, "value", v.zygosity) for v, _ in rows]
+    zyg = [_zygosity(v, c, notes) for v, c in rows]
     keys = {c.key for _, c in rows}
     male = getattr(patient.sex, "value", patient.sex) == "male"
     alleles: list[Allele] = []
