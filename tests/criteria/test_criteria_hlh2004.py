@@ -3,10 +3,13 @@ triglyceride/fibrinogen alternative, the molecular path and the met / not_met / 
 Thresholds below are typed from Henter 2007 Table I (clinical.md section 1.1), not imported from the code."""
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 
 from neurohlh.criteria import Status, hlh2004
-from neurohlh.schema import Patient
+from neurohlh.schema import Kind, Patient, field_specs
 
 
 def _item(patient: Patient, item_id: str):
@@ -110,3 +113,37 @@ def test_items_report_the_values_used_and_result_serialises():
     assert ferritin.values == {"ferritin_ug_l": 600.0} and ">= 500" in ferritin.rule
     d = r.to_dict()
     assert d["status"] == "met" and len(d["items"]) == 8 and d["criteria_version"].startswith("HLH-2004")
+
+
+# --- clinician-reviewable case table ----------------------------------------------------------------------
+NEGATIVE = dict(fever=False, splenomegaly=False, triglycerides_mmol_l=1.0, fibrinogen_g_l=3.0, hemophagocytosis=False,
+                nk_activity="normal", ferritin_ug_l=100.0, scd25_u_ml=500.0, hemoglobin_g_l=130.0,
+                platelets_10e9_l=300.0, neutrophils_10e9_l=3.0, age_at_labs_days=400.0)
+
+
+def _case_patient(inputs: str) -> Patient:
+    specs = field_specs(Patient)
+    values: dict = {}
+    for pair in filter(None, (p.strip() for p in inputs.split(";"))):
+        if pair == "NEG":
+            values.update(NEGATIVE)
+            continue
+        name, _, raw = pair.partition("=")
+        kind = specs[name.strip()].kind
+        raw = raw.strip()
+        values[name.strip()] = (None if raw == "" else raw == "yes" if kind is Kind.BOOL
+                                else float(raw) if kind is Kind.FLOAT else raw)
+    return Patient(patient_id="CASE", **values)
+
+
+def _cases() -> list[dict[str, str]]:
+    path = Path(__file__).parent / "data" / "hlh2004_cases.tsv"
+    lines = [line for line in path.read_text().splitlines() if not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t"))
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda c: c["case"])
+def test_hlh2004_case_table(case):
+    r = hlh2004(_case_patient(case["inputs"]))
+    assert (r.status, r.n_met, r.n_not_evaluable) == (
+        case["expected_status"], int(case["expected_met"]), int(case["expected_unknown"]))
