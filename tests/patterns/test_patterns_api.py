@@ -100,3 +100,29 @@ def test_a_normal_study_without_timing_does_not_block_the_evolution():
     assert a.order_basis == "unknown"
     assert a.onset_subpattern == "1.3" and a.transitions == ("1.3->1.1",) and a.onset_study_id == "S1"
     assert a.missing_fields == ()
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("supra_lesion_number", "lots", "`supra_lesion_number` must be one of none, single, few, multiple"),
+    ("loc_pons", "yes", "`loc_pons` must be True, False or None"),
+    ("cerebellar_folia_effacement", 1, "`cerebellar_folia_effacement` must be True, False or None"),
+    ("pontine_enhancing_lesion_count", 3.5, "must be a whole number >= 0"),
+    ("pontine_enhancing_lesion_count", -1, "must be a whole number >= 0"),
+    ("pontine_enhancing_lesion_count", "4", "must be a whole number >= 0"),
+])
+def test_values_the_rules_cannot_read_are_rejected(field, value, message):
+    with pytest.raises(InputError, match=message):
+        classify_study(_s("S1", **{**CLEAN, field: value}))
+
+
+def test_integral_float_counts_are_accepted():
+    a = classify_study(_s("S1", **{**CLEAN, "infra_lesion_number": "multiple", "loc_pons": True,
+                                   "pontine_enhancing_lesion_count": 4.0, "pons_dominant_site": True}))
+    assert a.subpattern == "1.2"
+
+
+def test_unknown_work_up_value_is_rejected():
+    from neurohlh.patterns import assess_red_flag
+
+    with pytest.raises(InputError, match="`etiologic_workup` must be one of negative, positive, pending, not_done"):
+        assess_red_flag(["1.3"], "negativ")

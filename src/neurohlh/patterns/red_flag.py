@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from neurohlh.errors import InputError
 from neurohlh.patterns.trace import SEC_CONCLUSIONS
 
 TRIGGER_SUBPATTERNS = {"1.2": "brainstem-predominant (1.2)", "1.3": "cerebellitis (1.3)"}
@@ -21,6 +22,7 @@ RECOMMENDATION = ("Assess for CNS HLH: NK-cell perforin expression (flow cytomet
                   "degranulation (CD107a), and a genetic panel for HLH genes (PRF1, UNC13D, STX11, STXBP2 and "
                   "related genes).")
 
+WORKUP_VALUES = frozenset({None, "negative", "positive", "pending", "not_done"})
 RAISED, PROVISIONAL, NOT_RAISED, NOT_EVALUABLE = "raised", "provisional", "not_raised", "not_evaluable"
 
 
@@ -61,6 +63,9 @@ def assess_red_flag(subpatterns: Iterable[str | None], workup: str | None, patie
     >>> assess_red_flag(["1.1"], "negative") is None
     True
     """
+    if workup not in WORKUP_VALUES:
+        raise InputError("`etiologic_workup` must be one of negative, positive, pending, not_done (or None for not "
+                         f"recorded); got {workup!r}")
     subs = list(subpatterns)
     triggers = tuple(sorted({s for s in subs if s in TRIGGER_SUBPATTERNS}))
     if not triggers:

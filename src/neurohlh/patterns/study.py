@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
+from neurohlh.errors import InputError
 from neurohlh.patterns import trace as T
 from neurohlh.patterns.clippers import ClippersCheck, clippers_from_values, clippers_values_of
 from neurohlh.patterns.trace import RuleStep
@@ -116,16 +117,40 @@ def _subpattern(ev: tuple) -> tuple[str | None, tuple[str, ...]]:
     return None, tuple(f for f, v in zip(SUBPATTERN_FIELDS, (count, dominant)) if v is None)
 
 
+_BOOL_FIELDS = tuple(f for f in EVIDENCE_FIELDS if f not in NUMBER_FIELDS and f != "pontine_enhancing_lesion_count")
+_NUMBER_VALUES = frozenset({"none"}) | POSITIVE_NUMBERS
+
+
+def _iv_evidence(ev: tuple) -> None:
+    """Reject values the rules cannot read (``InputError``), instead of silently treating them as unknown."""
+    if len(ev) != len(EVIDENCE_FIELDS):
+        raise InputError(f"a study needs {len(EVIDENCE_FIELDS)} evidence values ({', '.join(EVIDENCE_FIELDS)}); "
+                         f"got {len(ev)}")
+    for name in NUMBER_FIELDS:
+        v = ev[_IDX[name]]
+        if v is not None and v not in _NUMBER_VALUES:
+            raise InputError(f"`{name}` must be one of none, single, few, multiple (or None for unknown); got {v!r}")
+    for name in _BOOL_FIELDS:
+        v = ev[_IDX[name]]
+        if v is not None and v is not True and v is not False:
+            raise InputError(f"`{name}` must be True, False or None (unknown); got {v!r}")
+    count = ev[_IDX["pontine_enhancing_lesion_count"]]
+    if count is not None and (isinstance(count, bool) or not isinstance(count, (int, float)) or count < 0
+                              or count != int(count)):
+        raise InputError(f"`pontine_enhancing_lesion_count` must be a whole number >= 0 (or None); got {count!r}")
+
+
 _CACHE: dict[tuple, Decision] = {}
 _CACHE_LIMIT = 500_000
 
 
 def decide(evidence: tuple) -> Decision:
     """Apply the study rules to an evidence tuple (values of ``EVIDENCE_FIELDS``, ``None`` = unknown)."""
-    key = evidence[:_N_DECIDING]
-    found = _CACHE.get(key)
+    found = _CACHE.get(evidence)  # keyed on every value, so each distinct tuple is validated once
     if found is not None:
         return found
+    _iv_evidence(evidence)
+    key = evidence[:_N_DECIDING]
     lesional, missing = _lesional(key)
     if lesional is None:
         decision = Decision(None, INDETERMINATE, None, missing)
@@ -136,7 +161,7 @@ def decide(evidence: tuple) -> Decision:
         category, missing = _category(key)
         decision = Decision(False, category, None, missing)
     if len(_CACHE) < _CACHE_LIMIT:
-        _CACHE[key] = decision
+        _CACHE[evidence] = decision
     return decision
 
 
