@@ -20,7 +20,7 @@ import numpy as np
 from neurohlh.criteria import cns_involvement, csf_abnormal, csf_pleocytosis, csf_proteinosis, hlh2004
 from neurohlh.genetics import classify_variant, patient_genotype, recurrent_variants
 from neurohlh.patterns import classify_cohort, summarise_studies
-from neurohlh.stats import chi_square, fisher_exact, kruskal, mann_whitney
+from neurohlh.stats import chi_square, fisher_exact, kruskal, logrank, mann_whitney
 
 SYMPTOMS = ("seizures", "encephalopathy", "meningismus", "gait_ataxia", "hypotonia", "limb_weakness", "dysarthria",
             "diplopia")
@@ -289,6 +289,11 @@ def measure(cohort: Any) -> dict[str, Any]:  # noqa: C901 - one flat list of the
     m["t2.median_age.p_subpatterns_kruskal"] = kruskal(ages["1.1"], ages["1.2"], ages["1.3"]).pvalue
     m["t2.median_age.p_patterns_mann_whitney"] = mann_whitney(ages["p1"], ages["p2"], method="asymptotic",
                                                               correction=False).pvalue
+    # deficit-free survival by pattern, log-rank on follow-up time (event: death or deficit at last follow-up)
+    known = [p for p in groups["p1"] + groups["p2"] if p.deficit_free is not None]
+    m["t2.deficit_free.p_patterns_logrank"] = logrank(
+        np.array([p.follow_up_months for p in known]), np.array([p.deficit_free is False for p in known]),
+        np.array([pattern[p.patient_id] for p in known])).pvalue
     m["res.csf_abnormal_pct.p1"] = round(100 * _share(groups["p1"], csf_abnormal))
     m["res.csf_abnormal_pct.p2"] = round(100 * _share(groups["p2"], csf_abnormal))
     m["res.deficit_free_pct.p2"] = round(100 * _share(groups["p2"], lambda p: p.deficit_free))
