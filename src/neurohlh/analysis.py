@@ -274,8 +274,44 @@ def compare_variable(frame: pd.DataFrame, variable: Variable, group_col: str, gr
                                reason="fewer than two groups with at least two known values; no test")
     with _warnings.catch_warnings():
         _warnings.simplefilter("ignore")
-        result = compare_continuous(*usable, policy=policy)
+        result = _paper_continuous(usable) if policy == "paper" else compare_continuous(*usable, policy=policy)
     return GroupComparison(variable, comparison, tuple(groups), samples=samples, result=result)
+
+
+#: Shapiro-Wilk significance level for the paper's normality check.
+NORMALITY_ALPHA = 0.05
+
+
+def _paper_continuous(samples: Sequence[np.ndarray]) -> Any:
+    """The paper's rule (Methods, Statistical Analysis), read at the variable level.
+
+    "Data from the collected variables were assessed for normality using the Shapiro-Wilk test": the
+    variable's values over the compared patients are tested once; normal -> Student t / one-way ANOVA,
+    otherwise Mann-Whitney U (SPSS: asymptotic, tie-corrected, no continuity correction) / Kruskal-Wallis.
+    The same test then serves every comparison of the variable, and Table 2 prints medians, which fits a
+    rank test. (Per-group normality, :func:`neurohlh.stats.compare_continuous`, can pick ANOVA for groups of
+    5 and 6 patients where the paper's P can only come from Kruskal-Wallis.)
+    """
+    from dataclasses import replace
+
+    from neurohlh.stats import anova, kruskal, mann_whitney, shapiro, t_test
+
+    pooled = np.concatenate(samples)
+    two = len(samples) == 2
+    if pooled.size >= 3 and np.ptp(pooled) > 0:
+        sw = shapiro(pooled).pvalue
+        normal = sw > NORMALITY_ALPHA
+        why = f"Shapiro-Wilk on the variable (n = {pooled.size}) P = {sw:.3g} {'>' if normal else '<='} {NORMALITY_ALPHA:g}"
+    else:
+        normal, why = False, "too few distinct values to check normality"
+    if normal:
+        result = t_test(*samples, equal_var=True) if two else anova(*samples)
+        chosen = "Student t test" if two else "one-way ANOVA"
+    else:
+        result = mann_whitney(*samples, method="asymptotic", correction=False) if two else kruskal(*samples)
+        chosen = "Mann-Whitney U (asymptotic, no continuity correction, as SPSS)" if two else "Kruskal-Wallis"
+    return replace(result, reason=f'{why}, so {chosen} (policy "paper", variable-level normality as in the '
+                                  "paper's Methods)")
 
 
 def _table2_comparisons(frame: pd.DataFrame, policy: str) -> tuple[GroupComparison, ...]:
@@ -306,12 +342,11 @@ def _genotype_comparisons(frame: pd.DataFrame, policy: str) -> tuple[GroupCompar
 
 
 def _km_steps(time_: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Kaplan-Meier product-limit steps (times starting at 0, survival just after each time)."""
-    from lifelines import KaplanMeierFitter
+    """Kaplan-Meier steps (:func:`neurohlh.stats.kaplan_meier`) starting at (0, 1) for plotting."""
+    from neurohlh.stats import kaplan_meier
 
-    km = KaplanMeierFitter().fit(time_, event)
-    sf = km.survival_function_
-    return sf.index.to_numpy(dtype=float), sf.iloc[:, 0].to_numpy(dtype=float)
+    curve = kaplan_meier(time_, event).curves[0]
+    return np.r_[0.0, np.asarray(curve.time, float)], np.r_[1.0, np.asarray(curve.survival, float)]
 
 
 def _survival(frame: pd.DataFrame) -> tuple[SurvivalComparison, ...]:

@@ -107,23 +107,17 @@ def _result_test(c: GroupComparison) -> TestRef:
 
 
 def effect_text(result: Any) -> str:
-    """``"OR 3.1 (95% CI 1.2-8.0)"`` from a stats result's effect-size fields, or ``""``."""
-    name = getattr(result, "effect_name", None) or getattr(result, "effect_size_name", None)
-    value = getattr(result, "effect_size", None)
-    if value is None:
-        value = getattr(result, "effect", None)
-    if value is None or isinstance(value, str):
+    """``"odds ratio 3.1 (95% CI 1.2-8.0)"``: the first effect size of a stats result, or ``""``."""
+    effects = getattr(result, "effect_sizes", ()) or ()
+    if not effects:
         return ""
-    text = f"{name or 'effect'} {number_text(float(value), 2)}"
-    low, high = getattr(result, "ci_low", None), getattr(result, "ci_high", None)
-    ci = getattr(result, "confidence_interval", None)
-    if low is None and ci is not None and not callable(ci):
-        try:
-            low, high = ci
-        except (TypeError, ValueError):
-            low = high = None
-    if low is not None and high is not None and np.isfinite(low) and np.isfinite(high):
-        text += f" (95% CI {number_text(float(low), 2)}\u2013{number_text(float(high), 2)})"
+    e = effects[0]
+    if e.estimate is None or not np.isfinite(e.estimate):
+        return f"{e.name} n/a"
+    text = f"{e.name} {number_text(float(e.estimate), 2)}"
+    ci = e.ci
+    if ci is not None and np.isfinite(ci.low) and np.isfinite(ci.high):
+        text += f" ({ci.level:.0%} CI {number_text(float(ci.low), 2)}\u2013{number_text(float(ci.high), 2)})"
     return text
 
 
