@@ -77,11 +77,14 @@ def _assess(path: Path, rule: str, policy_name: str) -> dict[str, Any]:
     patients, studies, variants = cohort.patient_records(), cohort.study_records(), cohort.variant_records()
     classify_variants(variants, policy)  # every unreadable variant reported at once, before any output
     cns = cns_cohort(patients, studies, rule=rule)  # type: ignore[arg-type]
+    by_patient: dict[str, list[Any]] = {}
+    for v in variants:
+        by_patient.setdefault(v.patient_id, []).append(v)
     rows = []
     for patient, c in zip(patients, cns.results):
+        genotype = patient_genotype(patient, by_patient.get(patient.patient_id, []), policy=policy)
         rows.append({"patient_id": patient.patient_id, "hlh2004": hlh2004(patient).to_dict(),
-                     "cns": c.to_dict(), "hscore": hscore(patient).to_dict(),
-                     "genotype": patient_genotype(patient, variants, policy=policy).to_dict()})
+                     "cns": c.to_dict(), "hscore": hscore(patient).to_dict(), "genotype": genotype.to_dict()})
     return {
         "source": str(path), "rule": rule, "policy": policy.name, "patients": rows,
         "summary": {

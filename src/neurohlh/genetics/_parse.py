@@ -4,7 +4,8 @@ Grammar (our own, after the HGVS Nomenclature recommendations, hgvs-nomenclature
 light clean-up that is always reported in ``notes``::
 
     variant   := [prefix] (cpart [pparen] | pparen-only | exon-deletion | gene-deletion) [zygosity word]
-    prefix    := GENE (":" | " ") | ACCESSION ["(" GENE ")"] ":"
+    prefix    := GENE (":" | " ") | ACCESSION ["(" (GENE | TRANSCRIPT) ")"] ":"
+                 (ACCESSION: NM_/NR_/XM_/NC_/NG_/NP_ ..., LRG_n[t|p]n, ENST/ENSG/ENSP)
     cpart     := "c." range edit | legacy-number range edit            (legacy: no "c.")
     pparen    := "(" ["p."] protein ")" | "p." protein                 (closing ")" may be missing)
     range     := position ["_" position] ;  position := ["-" | "*"] digits [("+" | "-") digits]

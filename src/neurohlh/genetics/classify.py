@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from neurohlh.errors import InputError
@@ -142,6 +143,17 @@ def classify_variant(text: str, gene: str | None = None, policy: DisruptivePolic
     >>> classify_variant("c.272C>T (p.A91V)", gene="PRF1").p_dot
     'p.Ala91Val'
     """
+    if not isinstance(text, str):
+        raise InputError(f"Cannot read variant {text!r}: a variant description must be text.")
+    rules = tuple(sorted(policy.rules.items()))
+    return _classify_cached(text, gene, policy.name, rules)
+
+
+@lru_cache(maxsize=65536)
+def _classify_cached(text: str, gene: str | None, policy_name: str,
+                     rules: tuple[tuple[str, bool | None], ...]) -> VariantClassification:
+    """Classification is a pure function of its inputs; cohorts repeat variants, so results are cached."""
+    policy = DisruptivePolicy(policy_name, dict(rules))
     parsed = parse_variant(text)
     notes = list(parsed.notes)
     gene_symbol = _gene(parsed, gene)
