@@ -54,8 +54,9 @@ def _print_explain(a: Any) -> None:
         console.print(f"  {i}. {escape(str(step))}")
     for s in a.studies:
         head = f"{s.category}" + (f" {s.subpattern}" if s.subpattern else "")
-        console.print(f"[bold]Study {escape(s.study_id)}[/bold] ({s.study_date or s.age_at_study_months or 'no date'})"
-                      f": {head}")
+        when = s.study_date.isoformat() if s.study_date else (
+            f"{s.age_at_study_months:g} months" if s.age_at_study_months is not None else "no date or age")
+        console.print(f"[bold]Study {escape(s.study_id)}[/bold] ({when}): {head}")
         for i, step in enumerate(s.trace, 1):
             console.print(f"  {i}. {escape(str(step))}")
         if s.clippers is not None:

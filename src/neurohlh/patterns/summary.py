@@ -89,27 +89,20 @@ def _any(frame: pd.DataFrame, names: Sequence[str]) -> tuple[pd.Series, pd.Serie
     return hit, unknown
 
 
-def summarise_studies(cohort: Any, allocations: Sequence[PatientAllocation] | None = None) -> StudySummary:
-    """Count findings over the cohort's consensus studies as the paper reports them (Results).
-
-    ``allocations`` (from :func:`classify_cohort`) supply study categories and patient patterns; they are
-    computed when not given.
-    """
-    if allocations is None:
-        from neurohlh.patterns.cohort import classify_cohort
-
-        allocations = classify_cohort(cohort)
-    f = cohort.consensus_studies.reset_index(drop=True)
+def _allocation_series(f: pd.DataFrame, allocations: Sequence[PatientAllocation]) -> tuple[pd.Series, ...]:
     by_study = {s.study_id: (s.category, a.pattern, s.lesional) for a in allocations for s in a.studies}
-    category = f["study_id"].map(lambda sid: by_study.get(sid, (None, None, None))[0])
-    pattern = f["study_id"].map(lambda sid: by_study.get(sid, (None, None, None))[1])
-    lesion_unknown = f["study_id"].map(lambda sid: by_study.get(sid, (None, None, None))[2] is None)
     uncovered = [sid for sid in f["study_id"] if sid not in by_study]
     if uncovered:
         raise InputError(f"`allocations` do not cover {len(uncovered)} consensus stud(ies) of the cohort, e.g. "
                          f"{', '.join(uncovered[:5])}; pass the allocations of this cohort (classify_cohort(cohort))")
-    every = pd.Series(True, index=f.index)
-    c = _Counter()
+    category = f["study_id"].map(lambda sid: by_study[sid][0])
+    pattern = f["study_id"].map(lambda sid: by_study[sid][1])
+    lesion_unknown = f["study_id"].map(lambda sid: by_study[sid][2] is None)
+    return category, pattern, lesion_unknown
+
+
+def _pattern_counts(c: _Counter, category: pd.Series, pattern: pd.Series, lesion_unknown: pd.Series) -> None:
+    every = pd.Series(True, index=category.index)
     c.add("lesional", "Studies with parenchymal lesions", category == "lesional", every, lesion_unknown,
           "study category lesional (contract rule)")
     c.add("pattern_1_studies", "Studies of pattern-1 patients", pattern == "1", every, pattern == "indeterminate",
@@ -122,15 +115,19 @@ def summarise_studies(cohort: Any, allocations: Sequence[PatientAllocation] | No
                               ("nonspecific", "nonspecific findings", "2/30")):
         c.add(f"pattern_2_{cat}", f"Pattern-2 studies: {label}", category == cat, p2, category == "indeterminate",
               f"study category {cat} among studies of pattern-2 patients", paper)
+
+
+def _location_counts(c: _Counter, f: pd.DataFrame) -> None:
+    every = pd.Series(True, index=f.index)
     for key, name, label, paper in (
             ("cerebral", "loc_cerebral_wm", "Cerebral involvement", "77/123"),
             ("cerebellar", "loc_cerebellar_wm", "Cerebellar involvement", "71/123"),
             ("deep_grey", "loc_deep_grey", "Deep grey nuclei / thalamus", "35/123")):
         c.add(key, label, _yes(f, name), every, _unknown(f, name), f"{name} = yes", paper)
-    deep = _yes(f, "loc_deep_grey")
     c.add("deep_grey_bilateral_asymmetric", "Deep grey: bilateral asymmetric",
-          f["deep_grey_laterality"] == "bilateral_asymmetric", deep, _unknown(f, "deep_grey_laterality"),
-          "deep_grey_laterality = bilateral_asymmetric among deep grey studies", "24/35")
+          f["deep_grey_laterality"] == "bilateral_asymmetric", _yes(f, "loc_deep_grey"),
+          _unknown(f, "deep_grey_laterality"), "deep_grey_laterality = bilateral_asymmetric among deep grey studies",
+          "24/35")
     brainstem, brainstem_unknown = _any(f, ("loc_midbrain", "loc_pons", "loc_medulla"))
     c.add("brainstem", "Brainstem involvement", brainstem, every, brainstem_unknown,
           "any of loc_midbrain, loc_pons, loc_medulla = yes", "34/123")
@@ -142,23 +139,27 @@ def summarise_studies(cohort: Any, allocations: Sequence[PatientAllocation] | No
             ("cranial_nerves", "loc_cranial_nerves", "Cranial nerve enhancement", "5"),
             ("optic_nerve", "loc_optic_nerve", "Optic nerve involvement", "1"),
             ("cord", "loc_cord", "Spinal cord lesions", "3"),
-            ("cauda_equina", "loc_cauda_equina", "Cauda equina thickening", "1"),
-            ("swi_blooming", "swi_blooming", "SWI blooming", "18"),
-            ("ventriculomegaly", "ventriculomegaly", "Ventriculomegaly", "19")):
+            ("cauda_equina", "loc_cauda_equina", "Cauda equina thickening", "1")):
         c.add(key, label, _yes(f, name), every, _unknown(f, name), f"{name} = yes", paper)
-    vm = _yes(f, "ventriculomegaly")
+
+
+def _other_counts(c: _Counter, f: pd.DataFrame, category: pd.Series) -> None:
+    every = pd.Series(True, index=f.index)
+    for key, name, label, paper in (("swi_blooming", "swi_blooming", "SWI blooming", "18"),
+                                    ("ventriculomegaly", "ventriculomegaly", "Ventriculomegaly", "19")):
+        c.add(key, label, _yes(f, name), every, _unknown(f, name), f"{name} = yes", paper)
     c.add("ventriculomegaly_obstructive", "Ventriculomegaly: obstructive", _yes(f, "ventriculomegaly_obstructive"),
-          vm, _unknown(f, "ventriculomegaly_obstructive"), "ventriculomegaly_obstructive = yes among ventriculomegaly",
-          "3/19")
+          _yes(f, "ventriculomegaly"), _unknown(f, "ventriculomegaly_obstructive"),
+          "ventriculomegaly_obstructive = yes among ventriculomegaly", "3/19")
+    lesional = category == "lesional"
     c.add("cortical_atrophy_with_lesions", "Cortical atrophy with parenchymal lesions",
-          _yes(f, "atrophy_cerebral") & (category == "lesional"), every,
-          _unknown(f, "atrophy_cerebral") & (category == "lesional"),
+          _yes(f, "atrophy_cerebral") & lesional, every, _unknown(f, "atrophy_cerebral") & lesional,
           "atrophy_cerebral = yes in a study with parenchymal lesions", "32/123")
-    cerebral, cerebellar = _yes(f, "loc_cerebral_wm"), _yes(f, "loc_cerebellar_wm")
     c.add("enhancing_cerebral", "Enhancement in studies with cerebral lesions", _yes(f, "supra_enhancement"),
-          cerebral, _unknown(f, "supra_enhancement"), "supra_enhancement = yes among loc_cerebral_wm = yes", "52%")
+          _yes(f, "loc_cerebral_wm"), _unknown(f, "supra_enhancement"),
+          "supra_enhancement = yes among loc_cerebral_wm = yes", "52%")
     c.add("enhancing_cerebellar", "Enhancement in studies with cerebellar lesions", _yes(f, "infra_enhancement"),
-          cerebellar, _unknown(f, "infra_enhancement"),
+          _yes(f, "loc_cerebellar_wm"), _unknown(f, "infra_enhancement"),
           "infra_enhancement = yes among loc_cerebellar_wm = yes (infratentorial enhancement field)", "60%")
     for key, prefix, label, paper in (("target_supra", "supra", "supratentorial", "6"),
                                       ("target_infra", "infra", "infratentorial", "4")):
@@ -166,6 +167,29 @@ def summarise_studies(cohort: Any, allocations: Sequence[PatientAllocation] | No
         c.add(key, f"Target lesions/variants, {label}", hit, f[f"{prefix}_lesion_number"].isin(POSITIVE_NUMBERS),
               unknown, f"{prefix}_target_lesions or {prefix}_target_variants = yes among studies with "
               f"{label} lesions", paper)
+
+
+def summarise_studies(cohort: Any, allocations: Sequence[PatientAllocation] | None = None) -> StudySummary:
+    """Count findings over the cohort's consensus studies as the paper reports them (Results).
+
+    ``allocations`` (from :func:`classify_cohort`) supply study categories and patient patterns; they are
+    computed when not given.
+
+    Raises
+    ------
+    InputError
+        If ``allocations`` do not cover every consensus study of ``cohort``.
+    """
+    if allocations is None:
+        from neurohlh.patterns.cohort import classify_cohort
+
+        allocations = classify_cohort(cohort)
+    f = cohort.consensus_studies.reset_index(drop=True)
+    category, pattern, lesion_unknown = _allocation_series(f, allocations)
+    c = _Counter()
+    _pattern_counts(c, category, pattern, lesion_unknown)
+    _location_counts(c, f)
+    _other_counts(c, f, category)
     return StudySummary(len(f), len({a.patient_id for a in allocations}), tuple(c.counts))
 
 
