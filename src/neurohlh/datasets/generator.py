@@ -246,6 +246,9 @@ G13 = Group("1.3", (
 })
 
 GROUPS = (G11, G12, G13, G2)
+# One patient with normal CSF sits exactly on both thresholds (10 cells/uL, 45 mg/dL): the paper's "> 10" and
+# "> 45" are strict, so this CSF is normal (a check of the criteria code).
+CSF_AT_THRESHOLDS = ("2", 2)
 SYMPTOMS = ("seizures", "encephalopathy", "meningismus", "gait_ataxia", "hypotonia", "limb_weakness", "dysarthria",
             "diplopia")
 
@@ -393,6 +396,8 @@ def _clinical(d: PatientDraft, rng: np.random.Generator) -> None:
             float(rng.choice([0, 1, 2, 3, 5, 6, 8, 10]))
         r["csf_protein_mg_dl"] = float(rng.choice([48, 52, 58, 66, 74, 88, 105, 130, 160, 240])) if prot else \
             float(rng.choice([18, 22, 25, 28, 31, 35, 39, 42, 45]))
+        if d.key == CSF_AT_THRESHOLDS:
+            r["csf_wbc_per_ul"], r["csf_protein_mg_dl"] = 10.0, 45.0
     # timing of CNS involvement
     if silent:
         timing = "with_systemic"
@@ -697,7 +702,7 @@ def _p2_categories(drafts: list[PatientDraft], rng: np.random.Generator) -> None
     labels = [c for c, n in PATTERN_2_CATEGORIES.items() for _ in range(n)]
     if len(slots) != len(labels):
         raise AssertionError((len(slots), len(labels)))
-    # second studies of the two-study patients: atrophy appearing after a normal first study, or persisting
+    # categories in a seeded order over the 30 studies (5 patients have two)
     order = rng.permutation(len(labels)).tolist()
     shuffled = [labels[i] for i in order]
     for (d, k), lab in zip(slots, shuffled):
@@ -907,7 +912,7 @@ def _lesional_findings(studies: list[StudyDraft], rng: np.random.Generator) -> N
         s.row["sequences"] = frozenset(seq)
 
 
-def _finish_studies(studies: list[StudyDraft], drafts: list[PatientDraft], rng: np.random.Generator) -> None:
+def _finish_studies(studies: list[StudyDraft]) -> None:
     for s in studies:
         r = s.row
         if "sequences" not in r or r["sequences"] is None:
@@ -996,7 +1001,7 @@ def build_frames(seed: int = SEED) -> dict[str, pd.DataFrame]:
     _p2_categories(drafts, rng)
     _follow_up(drafts)
     studies = _study_rows(drafts, rng)
-    _finish_studies(studies, drafts, rng)
+    _finish_studies(studies)
     patient_cols = list(field_specs(Patient))
     patients = pd.DataFrame([{c: d.row.get(c) for c in patient_cols}
                              for d in sorted(drafts, key=lambda d: d.row["patient_id"])], columns=patient_cols)
