@@ -8,7 +8,7 @@ import pytest
 
 from neurohlh.criteria import cns_cohort, csf_abnormal, csf_pleocytosis, csf_proteinosis
 from neurohlh.datasets import load_demo_cohort
-from neurohlh.genetics import patient_genotype, recurrent_variants
+from neurohlh.genetics import consequence_tally, patient_genotype, recurrent_variants
 
 
 @pytest.fixture(scope="module")
@@ -46,3 +46,10 @@ def test_genotype_groups_match_the_paper(demo):
     assert "PRF1:c.50del" in {r.key for r in recurrent}
     # "All recurrent mutations in our cohort belonged to the pooled mutation group"
     assert all(genotypes[pid].pooled_group for r in recurrent for pid in r.patient_ids)
+
+
+def test_variant_consequences_per_gene_match_the_paper(demo):
+    cohort = demo[0]
+    tally = consequence_tally(cohort)
+    assert tally.fraction("PRF1", "missense_variant") == (12, 17)        # "Missense (12/17, 71%) ... FHLH2"
+    assert tally.fraction("UNC13D", "frameshift_variant") == (8, 12)     # "frameshift (8/12, 67%) ... FHLH3"

@@ -123,3 +123,14 @@ def test_unknown_gene_symbol_is_accepted_with_a_note():
 
 def test_insertion_of_a_stated_length_keeps_a_readable_key():
     assert classify_variant("c.12_13ins3").key == "c.12_13insN[3]"
+
+
+def test_consequence_tally_counts_variant_rows_per_gene():
+    from neurohlh.genetics import consequence_tally
+
+    rows = [Variant("A", "PRF1", "c.50del", zygosity="homozygous"), Variant("B", "PRF1", "c.272C>T (p.A91V)"),
+            Variant("B", "PRF1", "c.82C>T (p.R28C)"), Variant("C", "UNC13D", "c.754-1G>C")]
+    tally = consequence_tally(rows)
+    assert tally.fraction("PRF1", "missense_variant") == (2, 3)
+    assert tally.fraction("PRF1", "frameshift_variant") == (1, 3)
+    assert tally.counts["UNC13D"] == {"splice_acceptor_variant": 1} and tally.n_rows == 4

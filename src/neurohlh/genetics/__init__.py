@@ -22,11 +22,17 @@ from neurohlh.genetics.genotype import (
     expression_status,
     patient_genotype,
 )
-from neurohlh.genetics.recurrence import RecurrentVariant, classify_variants, recurrent_variants
+from neurohlh.genetics.recurrence import (
+    ConsequenceTally,
+    RecurrentVariant,
+    classify_variants,
+    consequence_tally,
+    recurrent_variants,
+)
 
 __all__ = [
     "DEFAULT_EXPRESSION_RULE", "FHL_TYPES", "GROUPS", "LOF_POLICY", "PAPER_POLICY", "SO_TERMS", "X_LINKED_GENES",
-    "Allele", "DisruptivePolicy", "ExpressionRule", "ExpressionStatus", "Genotype", "RecurrentVariant",
-    "VariantClassification", "classify_variant", "classify_variants", "expression_status", "patient_genotype",
+    "Allele", "ConsequenceTally", "DisruptivePolicy", "ExpressionRule", "ExpressionStatus", "Genotype", "RecurrentVariant",
+    "VariantClassification", "classify_variant", "classify_variants", "consequence_tally", "expression_status", "patient_genotype",
     "recurrent_variants",
 ]

@@ -73,3 +73,33 @@ def recurrent_variants(cohort_or_variants: Any, policy: DisruptivePolicy = PAPER
             texts = tuple(dict.fromkeys(v.hgvs for v, _ in rows))
             found.append(RecurrentVariant(key, c.gene, c.consequence, c.disruptive, patients, texts))
     return sorted(found, key=lambda r: (-r.n_patients, r.key))
+
+
+@dataclass(frozen=True, slots=True)
+class ConsequenceTally:
+    """Consequences per gene, counted over reported variant rows (one per patient and variant; a homozygous
+    variant is one row). This is the unit of the paper's "missense 12/17 in FHLH2, frameshift 8/12 in FHLH3"."""
+
+    counts: dict[str, dict[str, int]]
+    n_rows: int
+
+    def fraction(self, gene: str, consequence: str) -> tuple[int, int]:
+        """(numerator, denominator) of ``consequence`` among ``gene``'s variant rows."""
+        per_gene = self.counts.get(gene, {})
+        return per_gene.get(consequence, 0), sum(per_gene.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"counts": {g: dict(c) for g, c in self.counts.items()}, "n_rows": self.n_rows,
+                "unit": "reported variant rows (patient x variant)"}
+
+
+def consequence_tally(cohort_or_variants: Any, policy: DisruptivePolicy = PAPER_POLICY) -> ConsequenceTally:
+    """Count consequences per gene over the reported variant rows of a cohort (or a list of Variant)."""
+    variants = (cohort_or_variants.variant_records() if hasattr(cohort_or_variants, "variant_records")
+                else list(cohort_or_variants))
+    counts: dict[str, dict[str, int]] = {}
+    for v, c in zip(variants, classify_variants(variants, policy)):
+        per_gene = counts.setdefault(c.gene or v.gene, {})
+        term = c.consequence or "undetermined"
+        per_gene[term] = per_gene.get(term, 0) + 1
+    return ConsequenceTally({g: dict(sorted(c.items())) for g, c in sorted(counts.items())}, len(variants))
