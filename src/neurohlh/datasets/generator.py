@@ -83,7 +83,7 @@ DATE_LAST_CONTACT = dt.date(2020, 12, 31)  # follow-up and imaging end before pu
 V = {
     "PRF1_50del": ("PRF1", "c.50del (p.Leu17Argfs*34)"),
     "PRF1_W374X": ("PRF1", "c.1122G>A (p.Trp374*)"),
-    "PRF1_R225W": ("PRF1", "c.673C>T (p.Arg225Trp)"),
+    "PRF1_G220S": ("PRF1", "c.658G>A (p.Gly220Ser)"),
     "PRF1_T450M": ("PRF1", "c.1349C>T (p.Thr450Met)"),
     "PRF1_N252S": ("PRF1", "c.755A>G (p.Asn252Ser)"),
     "PRF1_R361W": ("PRF1", "c.1081A>T (p.Arg361Trp)"),
@@ -137,7 +137,7 @@ HOM, CHET, HEMI, MONO = "homozygous", "compound_heterozygous", "hemizygous", "mo
 GENOTYPES: dict[str, GenotypeSpec] = {
     "H1": _g(HOM, ("PRF1_50del",), "perforin"),
     "H2": _g(HOM, ("PRF1_W374X",), "perforin"),
-    "H3": _g(HOM, ("PRF1_R225W",), "perforin"),
+    "H3": _g(HOM, ("PRF1_G220S",), "perforin"),
     "H4": _g(HOM, ("PRF1_T450M",), "perforin", 38.0, "residual"),
     "H5": _g(HOM, ("PRF1_N252S",), "perforin"),
     "C1": _g(CHET, ("PRF1_50del", "PRF1_R361W"), "perforin"),
