@@ -15,6 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from neurohlh.analysis import SUBPATTERNS, AnalysisResult
+from neurohlh.errors import InputError
 from neurohlh.reports import figures as fig
 from neurohlh.reports.format import p_cell
 from neurohlh.reports.html import write_html
@@ -176,17 +177,41 @@ def _dump(obj: Any) -> str:
     return json.dumps(obj, default=_json_default, allow_nan=False, separators=(",", ":"))
 
 
-def write_results_json(result: AnalysisResult, report: Report, path: Path) -> Path:
-    """Machine-readable results: every allocation, criteria result, genotype, test and table, streamed."""
+#: results.json holds full rule traces and criteria item details up to this many patients ("auto").
+FULL_DETAIL_MAX_PATIENTS = 5000
+
+
+def _compact_hlh2004(r: Any) -> dict[str, Any]:
+    return {"patient_id": r.patient_id, "status": r.status, "clinical_status": r.clinical_status,
+            "n_met": r.n_met, "n_not_evaluable": r.n_not_evaluable, "n_required": r.n_required,
+            "items": {i.item_id: i.status for i in r.items}}
+
+
+def write_results_json(result: AnalysisResult, report: Report, path: Path, detail: str = "auto") -> Path:
+    """Machine-readable results, streamed: every allocation, criteria result, genotype, test and table.
+
+    ``detail="full"`` writes each allocation with its rule trace and every HLH-2004 item with the values
+    used; ``"compact"`` writes allocations without traces and HLH-2004 items as statuses only (the traces
+    are reproducible with ``neurohlh classify --explain``); ``"auto"`` is full up to
+    :data:`FULL_DETAIL_MAX_PATIENTS` patients, compact above.
+    """
+    if detail not in ("auto", "full", "compact"):
+        raise InputError(f"`detail` must be one of {{'auto', 'full', 'compact'}}; got {detail!r}")
+    n = len(result.patients)
+    full = detail == "full" or (detail == "auto" and n <= FULL_DETAIL_MAX_PATIENTS)
     with path.open("w", encoding="utf-8") as out:
         head = {
             "software": dict(report.versions), "policy": result.policy, "source": result.source,
             "checksums": result.checksums, "summary": result.summary(), "warnings": list(result.warnings),
             "timings_seconds": result.timings, "notes": list(result.notes),
+            "detail": "full" if full else "compact",
+            "detail_note": "allocations with rule traces, HLH-2004 items with values" if full else
+            f"{n} patients > {FULL_DETAIL_MAX_PATIENTS}: allocations without rule traces (neurohlh classify "
+            "--explain PATIENT_ID shows one), HLH-2004 items as statuses only",
         }
         out.write("{\n" + _dump(head)[1:-1] + ",\n")
-        _write_array(out, "allocations", result.allocations, lambda a: a.to_dict())
-        _write_array(out, "hlh2004", result.hlh2004, lambda r: r.to_dict())
+        _write_array(out, "allocations", result.allocations, lambda a: a.to_dict(trace=full))
+        _write_array(out, "hlh2004", result.hlh2004, (lambda r: r.to_dict()) if full else _compact_hlh2004)
         _write_array(out, "cns_involvement", result.cns, lambda r: r.to_dict())
         _write_array(out, "genotypes", list(result.genotypes.items()),
                      lambda kv: {"patient_id": kv[0], **_as_dict(kv[1])})
@@ -202,15 +227,22 @@ def _as_dict(obj: Any) -> Any:
     return obj.to_dict() if hasattr(obj, "to_dict") else obj
 
 
-def _write_array(out, key: str, items, convert: Callable[[Any], Any]) -> None:  # noqa: ANN001
-    out.write(f'"{key}":[')
-    for i, item in enumerate(items):
-        out.write(("\n" if i == 0 else ",\n") + _dump(convert(item)))
+def _write_array(out, key: str, items, convert: Callable[[Any], Any], chunk: int = 2000) -> None:  # noqa: ANN001
+    """``"key":[...]`` with one item per line, encoded in chunks (one write per chunk)."""
+    out.write(f'"{key}":[\n')
+    items = list(items)
+    for start in range(0, len(items), chunk):
+        lines = ",\n".join(_dump(convert(item)) for item in items[start:start + chunk])
+        out.write(("" if start == 0 else ",\n") + lines)
     out.write("],\n")
 
 
-def write_report(result: AnalysisResult, folder: str | Path, report: Report | None = None) -> ReportFiles:
-    """Write every output file into ``folder`` (created if needed) and return their paths."""
+def write_report(result: AnalysisResult, folder: str | Path, report: Report | None = None,
+                 detail: str = "auto") -> ReportFiles:
+    """Write every output file into ``folder`` (created if needed) and return their paths.
+
+    ``detail`` is passed to :func:`write_results_json`.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     report = report or build_report(result)
@@ -225,6 +257,6 @@ def write_report(result: AnalysisResult, folder: str | Path, report: Report | No
     csv_dir.mkdir(exist_ok=True)
     return ReportFiles(
         folder=folder, html=write_html(report, folder / "report.html"), docx=write_docx(report, folder / "tables.docx"),
-        xlsx=write_xlsx(report, folder / "tables.xlsx"), json=write_results_json(result, report, folder / "results.json"),
+        xlsx=write_xlsx(report, folder / "tables.xlsx"), json=write_results_json(result, report, folder / "results.json", detail),
         csvs=tuple(write_csvs(report, csv_dir)), figures=tuple(figure_paths),
     )

@@ -90,7 +90,7 @@ def clippers_table(result: AnalysisResult) -> Table:
                 items.append((i.item, i.description))
     columns = ("Onset subpattern", "Study", *[d for _, d in items], "All radiologic items met")
     rows = []
-    for a, c in checks:
+    for a, c in checks[:MAX_PATIENT_ROWS]:
         by_item = {i.item: i for i in c.items}
         cells = [Cell(a.onset_subpattern or "n/a"), Cell(c.study_id)]
         for key, _ in items:
@@ -116,11 +116,15 @@ def clippers_table(result: AnalysisResult) -> Table:
         f"Criteria: {source}." if source else "",
         f"Not evaluated: {note}." if note else "",
         "No patient had a brainstem-predominant study." if not checks else "",
+        f"{len(checks)} patients: only the first {MAX_PATIENT_ROWS} are listed; the summary row and results.json "
+        "cover all." if len(checks) > MAX_PATIENT_ROWS else "",
     ) if n)
     return Table("clippers", "CLIPPERS radiologic criteria in brainstem-predominant patients", columns,
                  tuple(rows), notes, label_header="Patient")
 
 
+#: Per-patient rows listed at most (the summary row always covers every patient).
+MAX_PATIENT_ROWS = 40
 _STATUS = {"met": "met", "not_met": "not met", "not_evaluable": "not evaluable"}
 
 
