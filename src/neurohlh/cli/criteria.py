@@ -69,7 +69,7 @@ def variant_cmd(
 def _assess(path: Path, rule: str, policy_name: str) -> dict[str, Any]:
     """Everything the criteria command reports, as plain data."""
     from neurohlh.criteria import cns_cohort, hlh2004, hscore
-    from neurohlh.genetics import classify_variants, patient_genotype, recurrent_variants
+    from neurohlh.genetics import classify_variants, consequence_tally, patient_genotype, recurrent_variants
     from neurohlh.io import load_cohort
 
     policy = _policy(policy_name)
@@ -90,9 +90,11 @@ def _assess(path: Path, rule: str, policy_name: str) -> dict[str, Any]:
         "summary": {
             "cns": {k: v for k, v in cns.to_dict().items() if k != "results"},
             "hlh2004": dict(Counter(r["hlh2004"]["status"] for r in rows)),
-            "genotype_groups": dict(Counter(r["genotype"]["group"] for r in rows)),
+            "genotype_groups": dict(Counter(r["genotype"]["group"] for r in rows if r["genotype"]["alleles"])),
+            "patients_with_variant_data": sum(bool(r["genotype"]["alleles"]) for r in rows),
         },
         "recurrent_variants": [r.to_dict() for r in recurrent_variants(variants, policy)],
+        "consequences_per_gene": consequence_tally(variants, policy).to_dict(),
     }
 
 
@@ -122,10 +124,15 @@ def _print_report(report: dict[str, Any]) -> None:
     console.print(escape(summary["cns"]["sentence"]), highlight=False)
     console.print("HLH-2004: " + ", ".join(f"{k} {v}" for k, v in sorted(summary["hlh2004"].items())),
                   highlight=False)
-    console.print(f"Genotype groups (policy {report['policy']}): "
+    console.print(f"Genotype groups (policy {report['policy']}) over the {summary['patients_with_variant_data']} "
+                  "patients with variant data: "
                   + ", ".join(f"{k} {v}" for k, v in sorted(summary["genotype_groups"].items())), highlight=False)
     for rv in report["recurrent_variants"]:
         console.print(f"Recurrent: {rv['key']} in {rv['n_patients']} patients ({', '.join(rv['patient_ids'])})",
+                      highlight=False)
+    for gene, counts in report["consequences_per_gene"]["counts"].items():
+        total = sum(counts.values())
+        console.print(f"{gene} variant rows: " + ", ".join(f"{k} {v}/{total}" for k, v in counts.items()),
                       highlight=False)
     console.print("HScore: range shown when items are missing; cut-off 169 (Fardet 2014); no probability "
                   "reported.", highlight=False)
