@@ -61,6 +61,9 @@ def test_criteria_command_json(cohort):
     assert by_id["SYN-02"]["genotype"]["group"] == "residual_expression_missense"
     assert by_id["SYN-03"]["genotype"]["group"] == "not_classifiable"
     assert data["summary"]["cns"]["n_involved"] == 3 and data["rule"] == "comprehensive"
+    assert data["summary"]["patients_with_variant_data"] == 2
+    assert data["summary"]["genotype_groups"] == {"pooled": 1, "residual_expression_missense": 1}
+    assert data["consequences_per_gene"]["counts"]["PRF1"] == {"frameshift_variant": 1, "missense_variant": 2}
 
 
 def test_criteria_command_csf_rule_names_who_fails(cohort):
