@@ -35,6 +35,8 @@ RELATIVE_TOLERANCE = 1e-7
 _MERGE_GRID = 1e-10
 #: Most undecided entries one stage may hold before the exact method gives up (memory guard).
 MAX_ENTRIES = 40_000_000
+#: Most column fillings (network arcs) one stage may have before the exact method gives up.
+MAX_TRANSITIONS = 25_000_000
 _DEBUG = False
 
 
@@ -96,6 +98,19 @@ def _compositions(limits: np.ndarray, total: int):
     return owner, np.column_stack(cols), mult
 
 
+def _count_compositions(limits: np.ndarray, total: int) -> np.ndarray:
+    """Number of x with 0 <= x_i <= limits_i and sum(x) == total, per row of ``limits``."""
+    m, r = limits.shape
+    dp = np.zeros((m, total + 1))
+    dp[:, 0] = 1.0
+    idx = np.arange(total + 1)
+    for i in range(r):
+        cum = np.cumsum(dp, axis=1)
+        lagged = idx[None, :] - limits[:, i:i + 1] - 1
+        dp = cum - np.where(lagged >= 0, np.take_along_axis(cum, np.maximum(lagged, 0), axis=1), 0.0)
+    return dp[:, total]
+
+
 class _Network:
     """States and column transitions of the network, with exact path bounds."""
 
@@ -129,6 +144,8 @@ class _Network:
         states = self.states[k]
         tot = states.sum(axis=1)
         const = lf[states].sum(axis=1) - (lf[tot] - lf[c] - lf[tot - c])
+        if _count_compositions(states, c).sum() > MAX_TRANSITIONS:
+            raise ExactTimeout("network too large")
         parents, children, logq, mults, keys = [], [], [], [], []
         for lo in range(0, len(states), batch):
             if time.perf_counter() > self.deadline:
