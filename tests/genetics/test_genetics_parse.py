@@ -134,3 +134,15 @@ def test_consequence_tally_counts_variant_rows_per_gene():
     assert tally.fraction("PRF1", "missense_variant") == (2, 3)
     assert tally.fraction("PRF1", "frameshift_variant") == (1, 3)
     assert tally.counts["UNC13D"] == {"splice_acceptor_variant": 1} and tally.n_rows == 4
+
+
+@pytest.mark.parametrize("text", ["PRF1 c.50del(p.Leu17Argfs\u221734)", "PRF1 c.50del(p.Leu17Argfs\uff0a34)",
+                                  "PRF1 c.50del\u00a0(p.Leu17Argfs*34)"])
+def test_pdf_lookalike_characters_are_read_and_reported(text):
+    v = classify_variant(text)
+    assert v.key == "PRF1:c.50del" and v.p_dot == "p.Leu17Argfs*34"
+
+
+def test_recurrent_variants_validates_min_patients():
+    with pytest.raises(InputError, match="`min_patients` must be a positive integer"):
+        recurrent_variants([], min_patients=0)

@@ -154,8 +154,17 @@ _GENE = re.compile(r"^(?P<gene>[A-Z][A-Z0-9]{1,9}(?:-[A-Z0-9]+)?)(?:\s*:\s*|\s+)
 _ARTEFACT_GT = re.compile(r"(\d\s*[ACGT])\s*\.\s*([ACGT])(?![a-z])")
 
 
+_LOOKALIKES = {"\u2212": "-", "\u2013": "-", "\u2010": "-", "\u2011": "-", "\u2217": "*", "\uff0a": "*",
+               "\uff1e": ">", "\u203a": ">"}
+
+
 def _clean(text: str, notes: list[str]) -> str:
-    s = " ".join(text.replace("\u2212", "-").replace("\u2013", "-").split())
+    s = text
+    for odd, plain in _LOOKALIKES.items():
+        if odd in s:
+            s = s.replace(odd, plain)
+            notes.append(f"read {odd!r} (U+{ord(odd):04X}) as {plain!r}")
+    s = " ".join(s.split())
     for arrow in ("\u2192", "->", "\u2794", "\u27f6", "&gt;"):
         if arrow in s:
             s = s.replace(arrow, ">")

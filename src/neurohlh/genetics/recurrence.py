@@ -58,6 +58,8 @@ def recurrent_variants(cohort_or_variants: Any, policy: DisruptivePolicy = PAPER
     ----------
     cohort_or_variants : Cohort or sequence of Variant
     """
+    if not isinstance(min_patients, int) or min_patients < 1:
+        raise InputError(f"`min_patients` must be a positive integer; got {min_patients!r}.")
     variants = (cohort_or_variants.variant_records() if hasattr(cohort_or_variants, "variant_records")
                 else list(cohort_or_variants))
     classes = classify_variants(variants, policy)
