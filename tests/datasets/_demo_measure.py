@@ -253,6 +253,7 @@ def measure(cohort: Any) -> dict[str, Any]:  # noqa: C901 - one flat list of the
     m["s13.recurrent_cerebellitis"] = str(sum(allocations[p.patient_id].evolution.count("1.3") > 1 for p in p13))
     m["s13.evolved_to_multifocal"] = frac(sum("1.3->1.1" in allocations[p.patient_id].transitions for p in p13),
                                          len(p13))
+    m["s13.steroids"] = frac(sum(_yes(p.steroids) for p in p13), len(p13))
     m["s13.workup_negative"] = frac(sum(p.etiologic_workup == "negative" for p in p13), len(p13))
 
     # ------------------------------------------------------------------ Table 2

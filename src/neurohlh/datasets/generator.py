@@ -449,6 +449,11 @@ def _etiology(d: PatientDraft, rng: np.random.Generator) -> None:
             r["genetic_result"] = "pathogenic"
             if d.kind.startswith("gene:"):
                 r["notes"] = f"mutated gene: {d.mutation_gene} (variant details not available)"
+    if d.key == PATIENT_57:
+        r["notes"] = "synthetic: cerebellar biopsy before the genetic diagnosis showed chronic inflammation, " \
+            "nonspecific (paper: patient 57)"
+    if d.key == PATIENT_47:
+        r["notes"] = "synthetic: brainstem-predominant pattern on follow-up after multifocal lesions (paper: patient 47)"
     if gt is not None:
         r["protein_expression_assay"] = gt.assay
         r["protein_expression_pct"] = gt.expression_pct
@@ -529,7 +534,9 @@ def _treatment(drafts: list[PatientDraft], rng: np.random.Generator) -> None:
     for d, k in zip(rest, kinds):
         d.row["hlh_protocol"] = k
     for d in drafts:
-        d.row["steroids"] = d.row["hlh_protocol"] in ("hlh_94", "hlh_2004", "steroids_only") or d.pos % 4 == 0
+        # the cerebellar oedema of every 1.3 child was treated with (and responded to) steroids (Results)
+        d.row["steroids"] = d.row["hlh_protocol"] in ("hlh_94", "hlh_2004", "steroids_only") or d.pos % 4 == 0 \
+            or d.group in ("1.2", "1.3")
     protocol = [d for d in drafts if d.row["hlh_protocol"] in ("hlh_94", "hlh_2004")]
     for d in drafts:
         d.row["it_methotrexate"] = False
