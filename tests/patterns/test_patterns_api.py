@@ -126,3 +126,18 @@ def test_unknown_work_up_value_is_rejected():
 
     with pytest.raises(InputError, match="`etiologic_workup` must be one of negative, positive, pending, not_done"):
         assess_red_flag(["1.3"], "negativ")
+
+
+def test_classify_cohort_restores_the_garbage_collector_even_after_an_error():
+    import gc
+
+    good = Cohort(Path("mem"), records_frame([Patient(patient_id="P1")], Patient),
+                  records_frame([_s("S1", **CLEAN)], Study), records_frame([], Variant))
+    bad = Cohort(Path("mem"), records_frame([Patient(patient_id="P1")], Patient),
+                 records_frame([_s("S1", "GHOST", **CLEAN)], Study), records_frame([], Variant))
+    assert gc.isenabled()
+    classify_cohort(good)
+    assert gc.isenabled()
+    with pytest.raises(InputError):
+        classify_cohort(bad)
+    assert gc.isenabled()
