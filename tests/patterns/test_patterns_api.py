@@ -111,8 +111,9 @@ def test_a_normal_study_without_timing_does_not_block_the_evolution():
     ("pontine_enhancing_lesion_count", "4", "must be a whole number >= 0"),
 ])
 def test_values_the_rules_cannot_read_are_rejected(field, value, message):
-    with pytest.raises(InputError, match=message):
+    with pytest.raises(InputError, match=message) as info:
         classify_study(_s("S1", **{**CLEAN, field: value}))
+    assert str(info.value).startswith("study 'S1' (patient 'P1'): ")
 
 
 def test_integral_float_counts_are_accepted():

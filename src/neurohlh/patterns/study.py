@@ -260,7 +260,10 @@ def allocation_from_values(study_id: str, patient_id: str, study_date: dt.date |
 
     ``clippers_values`` (values of ``CLIPPERS_FIELDS``) are kept only when the study is allocated 1.2.
     """
-    d = decide(evidence)
+    try:
+        d = decide(evidence)
+    except InputError as exc:
+        raise InputError(f"study {study_id!r} (patient {patient_id!r}): {exc}") from None
     return StudyAllocation(study_id, patient_id, d.category, d.subpattern, d.missing_fields, d.lesional,
                            study_date, age, evidence, clippers_values if d.subpattern == "1.2" else None)
 
