@@ -990,6 +990,25 @@ def _variant_rows(drafts: list[PatientDraft]) -> list[dict[str, Any]]:
 # ----------------------------------------------------------------------------- entry points
 
 
+def _self_check(drafts: list[PatientDraft]) -> None:
+    """The layout adds up to the published totals (the full check runs the toolkit: tests/datasets)."""
+    rows = [d.row for d in drafts]
+    checks = {
+        "primary": (sum(r["hlh_type"] == "primary" for r in rows), N_PRIMARY),
+        "secondary": (sum(r["hlh_type"] == "secondary" for r in rows), N_SECONDARY),
+        "infection": (sum(r.get("secondary_etiology") == "infection" for r in rows), SECONDARY_INFECTION),
+        "autoimmune": (sum(r.get("secondary_etiology") == "autoimmune" for r in rows), SECONDARY_AUTOIMMUNE),
+        "pathogenic": (sum(r["genetic_result"] == "pathogenic" for r in rows), N_PATHOGENIC),
+        "genotyped": (sum(d.genotype is not None for d in drafts), N_WITH_VARIANT_DATA),
+        "pattern 1": (sum(d.group != "2" for d in drafts), PATTERN_1_PATIENTS),
+        "pattern 2": (sum(d.group == "2" for d in drafts), PATTERN_2_PATIENTS),
+        "pattern-2 studies": (sum(len(d.sequence) for d in drafts if d.group == "2"), PATTERN_2_STUDIES),
+    }
+    wrong = {k: v for k, v in checks.items() if v[0] != v[1]}
+    if wrong:
+        raise AssertionError(f"layout does not add up: {wrong}")
+
+
 def build_frames(seed: int = SEED) -> dict[str, pd.DataFrame]:
     """The demo cohort as frames (columns = schema fields), fully determined by ``seed``."""
     rng = np.random.default_rng(seed)
@@ -1009,6 +1028,7 @@ def build_frames(seed: int = SEED) -> dict[str, pd.DataFrame]:
     _follow_up(drafts)
     studies = _study_rows(drafts, rng)
     _finish_studies(studies)
+    _self_check(drafts)
     patient_cols = list(field_specs(Patient))
     patients = pd.DataFrame([{c: d.row.get(c) for c in patient_cols}
                              for d in sorted(drafts, key=lambda d: d.row["patient_id"])], columns=patient_cols)
