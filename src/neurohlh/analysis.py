@@ -450,10 +450,17 @@ def _warnings_for(frame: pd.DataFrame, comparisons: Sequence[GroupComparison],
     if n_p1_no_onset:
         out.append(f"{n_p1_no_onset} pattern-1 patient(s) have no onset subpattern and are left out of the "
                    "subpattern comparisons.")
+    sparse = []
     for c in comparisons:
         if c.result is not None:
             for w in getattr(c.result, "warnings", ()) or ():
-                out.append(f"{c.variable.label} ({c.comparison}): {w}")
+                if "expected count < 5" in w:
+                    sparse.append(f"{c.variable.label} ({c.comparison})")
+                else:
+                    out.append(f"{c.variable.label} ({c.comparison}): {w}")
+    if sparse:
+        out.append(f"{len(sparse)} comparison(s) have expected counts < 5 (details in the table footnotes): "
+                   + ", ".join(sparse) + ".")
     for s in survival:
         if s.n_excluded:
             out.append(f"{s.label}: {s.n_excluded} patient(s) without follow-up time or outcome left out.")

@@ -6,6 +6,7 @@ the test that produced it; the footnotes list the tests per column and any warni
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Sequence
 
 import numpy as np
@@ -15,6 +16,7 @@ from neurohlh.analysis import PATTERNS, SUBPATTERNS, TABLE2_VARIABLES, AnalysisR
 from neurohlh.reports.format import count_cell, median_cell, number_text, p_cell, ratio_text
 from neurohlh.reports.model import EMPTY, Cell, Row, Table, TestRef
 
+_SPARSE = re.compile(r"expected count < 5; the minimum expected count is ([0-9.]+)")
 KNOWN_NOTE = ("n/N (%): patients with the finding / patients in whom it is known (unknown is never counted "
               "as no), so denominators vary by row.")
 IQR_NOTE = ("Median (IQR): quartiles by the weighted-average definition x[(n+1)p] (SPSS default), "
@@ -144,12 +146,20 @@ def _test_footnotes(rows: Sequence[Row], labels: dict[str, str]) -> list[str]:
         if parts:
             notes.append(f"P values, {heading}: " + "; ".join(parts) + ".")
     no_test: dict[str, list[str]] = {}
+    sparse: dict[str, list[str]] = {}
     for r in rows:
         for t in r.tests:
             for w in t.warnings:
-                notes.append(f"Warning, {r.label} ({labels.get(t.label, t.label)}): {w}")
+                m = _SPARSE.search(w)
+                if m:
+                    sparse.setdefault(t.label, []).append(f"{r.label} (min {m.group(1)})")
+                else:
+                    notes.append(f"Warning, {r.label} ({labels.get(t.label, t.label)}): {w}")
             if t.pvalue is None:
                 no_test.setdefault(t.reason or "no test", []).append(f"{r.label} ({labels.get(t.label, t.label)})")
+    for comparison, where in sparse.items():
+        notes.append(f"Expected counts < 5, {labels.get(comparison, comparison)} (the chi-square approximation is "
+                     f"unreliable there; policy 'exact' uses Fisher/Fisher-Freeman-Halton): {', '.join(where)}.")
     for reason, where in no_test.items():
         notes.append(f"No P value ({reason}): {', '.join(where)}.")
     return notes

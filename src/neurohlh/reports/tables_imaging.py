@@ -111,7 +111,8 @@ def recurrent_table(result: AnalysisResult) -> Table:
         for p in patterns:
             counts[p] = counts.get(p, 0) + 1
         shown = ", ".join(f"{k} ({n})" for k, n in sorted(counts.items()))
-        rows.append(Row(f"{gene} {key}".strip(), (
+        label = key if str(key).startswith(str(gene)) else f"{gene} {key}".strip()
+        rows.append(Row(label, (
             Cell(str(_field(v, "consequence") or "")), Cell(str(len(patients)), float(len(patients)), kind="number"),
             count_cell(pooled, len(patients)), Cell(shown))))
     notes = ("Variants keyed by their normalised c. description (neurohlh.genetics.recurrent_variants); a patient "

@@ -80,51 +80,58 @@ def evolution_table(result: AnalysisResult) -> Table:
                  tuple(rows), tuple(notes), label_header="Onset subpattern")
 
 
+def _item_text(item: Any) -> str:
+    """``met``, ``not met (4.5 mm)``: the status and any numeric value used."""
+    numbers = [f"{v:g} mm" if "mm" in k else f"{v:g}" for k, v in item.values
+               if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    text = _STATUS.get(item.status, item.status)
+    return f"{text} ({', '.join(numbers)})" if numbers else text
+
+
 def clippers_table(result: AnalysisResult) -> Table:
-    """CLIPPERS radiologic items for each patient with a brainstem-predominant (1.2) study."""
+    """CLIPPERS radiologic items (rows) for each patient with a brainstem-predominant (1.2) study (columns)."""
     checks = [(a, a.clippers) for a in result.allocations if getattr(a, "clippers", None) is not None]
     items: list[tuple[str, str]] = []
     for _, c in checks:
         for i in c.items:
             if i.item not in [k for k, _ in items]:
                 items.append((i.item, i.description))
-    columns = ("Onset subpattern", "Study", *[d for _, d in items], "All radiologic items met")
-    rows = []
-    for a, c in checks[:MAX_PATIENT_ROWS]:
-        by_item = {i.item: i for i in c.items}
-        cells = [Cell(a.onset_subpattern or "n/a"), Cell(c.study_id)]
-        for key, _ in items:
-            i = by_item.get(key)
-            cells.append(Cell("n/a" if i is None else f"{_STATUS.get(i.status, i.status)}: {i.explanation}"))
-        cells.append(Cell({True: "yes", False: "no", None: "not evaluable"}[c.all_radiologic_met]))
-        rows.append(Row(a.patient_id, tuple(cells)))
-    if checks:
-        summary = [EMPTY, EMPTY]
-        for key, _ in items:
-            met = sum(1 for _, c in checks for i in c.items if i.item == key and i.status == "met")
-            known = sum(1 for _, c in checks for i in c.items if i.item == key and i.status != "not_evaluable")
-            summary.append(count_cell(met, known))
-        met_all = sum(c.all_radiologic_met is True for _, c in checks)
-        known_all = sum(c.all_radiologic_met is not None for _, c in checks)
-        summary.append(count_cell(met_all, known_all))
-        rows.append(Row("Met / evaluable", tuple(summary)))
+    shown = checks[:MAX_PATIENT_COLUMNS]
+    columns = (*[a.patient_id for a, _ in shown], "Met / evaluable")
+    rows = [
+        Row("Onset subpattern", (*[Cell(a.onset_subpattern or "n/a") for a, _ in shown], EMPTY)),
+        Row("Study checked", (*[Cell(c.study_id) for _, c in shown], EMPTY)),
+    ]
+    for key, description in items:
+        cells = []
+        for _, c in shown:
+            item = next((i for i in c.items if i.item == key), None)
+            cells.append(Cell("n/a" if item is None else _item_text(item)))
+        met = sum(1 for _, c in checks for i in c.items if i.item == key and i.status == "met")
+        known = sum(1 for _, c in checks for i in c.items if i.item == key and i.status != "not_evaluable")
+        rows.append(Row(description, (*cells, count_cell(met, known))))
+    verdict = {True: "yes", False: "no", None: "not evaluable"}
+    met_all = sum(c.all_radiologic_met is True for _, c in checks)
+    known_all = sum(c.all_radiologic_met is not None for _, c in checks)
+    rows.append(Row("All required radiologic items met", (*[Cell(verdict[c.all_radiologic_met]) for _, c in shown],
+                                                           count_cell(met_all, known_all))))
     note = checks[0][1].note if checks else ""
     source = checks[0][1].source if checks else ""
     notes = tuple(n for n in (
         "Patients with a brainstem-predominant (subpattern 1.2) study at onset or follow-up; the first such study "
-        "is checked (neurohlh.patterns.clippers).",
+        "is checked (neurohlh.patterns.clippers). The explanation of every item is in results.json.",
         f"Criteria: {source}." if source else "",
         f"Not evaluated: {note}." if note else "",
         "No patient had a brainstem-predominant study." if not checks else "",
-        f"{len(checks)} patients: only the first {MAX_PATIENT_ROWS} are listed; the summary row and results.json "
-        "cover all." if len(checks) > MAX_PATIENT_ROWS else "",
+        f"{len(checks)} patients: the first {MAX_PATIENT_COLUMNS} are shown; the last column covers all."
+        if len(checks) > MAX_PATIENT_COLUMNS else "",
     ) if n)
     return Table("clippers", "CLIPPERS radiologic criteria in brainstem-predominant patients", columns,
-                 tuple(rows), notes, label_header="Patient")
+                 tuple(rows), notes, label_header="Radiologic item")
 
 
-#: Per-patient rows listed at most (the summary row always covers every patient).
-MAX_PATIENT_ROWS = 40
+#: Patients shown as columns at most (the last column always covers every patient).
+MAX_PATIENT_COLUMNS = 10
 _STATUS = {"met": "met", "not_met": "not met", "not_evaluable": "not evaluable"}
 
 
