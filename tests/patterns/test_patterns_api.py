@@ -142,3 +142,18 @@ def test_classify_cohort_restores_the_garbage_collector_even_after_an_error():
     with pytest.raises(InputError):
         classify_cohort(bad)
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("field, value", [("loc_pons", 1), ("atrophy_cerebral", 0), ("pontine_enhancing_lesion_count",
+                                                                                      True)])
+def test_look_alike_values_are_rejected_even_after_a_valid_twin_was_seen(field, value):
+    """1 == True and 0 == False in Python: a memoised decision must not let 1/0 pass as yes/no."""
+    twin = {"loc_pons": True, "atrophy_cerebral": False, "pontine_enhancing_lesion_count": 1}[field]
+    classify_study(_s("S1", **{**CLEAN, field: twin}))
+    with pytest.raises(InputError, match=f"`{field}` must be"):
+        classify_study(_s("S2", **{**CLEAN, field: value}))
+    cohort = Cohort(Path("mem"), records_frame([Patient(patient_id="P1")], Patient),
+                    records_frame([_s("S1", **{**CLEAN, field: twin}), _s("S2", **{**CLEAN, field: value})], Study),
+                    records_frame([], Variant))
+    with pytest.raises(InputError, match=f"study 'S2' \\(patient 'P1'\\): `{field}` must be"):
+        classify_cohort(cohort)

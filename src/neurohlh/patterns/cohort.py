@@ -15,7 +15,7 @@ import pandas as pd
 from neurohlh.errors import InputError
 from neurohlh.patterns.clippers import CLIPPERS_FIELDS
 from neurohlh.patterns.patient import PatientAllocation, allocate_patient
-from neurohlh.patterns.study import EVIDENCE_FIELDS, StudyAllocation, allocation_from_values
+from neurohlh.patterns.study import EVIDENCE_FIELDS, StudyAllocation, allocation_from_values, value_problem
 
 
 @contextmanager
@@ -53,10 +53,22 @@ def _consensus(cohort: Any) -> pd.DataFrame:
 def classify_studies_frame(studies: pd.DataFrame) -> list[StudyAllocation]:
     """Allocate every row of a typed studies frame (columns as in the schema), in row order."""
     ids, pids, dates, ages = _lists(studies, ("study_id", "patient_id", "study_date", "age_at_study_months"))
-    evidence_rows = zip(*_lists(studies, EVIDENCE_FIELDS))
+    evidence_columns = _lists(studies, EVIDENCE_FIELDS)
+    _iv_columns(evidence_columns, ids, pids)
+    evidence_rows = zip(*evidence_columns)
     clippers_rows = zip(*_lists(studies, CLIPPERS_FIELDS))
-    return [allocation_from_values(sid, pid, date, age, ev, cv) for sid, pid, date, age, ev, cv
+    return [allocation_from_values(sid, pid, date, age, ev, cv, True) for sid, pid, date, age, ev, cv
             in zip(ids, pids, dates, ages, evidence_rows, clippers_rows)]
+
+
+def _iv_columns(columns: list[list[Any]], ids: list[Any], pids: list[Any]) -> None:
+    """Check every evidence value once per distinct (type, value) of each column; name the first bad study."""
+    for name, values in zip(EVIDENCE_FIELDS, columns):
+        for kind, value in {(type(v), v) for v in values}:
+            problem = value_problem(name, value)
+            if problem:
+                row = next(i for i, v in enumerate(values) if type(v) is kind and v == value)
+                raise InputError(f"study {ids[row]!r} (patient {pids[row]!r}): {problem}")
 
 
 def classify_cohort(cohort: Any) -> list[PatientAllocation]:

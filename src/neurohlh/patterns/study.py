@@ -121,35 +121,47 @@ _BOOL_FIELDS = tuple(f for f in EVIDENCE_FIELDS if f not in NUMBER_FIELDS and f 
 _NUMBER_VALUES = frozenset({"none"}) | POSITIVE_NUMBERS
 
 
+def value_problem(name: str, value: Any) -> str | None:
+    """Why the rules cannot read ``value`` for evidence field ``name`` (``None`` when it is readable)."""
+    if value is None:
+        return None
+    if name in NUMBER_FIELDS:
+        ok = isinstance(value, str) and value in _NUMBER_VALUES
+        return None if ok else f"`{name}` must be one of none, single, few, multiple (or None for unknown); " \
+                               f"got {value!r}"
+    if name == "pontine_enhancing_lesion_count":
+        ok = type(value) in (int, float) and value >= 0 and value == int(value)
+        return None if ok else f"`{name}` must be a whole number >= 0 (or None); got {value!r}"
+    return None if value is True or value is False else f"`{name}` must be True, False or None (unknown); " \
+                                                          f"got {value!r}"
+
+
 def _iv_evidence(ev: tuple) -> None:
     """Reject values the rules cannot read (``InputError``), instead of silently treating them as unknown."""
     if len(ev) != len(EVIDENCE_FIELDS):
         raise InputError(f"a study needs {len(EVIDENCE_FIELDS)} evidence values ({', '.join(EVIDENCE_FIELDS)}); "
                          f"got {len(ev)}")
-    for name in NUMBER_FIELDS:
-        v = ev[_IDX[name]]
-        if v is not None and v not in _NUMBER_VALUES:
-            raise InputError(f"`{name}` must be one of none, single, few, multiple (or None for unknown); got {v!r}")
-    for name in _BOOL_FIELDS:
-        v = ev[_IDX[name]]
-        if v is not None and v is not True and v is not False:
-            raise InputError(f"`{name}` must be True, False or None (unknown); got {v!r}")
-    count = ev[_IDX["pontine_enhancing_lesion_count"]]
-    if count is not None and (isinstance(count, bool) or not isinstance(count, (int, float)) or count < 0
-                              or count != int(count)):
-        raise InputError(f"`pontine_enhancing_lesion_count` must be a whole number >= 0 (or None); got {count!r}")
+    for name, value in zip(EVIDENCE_FIELDS, ev):
+        problem = value_problem(name, value)
+        if problem:
+            raise InputError(problem)
 
 
 _CACHE: dict[tuple, Decision] = {}
 _CACHE_LIMIT = 500_000
 
 
-def decide(evidence: tuple) -> Decision:
-    """Apply the study rules to an evidence tuple (values of ``EVIDENCE_FIELDS``, ``None`` = unknown)."""
-    found = _CACHE.get(evidence)  # keyed on every value, so each distinct tuple is validated once
+def decide(evidence: tuple, validated: bool = False) -> Decision:
+    """Apply the study rules to an evidence tuple (values of ``EVIDENCE_FIELDS``, ``None`` = unknown).
+
+    The tuple is checked first unless the caller already ``validated`` its values (the cohort path checks
+    whole columns at once). Decisions are memoised per tuple.
+    """
+    if not validated:
+        _iv_evidence(evidence)
+    found = _CACHE.get(evidence)
     if found is not None:
         return found
-    _iv_evidence(evidence)
     key = evidence[:_N_DECIDING]
     lesional, missing = _lesional(key)
     if lesional is None:
@@ -255,13 +267,14 @@ def classify_study(study: Any) -> StudyAllocation:
 
 
 def allocation_from_values(study_id: str, patient_id: str, study_date: dt.date | None, age: float | None,
-                           evidence: tuple, clippers_values: tuple | None = None) -> StudyAllocation:
+                           evidence: tuple, clippers_values: tuple | None = None,
+                           validated: bool = False) -> StudyAllocation:
     """Build a :class:`StudyAllocation` from raw values (used by the fast cohort path too).
 
     ``clippers_values`` (values of ``CLIPPERS_FIELDS``) are kept only when the study is allocated 1.2.
     """
     try:
-        d = decide(evidence)
+        d = decide(evidence, validated)
     except InputError as exc:
         raise InputError(f"study {study_id!r} (patient {patient_id!r}): {exc}") from None
     return StudyAllocation(study_id, patient_id, d.category, d.subpattern, d.missing_fields, d.lesional,
@@ -386,6 +399,7 @@ def study_trace(evidence: tuple) -> tuple[RuleStep, ...]:
 
 __all__ = [
     "StudyAllocation", "Decision", "classify_study", "decide", "study_trace", "allocation_from_values",
+    "value_problem",
     "CATEGORIES", "SUBPATTERNS", "EVIDENCE_FIELDS", "LESION_FIELDS", "NONLESIONAL_FIELDS",
     "PONTINE_LESIONS_ABOVE",
 ]
