@@ -100,7 +100,7 @@ def clippers_table(result: AnalysisResult) -> Table:
     columns = (*[a.patient_id for a, _ in shown], "Met / evaluable")
     rows = [
         Row("Onset subpattern", (*[Cell(a.onset_subpattern or "n/a") for a, _ in shown], EMPTY)),
-        Row("Study checked", (*[Cell(c.study_id) for _, c in shown], EMPTY)),
+        Row("Study checked", (*[Cell(c.study_id, kind="id") for _, c in shown], EMPTY)),
     ]
     for key, description in items:
         cells = []
