@@ -70,6 +70,7 @@ class ClippersCheck:
     all_radiologic_met: bool | None
     note: str = NOT_FROM_MRI
     source: str = SOURCE
+    section: str = SEC_CLIPPERS
 
     @property
     def summary(self) -> str:
@@ -81,7 +82,8 @@ class ClippersCheck:
 
     def to_dict(self) -> dict[str, Any]:
         return {"study_id": self.study_id, "all_radiologic_met": self.all_radiologic_met, "summary": self.summary,
-                "items": [i.to_dict() for i in self.items], "note": self.note, "source": self.source}
+                "items": [i.to_dict() for i in self.items], "note": self.note, "source": self.source,
+                "section": self.section}
 
 
 def _status(value: bool | None, good: bool) -> str:
