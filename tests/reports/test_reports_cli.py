@@ -1,0 +1,105 @@
+"""``neurohlh analyze``: refuses invalid cohorts with the validation report, writes every output file,
+machine output with --json, policy validation, and results.json content."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from neurohlh.cli import app
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "example-cohort"
+
+
+@pytest.fixture(scope="module")
+def example_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("example")
+    result = CliRunner().invoke(app, ["analyze", str(EXAMPLE), "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    return out, json.loads(result.stdout)
+
+
+def test_analyze_writes_every_output(example_run):
+    out, summary = example_run
+    assert summary["ok"] is True and summary["report"] == str(out / "report.html")
+    for name in ("report.html", "tables.docx", "tables.xlsx", "results.json"):
+        assert (out / name).stat().st_size > 0, name
+    keys = {"table1", "table2", "table2_extended", "lesions", "pattern2_categories", "clippers", "evolution",
+            "genotype", "recurrent_variants"}
+    assert {p.stem for p in (out / "tables").glob("*.csv")} == keys
+    figures = {p.name for p in (out / "figures").iterdir()}
+    for key in ("age_by_pattern", "overall_survival", "deficit_free_survival", "lesion_distribution"):
+        assert {f"{key}.svg", f"{key}.png"} <= figures
+        assert (out / "figures" / f"{key}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_results_json_holds_every_patient_and_every_test(example_run):
+    out, _ = example_run
+    data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    patients = (EXAMPLE / "patients.csv").read_text(encoding="utf-8").splitlines()
+    n_patients = sum(1 for line in patients if line and not line.startswith("#")) - 1  # minus the header
+    assert len(data["allocations"]) == len(data["hlh2004"]) == len(data["cns_involvement"]) == n_patients
+    assert data["detail"] == "full" and "trace" in data["allocations"][0]
+    assert data["policy"] == "paper" and set(data["checksums"]) == {"patients.csv", "studies.csv", "variants.csv"}
+    assert {c["comparison"] for c in data["comparisons"]} == {"subpatterns", "patterns", "purely disruptive",
+                                                             "pooled vs residual"}
+    tested = [c for c in data["comparisons"] if c["result"]]
+    assert tested and all(0.0 <= c["result"]["pvalue"] <= 1.0 and c["result"]["test"] for c in tested)
+    assert [t["key"] for t in data["tables"]][0:2] == ["table1", "table2"]
+
+
+def test_analyze_refuses_an_invalid_cohort_with_the_validation_report(tmp_path: Path):
+    bad = tmp_path / "bad"
+    shutil.copytree(EXAMPLE, bad)
+    text = (bad / "patients.csv").read_text(encoding="utf-8")
+    header = next(line for line in text.splitlines() if not line.startswith("#"))
+    column = header.split(",").index("sex")
+    lines = text.splitlines()
+    first_data = lines.index(header) + 1
+    cells = lines[first_data].split(",")
+    cells[column] = "robot"
+    lines[first_data] = ",".join(cells)
+    (bad / "patients.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["analyze", str(bad), "--out", str(out), "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["ok"] is False
+    assert any(p["column"] == "sex" and p["value"] == "robot" for p in report["problems"])
+    assert not out.exists()  # nothing analysed, nothing written
+    human = CliRunner().invoke(app, ["analyze", str(bad), "--out", str(out)])
+    text = " ".join(human.output.split())  # rich wraps long lines
+    assert human.exit_code == 1 and "robot" in text and "nothing was analysed" in text
+
+
+def test_analyze_rejects_an_unknown_policy(tmp_path: Path):
+    result = CliRunner().invoke(app, ["analyze", str(EXAMPLE), "--out", str(tmp_path), "--policy", "spss"])
+    assert result.exit_code == 2 and "--policy" in result.output
+
+
+def test_analyze_missing_path_is_an_error_not_a_traceback(tmp_path: Path):
+    result = CliRunner().invoke(app, ["analyze", str(tmp_path / "nope"), "--out", str(tmp_path / "o")])
+    text = " ".join(result.output.split())  # rich wraps long lines
+    assert result.exit_code == 1 and "no such file or folder" in text
+    assert "Traceback" not in text
+
+
+def test_policy_exact_uses_exact_tests_for_sparse_tables(tmp_path: Path):
+    from neurohlh.analysis import analyze
+    from neurohlh.io import load_cohort
+
+    result = analyze(load_cohort(EXAMPLE), policy="exact")
+    names = {c.result.test for c in result.comparisons if c.result is not None and c.variable.kind == "binary"}
+    assert any(n.startswith("Fisher") for n in names)  # the example cohort's tables are all sparse
+
+
+def test_analyze_function_rejects_an_unknown_policy():
+    from neurohlh.analysis import analyze
+    from neurohlh.errors import InputError
+    from neurohlh.io import load_cohort
+
+    with pytest.raises(InputError, match="`policy` must be one of"):
+        analyze(load_cohort(EXAMPLE), policy="spss")
