@@ -51,16 +51,21 @@ def test_fisher_exact_matches_r(case):
     assert r.method == "exact"
     assert r.pvalue == pytest.approx(case["p"], rel=1e-9, abs=1e-300)
     if "or" in case:
+        # R finds the conditional MLE and the CI limits with uniroot at its default tolerance
+        # (about 1e-4 on its internal scale), so they agree to about 1e-4 and 3e-3 relative.
         orr = r.effect_sizes[1]
         assert orr.name == "odds ratio"
         expected = case["or"]
         if math.isinf(expected):
             assert math.isinf(orr.estimate)
         else:
-            assert orr.estimate == pytest.approx(expected, rel=1e-5, abs=1e-8)
+            assert orr.estimate == pytest.approx(expected, rel=1e-4, abs=1e-8)
         low, high = case["or_ci"]
-        assert orr.ci.low == pytest.approx(low, rel=1e-5, abs=1e-8)
-        assert orr.ci.high == pytest.approx(high, rel=1e-5) if math.isfinite(high) else math.isinf(orr.ci.high)
+        assert orr.ci.low == pytest.approx(low, rel=3e-3, abs=1e-8)
+        if math.isfinite(high):
+            assert orr.ci.high == pytest.approx(high, rel=3e-3)
+        else:
+            assert math.isinf(orr.ci.high)
 
 
 @cases("chisq")
@@ -82,8 +87,9 @@ def test_mann_whitney_matches_r(case):
     assert r.statistic == pytest.approx(case["W"])
     assert r.pvalue == pytest.approx(case["p"], rel=1e-9)
     hl = r.effect_sizes[0]
-    # R finds the asymptotic estimate and CI by uniroot(tol = 1e-4); exact ones are order statistics.
-    tol = 1e-12 if r.method == "exact" else 2e-4 * (1 + abs(case["estimate"]))
+    # Exact: order statistics of the pairwise differences.  Asymptotic: R's uniroot(tol = 1e-4)
+    # on a step function, reproduced by a port of R's zeroin, so both agree to rounding.
+    tol = 1e-9 * (1 + abs(case["estimate"]))
     assert hl.estimate == pytest.approx(case["estimate"], abs=tol)
     assert hl.ci.low == pytest.approx(case["ci"][0], abs=tol)
     assert hl.ci.high == pytest.approx(case["ci"][1], abs=tol)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import stats
 from scipy.stats import contingency
 
 from neurohlh.stats._results import ConfidenceInterval, EffectSize
@@ -94,6 +94,52 @@ def _qwilcox(p: float, m: int, n: int) -> int:
     return int(np.searchsorted(cdf, p - 10 * np.finfo(float).eps))
 
 
+def r_zeroin(f, a: float, b: float, fa: float, fb: float, tol: float = 1e-4, maxit: int = 1000) -> float:
+    """Brent's zeroin exactly as R's ``uniroot`` runs it (R_zeroin2 in src/library/stats/src/zeroin.c).
+
+    Ported so that roots of step functions (where any point of a flat zero stretch is a root)
+    land where R's land; ``tol`` = 1e-4 as ``wilcox.test`` passes it.
+    """
+    eps = np.finfo(float).eps
+    c, fc = a, fa
+    if fa == 0.0:
+        return a
+    if fb == 0.0:
+        return b
+    for _ in range(maxit + 1):
+        prev_step = b - a
+        if abs(fc) < abs(fb):
+            a, b, c = b, c, b
+            fa, fb, fc = fb, fc, fb
+        tol_act = 2 * eps * abs(b) + tol / 2
+        new_step = (c - b) / 2
+        if abs(new_step) <= tol_act or fb == 0.0:
+            return b
+        if abs(prev_step) >= tol_act and abs(fa) > abs(fb):
+            cb = c - b
+            if a == c:
+                t1 = fb / fa
+                p, q = cb * t1, 1.0 - t1
+            else:
+                q, t1, t2 = fa / fc, fb / fc, fb / fa
+                p = t2 * (cb * q * (q - t1) - (b - a) * (t1 - 1.0))
+                q = (q - 1.0) * (t1 - 1.0) * (t2 - 1.0)
+            if p > 0:
+                q = -q
+            else:
+                p = -p
+            if p < (0.75 * cb * q - abs(tol_act * q) / 2) and p < abs(prev_step * q / 2):
+                new_step = p / q
+        if abs(new_step) < tol_act:
+            new_step = tol_act if new_step > 0 else -tol_act
+        a, fa = b, fb
+        b += new_step
+        fb = f(b)
+        if (fb > 0 and fc > 0) or (fb < 0 and fc < 0):
+            c, fc = a, fa
+    return b
+
+
 def _hl_asymptotic(x: np.ndarray, y: np.ndarray, level: float, correct: bool):
     """R wilcox.test(conf.int=TRUE, exact=FALSE) branch: invert the normal approximation."""
     n1, n2 = len(x), len(y)
@@ -101,7 +147,7 @@ def _hl_asymptotic(x: np.ndarray, y: np.ndarray, level: float, correct: bool):
     diffs = np.subtract.outer(x, y).ravel()
     lo_d, hi_d = float(diffs.min()), float(diffs.max())
 
-    def wdiff(d: float, zq: float) -> float:
+    def wdiff(d: float, zq: float, correct: bool = correct) -> float:
         ranks = stats.rankdata(np.concatenate([x - d, y]))
         dz = ranks[:n1].sum() - n1 * (n1 + 1) / 2 - n1 * n2 / 2
         _, ties = np.unique(ranks, return_counts=True)
@@ -109,15 +155,17 @@ def _hl_asymptotic(x: np.ndarray, y: np.ndarray, level: float, correct: bool):
         sigma = math.sqrt(n1 * n2 / 12 * ((n1 + n2 + 1) - np.sum(ties**3 - ties) / ((n1 + n2) * (n1 + n2 - 1))))
         return (dz - corr) / sigma - zq
 
-    def root(zq: float) -> float:
-        if wdiff(lo_d, zq) <= 0:
+    def root(zq: float, clamp: bool = True, correct: bool = correct) -> float:
+        f_lo, f_hi = wdiff(lo_d, zq, correct), wdiff(hi_d, zq, correct)
+        if clamp and f_lo <= 0:
             return lo_d
-        if wdiff(hi_d, zq) >= 0:
+        if clamp and f_hi >= 0:
             return hi_d
-        return optimize.brentq(wdiff, lo_d, hi_d, args=(zq,), xtol=1e-10)
+        return r_zeroin(lambda d: wdiff(d, zq, correct), lo_d, hi_d, f_lo, f_hi)
 
     z = stats.norm.ppf(1 - alpha / 2)
-    return root(0.0), root(z), root(-z)
+    # R sets `correct <- FALSE` before solving for the estimate (only the CI is corrected).
+    return root(0.0, clamp=False, correct=False), root(z), root(-z)
 
 
 def hodges_lehmann(x: np.ndarray, y: np.ndarray, exact: bool, correct: bool = True,

@@ -125,7 +125,7 @@ def _curve(group: object, t: np.ndarray, e: np.ndarray, level: float) -> Surviva
         high = np.where(surv > 0, np.minimum(1.0, surv * np.exp(z * se_log)), np.nan)
         std_err = surv * se_log
     median = _quantile(times, surv)
-    median_ci = ConfidenceInterval(_quantile(times, high), _quantile(times, low), level)
+    median_ci = ConfidenceInterval(_quantile(times, low), _quantile(times, high), level)
     return SurvivalCurve(
         group, tuple(map(float, times)), tuple(map(int, n)), tuple(map(int, d)), tuple(map(int, c)),
         tuple(map(float, surv)), tuple(map(float, np.nan_to_num(std_err, nan=np.nan))),

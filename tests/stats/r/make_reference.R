@@ -5,10 +5,11 @@ suppressPackageStartupMessages(library(survival))
 
 num <- function(v) {
   if (is.null(v) || length(v) == 0) return("null")
-  s <- ifelse(is.na(v), "null", ifelse(is.infinite(v), ifelse(v > 0, "1e999", "-1e999"), sprintf("%.17g", v)))
+  s <- fmt(v)
   if (length(v) == 1) s else paste0("[", paste(s, collapse = ","), "]")
 }
-vec <- function(v) paste0("[", paste(ifelse(is.na(v), "null", sprintf("%.17g", v)), collapse = ","), "]")
+fmt <- function(v) ifelse(is.na(v), "null", ifelse(is.infinite(v), ifelse(v > 0, "1e999", "-1e999"), sprintf("%.17g", v)))
+vec <- function(v) paste0("[", paste(fmt(v), collapse = ","), "]")
 str_ <- function(s) paste0("\"", s, "\"")
 tab <- function(m) paste0("[", paste(apply(m, 1, function(r) vec(r)), collapse = ","), "]")
 obj <- function(...) {
@@ -58,12 +59,12 @@ random_tables <- list(
   matrix(c(1,12,3,15), nrow=2),
   matrix(c(2,1,0,2,1,0,1,1,2,0,3,5,0,3,3,3,0,3,4,4), nrow=4),
   matrix(c(8,1,2,5,3,4), nrow=2),                                   # scipy docs example
-  matrix(c(30,10,12,25,20,31,9,15,24,21,11,30,22,19,17), nrow=3),   # 3x5, n = 296
+  matrix(c(10,3,4,8,7,10,3,5,8,7,4,10,7,6,6), nrow=3),            # 3x5, n = 98
   matrix(c(1,11,5,27,0,20,4,8,26,0,5,13,1,11,22,1,14,0,25,6), nrow=2) # 2x10, n = 200 (hard)
 )
 names(random_tables) <- paste("random", seq_along(random_tables))
 names(random_tables)[length(random_tables) - 2] <- "scipy docs 2x3"
-names(random_tables)[length(random_tables) - 1] <- "3x5 n=296"
+names(random_tables)[length(random_tables) - 1] <- "3x5 n=98"
 names(random_tables)[length(random_tables)] <- "2x10 n=200 hard"
 tables <- c(tables, random_tables)
 
