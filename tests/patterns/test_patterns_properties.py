@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -28,7 +29,13 @@ def study_values(draw) -> dict:
     values["infra_lesion_number"] = draw(NUMBERS)
     values["pontine_enhancing_lesion_count"] = draw(st.one_of(st.none(), st.integers(0, 8)))
     values["largest_enhancing_nodule_mm"] = draw(st.one_of(st.none(), st.sampled_from([1.0, 2.9, 3.0, 6.5])))
-    values["age_at_study_months"] = float(draw(st.integers(0, 60)))  # ties on purpose: broken by study_id
+    # ties on purpose (broken by study_id); sometimes only a date, sometimes no timing at all
+    timing = draw(st.sampled_from(["age", "age", "age", "date", "both", "none"]))
+    month = draw(st.integers(0, 60))
+    if timing in ("age", "both"):
+        values["age_at_study_months"] = float(month)
+    if timing in ("date", "both"):
+        values["study_date"] = dt.date(2010 + month // 12, month % 12 + 1, 1)
     return values
 
 
