@@ -75,6 +75,9 @@ def test_summary_table_and_json():
     data = json.loads(_run(str(EXAMPLE), "--summary", "--json").stdout)
     counts = {c["key"]: c for c in data["counts"]}
     assert counts["pattern_2_studies"]["denominator"] == data["n_studies"]
+    rows = list(csv.DictReader(io.StringIO(_run(str(EXAMPLE), "--summary", "--csv").stdout)))
+    assert [r["key"] for r in rows] == [c["key"] for c in data["counts"]]
+    assert rows[0]["numerator"] == str(data["counts"][0]["numerator"])
 
 
 @pytest.mark.parametrize("args, code, message", [

@@ -133,6 +133,8 @@ def classify_cmd(
         result = summarise_studies(cohort, allocations)
         if as_json:
             _emit(json.dumps(result.to_dict(), indent=2), output)
+        elif as_csv:
+            _emit(result.to_frame().to_csv(index=False, lineterminator="\n").rstrip("\n"), output)
         else:
             _print_summary(result)
         return
