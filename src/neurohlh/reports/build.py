@@ -87,17 +87,21 @@ def _versions() -> tuple[tuple[str, str], ...]:
 def methods_text(result: AnalysisResult, tables: tuple[Table, ...]) -> str:
     """A methods paragraph describing what actually ran (tests actually used, policy, rules, counts)."""
     s = result.summary()
-    used: dict[str, set[str]] = {}
+    used: dict[str, list[str]] = {}
     for t in tables:
         for r in t.rows:
             for ref in r.tests:
-                if ref.pvalue is not None:
-                    used.setdefault(ref.test, set()).add(r.label)
-    tests = "; ".join(f"{name} ({', '.join(sorted(rows))})" for name, rows in sorted(used.items())) or "none"
+                if ref.pvalue is not None and r.label not in used.setdefault(ref.test, []):
+                    used[ref.test].append(r.label)
+    tests = "; ".join(f"{name} ({', '.join(rows)})" for name, rows in used.items()) or "none"
     policy_text = {
-        "paper": "the 'paper' policy, which reproduces the published analysis (SPSS Version 25: asymptotic "
-                 "tests as chosen by neurohlh.stats for each table)",
-        "exact": "the 'exact' policy (exact tests wherever they exist)",
+        "paper": "the 'paper' policy, which follows the paper's statistical analysis (SPSS Version 25): "
+                 "uncorrected Pearson chi-square for every contingency table whatever its expected counts; "
+                 "Shapiro-Wilk on each continuous variable, then Student t test / one-way ANOVA if normal, "
+                 "else Mann-Whitney U (asymptotic, no continuity correction) / Kruskal-Wallis test",
+        "exact": "the 'exact' policy: Fisher exact / Fisher-Freeman-Halton test when any expected count is "
+                 "below 5, else Pearson chi-square; Shapiro-Wilk in each group, then Welch t test / ANOVA if "
+                 "normal, else Mann-Whitney U (exact where possible) / Kruskal-Wallis test",
     }[result.policy]
     lr = [x for x in result.survival if x.result is not None]
     return "\n\n".join([
@@ -117,7 +121,8 @@ def methods_text(result: AnalysisResult, tables: tuple[Table, ...]) -> str:
         "frameshift or deletion; pooled group = at least 1 disruptive allele or missense with absent protein "
         "expression).",
         f"Statistics used {policy_text}. Tests actually run: {tests}. "
-        + (f"Survival by pattern was estimated by Kaplan-Meier and compared with the {lr[0].result.test}. " if lr else "")
+        + (f"Survival by pattern was estimated by Kaplan-Meier and compared with the {lr[0].result.test} test (time: follow-up months from HLH diagnosis; "
+           + "; ".join(f"{x.label.lower()}: event = {x.event_definition}" for x in lr) + "). " if lr else "")
         + "All tests were 2-sided. Denominators are the patients with a known value; unknown values were never "
         "counted as absent. Medians are given with interquartile ranges (SPSS weighted-average quartiles).",
     ])
