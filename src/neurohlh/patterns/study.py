@@ -148,7 +148,7 @@ def _iv_evidence(ev: tuple) -> None:
 
 
 _CACHE: dict[tuple, Decision] = {}
-_CACHE_LIMIT = 500_000
+_CACHE_LIMIT = 20_000  #: bounded memo: real cohorts repeat few evidence tuples, random ones never
 
 
 def decide(evidence: tuple, validated: bool = False) -> Decision:
