@@ -103,6 +103,7 @@ class SurvivalComparison:
     curves: dict[str, tuple[np.ndarray, np.ndarray, int]]
     result: Any
     n_excluded: int
+    censored: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  #: censoring marks
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -363,12 +364,14 @@ def _genotype_comparisons(frame: pd.DataFrame, policy: str) -> tuple[GroupCompar
 # ---------------------------------------------------------------- survival
 
 
-def _km_steps(time_: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Kaplan-Meier steps (:func:`neurohlh.stats.kaplan_meier`) starting at (0, 1) for plotting."""
+def _km_steps(time_: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Kaplan-Meier steps (:func:`neurohlh.stats.kaplan_meier`) starting at (0, 1), plus censoring marks."""
     from neurohlh.stats import kaplan_meier
 
     curve = kaplan_meier(time_, event).curves[0]
-    return np.r_[0.0, np.asarray(curve.time, float)], np.r_[1.0, np.asarray(curve.survival, float)]
+    t, surv = np.asarray(curve.time, float), np.asarray(curve.survival, float)
+    censored = np.asarray(curve.n_censor) > 0
+    return np.r_[0.0, t], np.r_[1.0, surv], t[censored], surv[censored]
 
 
 def _survival(frame: pd.DataFrame) -> tuple[SurvivalComparison, ...]:
@@ -391,17 +394,19 @@ def _survival(frame: pd.DataFrame) -> tuple[SurvivalComparison, ...]:
         t = t_all[ok].to_numpy()
         e = event[ok].astype(bool).to_numpy()
         g = frame.loc[ok, "pattern"].to_numpy()
-        curves = {}
+        curves, marks = {}, {}
         for p in PATTERNS:
             m = g == p
             if m.any():
-                curves[f"Pattern {p}"] = (*_km_steps(t[m], e[m]), int(m.sum()))
+                steps_t, steps_s, cens_t, cens_s = _km_steps(t[m], e[m])
+                curves[f"Pattern {p}"] = (steps_t, steps_s, int(m.sum()))
+                marks[f"Pattern {p}"] = (cens_t, cens_s)
         result = None
         if len(curves) == 2 and e.any():
             with _warnings.catch_warnings():
                 _warnings.simplefilter("ignore")
                 result = logrank(t, e, g)
-        out.append(SurvivalComparison(key, label, definition, curves, result, int((~ok & in_pattern).sum())))
+        out.append(SurvivalComparison(key, label, definition, curves, result, int((~ok & in_pattern).sum()), marks))
     return tuple(out)
 
 

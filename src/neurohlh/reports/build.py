@@ -61,7 +61,9 @@ def build_figures(result: AnalysisResult) -> tuple[Figure, ...]:
         out.append(fig.survival_figure(
             s.endpoint, f"{s.label} by pattern", s.curves, p_text,
             "Survival probability" if s.endpoint == "overall_survival" else "Deficit-free survival probability",
-            caption=f"Kaplan-Meier estimates by pattern. Event: {s.event_definition}. {p_text}"
+            censored=s.censored,
+            caption=f"Kaplan-Meier estimates by pattern; ticks mark censored patients. Event: {s.event_definition}. "
+                    f"{p_text}"
             + (f"; {s.n_excluded} patient(s) without follow-up time or outcome not shown." if s.n_excluded else ".")))
     rows = lesion_rows(result)
     if rows:

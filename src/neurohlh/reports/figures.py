@@ -140,13 +140,20 @@ def alluvial_figure(flows: Mapping[tuple[str, str], int], left_title: str = "Ons
 
 
 def survival_figure(key: str, title: str, curves: Mapping[str, tuple[Sequence[float], Sequence[float], int]],
-                    p_text: str, ylabel: str, caption: str = "") -> Figure:
-    """Kaplan-Meier step curves, one per group: ``label -> (times, survival, n)``; ``p_text`` is printed."""
+                    p_text: str, ylabel: str, caption: str = "",
+                    censored: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None) -> Figure:
+    """Kaplan-Meier step curves, one per group: ``label -> (times, survival, n)``; ``p_text`` is printed.
+
+    ``censored`` maps a label to the (times, survival) of its censoring marks, drawn as ticks.
+    """
     with plt.rc_context(_style()):
         fig, ax = plt.subplots(figsize=(6.4, 4.0))
         for i, (label, (t, s, n)) in enumerate(curves.items()):
             ax.step(np.asarray(t, float), np.asarray(s, float), where="post", color=_colour(label, i),
                     linewidth=1.8, label=f"{label} (n = {n})")
+            if censored and label in censored and len(censored[label][0]):
+                ax.plot(censored[label][0], censored[label][1], linestyle="none", marker="|", markersize=8,
+                        color=_colour(label, i))
         ax.set_ylim(0, 1.03)
         ax.set_xlim(left=0)
         ax.set_xlabel("Months from HLH diagnosis")
