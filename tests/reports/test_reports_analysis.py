@@ -3,15 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from neurohlh.analysis import analyze
 from neurohlh.criteria import cns_involvement
-from neurohlh.datasets import load_demo_cohort
 
 
 @pytest.fixture(scope="module")
-def demo():
-    cohort = load_demo_cohort()
-    return cohort, analyze(cohort)
+def demo(demo_cohort, demo_result):
+    return demo_cohort, demo_result
 
 
 def test_cns_results_equal_those_from_full_study_records(demo):

@@ -156,18 +156,15 @@ def test_table2_categorical_p_equal_an_independent_pearson_chi_square(demo_repor
             assert pvalues[(label, comparison)] == pytest.approx(expected, rel=1e-9), (label, comparison)
 
 
-def test_age_p_values_use_rank_tests_as_the_paper(demo_report: Path):
+def test_age_p_values_use_rank_tests_as_the_paper(demo_report: Path, demo_result):
     from scipy.stats import kruskal, mannwhitneyu
 
     data = json.loads((demo_report / "results.json").read_text(encoding="utf-8"))
     tests = {(c["label"], c["comparison"]): c["result"] for c in data["comparisons"] if c["result"]}
     assert tests[("Median age at onset (mo)", "subpatterns")]["test"].startswith("Kruskal-Wallis")
     assert tests[("Median age at onset (mo)", "patterns")]["test"].startswith("Mann-Whitney")
-    # independent recomputation from the demo cohort's ages
-    from neurohlh.analysis import analyze
-    from neurohlh.datasets import load_demo_cohort
-
-    frame = analyze(load_demo_cohort()).patients
+    # independent recomputation (scipy) from the demo cohort's ages
+    frame = demo_result.patients
     age = frame["age_at_onset_months"].astype(float)
     subs = [age[frame["onset_subpattern"] == s].to_numpy() for s in ("1.1", "1.2", "1.3")]
     assert tests[("Median age at onset (mo)", "subpatterns")]["pvalue"] == pytest.approx(kruskal(*subs).pvalue)

@@ -6,15 +6,12 @@ import re
 
 import pytest
 
-from neurohlh.analysis import analyze
-from neurohlh.datasets import load_demo_cohort
 from neurohlh.reports import build_tables
 
 
 @pytest.fixture(scope="module")
-def tables():
-    result = analyze(load_demo_cohort(), policy="paper")
-    return {t.key: t for t in build_tables(result)}
+def tables(demo_result):
+    return {t.key: t for t in build_tables(demo_result)}
 
 
 def _n(text: str) -> str:
