@@ -5,7 +5,6 @@ import math
 
 import numpy as np
 from scipy import stats
-from scipy.stats import contingency
 
 from neurohlh.stats._results import ConfidenceInterval, EffectSize
 
@@ -38,12 +37,75 @@ def risk_difference(table: np.ndarray, level: float = 0.95) -> EffectSize:
                       "Newcombe hybrid score (Wilson) interval")
 
 
+class _NoncentralHypergeometric:
+    """Fisher's noncentral hypergeometric law of cell [0, 0] given the margins (R fisher.test)."""
+
+    def __init__(self, table: np.ndarray):
+        (a, b), (c, d) = table
+        self.x, m, n, k = int(a), int(a + c), int(b + d), int(a + b)
+        self.lo, self.hi = max(0, k - n), min(k, m)
+        self.support = np.arange(self.lo, self.hi + 1)
+        self.logdc = stats.hypergeom.logpmf(self.support, m + n, m, k)
+
+    def density(self, ncp: float) -> np.ndarray:
+        d = self.logdc + math.log(ncp) * self.support
+        d = np.exp(d - d.max())
+        return d / d.sum()
+
+    def mean(self, ncp: float) -> float:
+        if ncp == 0:
+            return float(self.lo)
+        if math.isinf(ncp):
+            return float(self.hi)
+        return float(np.sum(self.support * self.density(ncp)))
+
+    def cdf(self, ncp: float, upper: bool) -> float:
+        if ncp == 0:
+            return float(self.x <= self.lo) if upper else float(self.x >= self.lo)
+        if math.isinf(ncp):
+            return float(self.x <= self.hi) if upper else float(self.x >= self.hi)
+        mask = self.support >= self.x if upper else self.support <= self.x
+        return float(np.sum(self.density(ncp)[mask]))
+
+
+def _uniroot(f, lower: float, upper: float) -> float:
+    """R ``uniroot(f, c(lower, upper))`` with its default tolerance (double.eps^0.25)."""
+    return r_zeroin(f, lower, upper, f(lower), f(upper), tol=np.finfo(float).eps ** 0.25)
+
+
+def _solve_ncp(g, target: float, at_one: float, rising: bool) -> float:
+    """R's pattern: solve g(t) = target on (0, 1) or, through 1/t, on (1, inf)."""
+    eps = np.finfo(float).eps
+    below = at_one > target if rising else at_one < target
+    if at_one == target:
+        return 1.0
+    if below:
+        return _uniroot(lambda t: g(t) - target, 0.0, 1.0)
+    return 1.0 / _uniroot(lambda t: g(1.0 / t) - target, eps, 1.0)
+
+
 def odds_ratio(table: np.ndarray, level: float = 0.95) -> EffectSize:
-    """Conditional maximum-likelihood odds ratio with the exact conditional CI (R fisher.test)."""
-    res = contingency.odds_ratio(table, kind="conditional")
-    ci = res.confidence_interval(confidence_level=level)
-    return EffectSize("odds ratio", float(res.statistic), ConfidenceInterval(float(ci.low), float(ci.high), level),
-                      "conditional MLE, exact conditional CI (as R fisher.test)")
+    """Conditional MLE odds ratio and exact conditional CI, ported from R ``fisher.test``."""
+    law = _NoncentralHypergeometric(table)
+    x, alpha = law.x, (1 - level) / 2
+    if x == law.lo:
+        estimate = 0.0
+    elif x == law.hi:
+        estimate = math.inf
+    else:
+        estimate = _solve_ncp(law.mean, x, law.mean(1.0), rising=True)
+    if x == law.lo:
+        low = 0.0
+    else:
+        upper_tail = lambda t: law.cdf(t, upper=True)  # noqa: E731
+        low = _solve_ncp(upper_tail, alpha, upper_tail(1.0), rising=True)
+    if x == law.hi:
+        high = math.inf
+    else:
+        lower_tail = lambda t: law.cdf(t, upper=False)  # noqa: E731
+        high = _solve_ncp(lower_tail, alpha, lower_tail(1.0), rising=False)
+    return EffectSize("odds ratio", estimate, ConfidenceInterval(low, high, level),
+                      "conditional MLE, exact conditional CI (R fisher.test)")
 
 
 def cramers_v(chi2: float, table: np.ndarray) -> EffectSize:

@@ -361,7 +361,14 @@ def _meet(limit: float, past, future) -> float:
         return total
     fb = _segments(fnode, n)
     pb = _segments(pnode, n)
-    for s in np.flatnonzero((fb[1:] > fb[:-1]) & (pb[1:] > pb[:-1])):
+    size = fb[1:] - fb[:-1]
+    # States with a single future value (e.g. the last column): one vectorised comparison.
+    single = size == 1
+    sel = single[pnode]
+    first = fb[:-1][pnode[sel]]
+    inside = pval[sel] + fval[first] <= limit
+    total += float(np.sum((pcnt[sel] * np.exp(pval[sel]) * fcnt[first] * np.exp(fval[first]))[inside]))
+    for s in np.flatnonzero((size > 1) & (pb[1:] > pb[:-1])):
         vals = fval[fb[s]:fb[s + 1]]
         top = vals.max()
         cum = np.concatenate([[0.0], np.cumsum(fcnt[fb[s]:fb[s + 1]] * np.exp(vals - top))])
