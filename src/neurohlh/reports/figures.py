@@ -40,8 +40,8 @@ def _style() -> dict[str, object]:
 
 def _finish(fig: plt.Figure, key: str, title: str, caption: str) -> Figure:
     svg, png = io.StringIO(), io.BytesIO()
-    fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None})
-    fig.savefig(png, format="png", dpi=PNG_DPI, bbox_inches="tight", metadata={"Software": "neurohlh"})
+    fig.savefig(svg, format="svg", metadata={"Date": None})
+    fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": "neurohlh"})
     plt.close(fig)
     return Figure(key, title, caption, svg.getvalue(), png.getvalue())
 
@@ -57,7 +57,7 @@ def age_by_group_figure(groups: Mapping[str, Sequence[float]], caption: str = ""
     data = [np.asarray(groups[k], dtype=float) for k in labels]
     data = [d[~np.isnan(d)] for d in data]
     with plt.rc_context(_style()):
-        fig, ax = plt.subplots(figsize=(7.2, 4.0))
+        fig, ax = plt.subplots(layout="constrained", figsize=(7.2, 4.0))
         positions = np.arange(1, len(labels) + 1)
         nonempty = [i for i, d in enumerate(data) if d.size]
         if nonempty:
@@ -89,7 +89,7 @@ def _band(ax, x0: float, x1: float, y0: tuple[float, float], y1: tuple[float, fl
 
 
 def alluvial_figure(flows: Mapping[tuple[str, str], int], left_title: str = "Onset",
-                    right_title: str = "Last study", caption: str = "") -> Figure:
+                    right_title: str = "Last lesional study", caption: str = "") -> Figure:
     """Two-stage alluvial diagram: patients flowing from an onset category to a follow-up category.
 
     ``flows`` maps ``(onset, last)`` to a patient count; node order follows :data:`PALETTE` order, then name.
@@ -100,7 +100,7 @@ def alluvial_figure(flows: Mapping[tuple[str, str], int], left_title: str = "Ons
     total = sum(flows.values())
     gap = 0.04 * max(total, 1)
     with plt.rc_context(_style()):
-        fig, ax = plt.subplots(figsize=(7.2, 4.4))
+        fig, ax = plt.subplots(layout="constrained", figsize=(7.2, 4.4))
         ax.axis("off")
 
         def stack(nodes: list[str], sizes: Mapping[str, int]) -> dict[str, list[float]]:
@@ -147,7 +147,7 @@ def survival_figure(key: str, title: str, curves: Mapping[str, tuple[Sequence[fl
     ``censored`` maps a label to the (times, survival) of its censoring marks, drawn as ticks.
     """
     with plt.rc_context(_style()):
-        fig, ax = plt.subplots(figsize=(6.4, 4.0))
+        fig, ax = plt.subplots(layout="constrained", figsize=(6.4, 4.0))
         for i, (label, (t, s, n)) in enumerate(curves.items()):
             ax.step(np.asarray(t, float), np.asarray(s, float), where="post", color=_colour(label, i),
                     linewidth=1.8, label=f"{label} (n = {n})")
@@ -169,7 +169,7 @@ def lesion_distribution_figure(rows: Sequence[tuple[str, int, int]], caption: st
     labels = [r[0] for r in rows]
     pct = [100.0 * n / d if d else 0.0 for _, n, d in rows]
     with plt.rc_context(_style()):
-        fig, ax = plt.subplots(figsize=(7.2, 0.34 * len(rows) + 1.2))
+        fig, ax = plt.subplots(layout="constrained", figsize=(7.2, 0.34 * len(rows) + 1.2))
         y = np.arange(len(rows))[::-1]
         ax.barh(y, pct, color="#0072B2", height=0.62)
         for yi, p, (_, n, d) in zip(y, pct, rows):
