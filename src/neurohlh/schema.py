@@ -319,6 +319,11 @@ class Patient:
         "Result of genetic testing for HLH genes", GeneticResult, group="genetics",
         paper="Pathogenic mutation in 31/40 primary HLH (Results, Etiology)",
     )
+    mutated_genes: str | None = text(
+        "Gene(s) with a pathogenic variant, HGNC symbols separated by ';' (also when variant details are not "
+        "available; the variants themselves go in variants)", group="genetics",
+        paper="PRF1 14, UNC13D 8 of 31 with a pathogenic mutation; variant details for 25 (Results, Etiology)",
+    )
     protein_expression_assay: ExpressionAssay | None = one_of(
         "Protein measured by flow cytometry", ExpressionAssay, group="genetics"
     )

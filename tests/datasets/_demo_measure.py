@@ -11,7 +11,6 @@ here, because the paper reports them as such.
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Any
 
@@ -26,7 +25,6 @@ SYMPTOMS = ("seizures", "encephalopathy", "meningismus", "gait_ataxia", "hypoton
             "diplopia")
 #: Table 2 two-group rows whose printed P is Fisher's, not Pearson's (docs/demo-cohort.md; stats brief section 6)
 FISHER_ROWS = ("pleocytosis", "pooled")
-GENE_NOTE = re.compile(r"mutated gene: (?P<gene>[A-Z0-9]+)")
 
 
 def frac(k: int, n: int) -> str:
@@ -144,12 +142,10 @@ def measure(cohort: Any) -> dict[str, Any]:  # noqa: C901 - one flat list of the
     gene_of: dict[str, str] = {}
     for p in mutated:
         g = genotypes[p.patient_id]
+        assert p.mutated_genes, f"{p.patient_id}: pathogenic result without a mutated gene"
         if g.genes:
-            gene_of[p.patient_id] = g.genes[0]
-        else:
-            match = GENE_NOTE.search(p.notes or "")
-            assert match, f"{p.patient_id}: pathogenic result without gene"
-            gene_of[p.patient_id] = match["gene"]
+            assert g.genes == (p.mutated_genes,), f"{p.patient_id}: variants and mutated_genes disagree"
+        gene_of[p.patient_id] = p.mutated_genes
     genes = Counter(gene_of.values())
     m["eti.prf1_patients"] = str(genes["PRF1"])
     m["eti.unc13d_patients"] = str(genes["UNC13D"])

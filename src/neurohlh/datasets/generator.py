@@ -447,8 +447,9 @@ def _etiology(d: PatientDraft, rng: np.random.Generator) -> None:
             r["notes"] = "synthetic: primary HLH by family history / absent degranulation, no pathogenic variant"
         else:
             r["genetic_result"] = "pathogenic"
+            r["mutated_genes"] = d.mutation_gene
             if d.kind.startswith("gene:"):
-                r["notes"] = f"mutated gene: {d.mutation_gene} (variant details not available)"
+                r["notes"] = "synthetic: variant details not available (paper: 6 of 31 mutation-positive patients)"
     if d.key == PATIENT_57:
         r["notes"] = "synthetic: cerebellar biopsy before the genetic diagnosis showed chronic inflammation, " \
             "nonspecific (paper: patient 57)"
