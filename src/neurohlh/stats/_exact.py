@@ -101,6 +101,8 @@ def _compositions(limits: np.ndarray, total: int):
 def _count_compositions(limits: np.ndarray, total: int) -> np.ndarray:
     """Number of x with 0 <= x_i <= limits_i and sum(x) == total, per row of ``limits``."""
     m, r = limits.shape
+    if r == 2:
+        return np.maximum(0, np.minimum(limits[:, 0], total) - np.maximum(0, total - limits[:, 1]) + 1).astype(float)
     dp = np.zeros((m, total + 1))
     dp[:, 0] = 1.0
     idx = np.arange(total + 1)
@@ -124,7 +126,7 @@ class _Network:
         for k in range(len(cols) - 1):
             self._expand(k)
         self._bounds()
-        self.by_parent = [self._sorted(tr, 0) for tr in self.trans]
+        self.by_parent = self.trans  # _expand emits arcs grouped by parent, in parent order
         self.by_child = [self._sorted(tr, 1) for tr in self.trans]
 
     @staticmethod
