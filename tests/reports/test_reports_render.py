@@ -137,8 +137,11 @@ def test_docx_one_table_per_page_with_caption_and_cells(tmp_path: Path):
     grid = [[c.text for c in row.cells] for row in doc.tables[0].rows]
     assert grid[1][1:] == ["1.1", "P", "Pattern 1"]
     assert grid[3] == ["Seizures", "11/21 (52%)", ".5", "19/32 (59%)"]
-    body = doc.element.body.xml
-    assert body.count('w:type="page"') == 1  # a page break between the two tables
+    from docx.enum.section import WD_ORIENT
+
+    assert len(doc.sections) == 2  # each table starts a new page (its own section)
+    assert doc.sections[0].orientation == WD_ORIENT.PORTRAIT  # 3 columns: portrait
+    assert doc.sections[0].page_width < doc.sections[0].page_height
     texts = [p.text for p in doc.paragraphs]
     assert "Table 1. Table X: A hand-made table" not in texts  # title already says "Table"
     assert "Table X: A hand-made table" in texts and "Footnote one." in texts

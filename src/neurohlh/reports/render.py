@@ -94,25 +94,36 @@ def _column_letter(index: int) -> str:
     return get_column_letter(index)
 
 
-def write_docx(report: Report, path: str | Path) -> Path:
-    """Manuscript-ready Word file: one table per page, caption above, footnotes below, 9-pt text."""
-    from docx import Document
+#: Tables with more cell columns than this get a landscape page.
+PORTRAIT_MAX_COLUMNS = 4
+
+
+def _orient(section, landscape: bool) -> None:  # noqa: ANN001 - python-docx Section
     from docx.enum.section import WD_ORIENT
+
+    short, long_ = sorted((section.page_width, section.page_height))
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (long_, short) if landscape else (short, long_)
+
+
+def write_docx(report: Report, path: str | Path) -> Path:
+    """Manuscript-ready Word file: one table per page (its own section, landscape when wide), caption above,
+    footnotes below, 9-pt Arial."""
+    from docx import Document
+    from docx.enum.section import WD_SECTION
     from docx.shared import Pt
 
     doc = Document()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = section.page_height, section.page_width
     style = doc.styles["Normal"]
     style.font.name = "Arial"
     style.font.size = Pt(9)
+    style.paragraph_format.space_after = Pt(2)
     for i, table in enumerate(report.tables):
-        if i:
-            doc.add_page_break()
+        section = doc.sections[0] if i == 0 else doc.add_section(WD_SECTION.NEW_PAGE)
+        _orient(section, len(table.columns) > PORTRAIT_MAX_COLUMNS)
         caption = doc.add_paragraph()
-        run = caption.add_run(f"Table {i + 1}. " if not table.title.lower().startswith("table") else "")
-        run.bold = True
+        if not table.title.lower().startswith("table"):
+            caption.add_run(f"Table {i + 1}. ").bold = True
         caption.add_run(table.title).bold = True
         _docx_table(doc, table)
         for note in table.footnotes:
