@@ -103,3 +103,34 @@ def test_analyze_function_rejects_an_unknown_policy():
 
     with pytest.raises(InputError, match="`policy` must be one of"):
         analyze(load_cohort(EXAMPLE), policy="spss")
+
+
+def test_a_cohort_without_variants_or_follow_up_still_gives_a_full_report(tmp_path: Path):
+    from neurohlh.analysis import analyze
+    from neurohlh.io import load_cohort
+    from neurohlh.reports import build_report, write_report
+
+    cohort_dir = tmp_path / "cohort"
+    shutil.copytree(EXAMPLE, cohort_dir)
+    variants = (cohort_dir / "variants.csv").read_text(encoding="utf-8").splitlines()
+    header = next(line for line in variants if not line.startswith("#"))
+    (cohort_dir / "variants.csv").write_text(header + "\n", encoding="utf-8")
+    patients = (cohort_dir / "patients.csv").read_text(encoding="utf-8").splitlines()
+    head = next(line for line in patients if not line.startswith("#"))
+    col = head.split(",").index("follow_up_months")
+    body = [line for line in patients if not line.startswith("#") and line != head]
+    blanked = []
+    for line in body:
+        cells = line.split(",")
+        cells[col] = ""
+        blanked.append(",".join(cells))
+    (cohort_dir / "patients.csv").write_text("\n".join([head, *blanked]) + "\n", encoding="utf-8")
+    result = analyze(load_cohort(cohort_dir))
+    report = build_report(result)
+    genotype = report.table("genotype")
+    assert genotype.cell("Patients", "Pooled group").text == "0"
+    assert genotype.cell("Median age at onset (mo)", 2).text == "n/a"  # no test without genotype groups
+    assert {f.key for f in report.figures}.isdisjoint({"overall_survival", "deficit_free_survival"})
+    assert any("without follow-up time" in w for w in result.warnings)
+    files = write_report(result, tmp_path / "out", report)
+    assert files.html.exists() and files.docx.exists() and files.xlsx.exists()
