@@ -25,7 +25,9 @@ def brute_force_ffh(table) -> float:
     """Enumerate every table with the observed margins (independent of the network code)."""
     t = np.asarray(table)
     rows, cols = t.sum(1), t.sum(0)
-    limit = _log_prob(t) + math.log1p(1e-7)
+    # R: fisher.test uses P <= P_obs (1 + 1e-7) for 2x2; FEXACT (larger tables) uses
+    # log P <= log P_obs + TOL with TOL = 3.45254e-7 (fexact.c).
+    limit = _log_prob(t) + (math.log1p(1e-7) if t.shape == (2, 2) else 3.45254e-7)
     total = 0.0
 
     def fill(i: int, remaining: tuple[int, ...], done: list[tuple[int, ...]]) -> None:

@@ -1,8 +1,9 @@
 """Exact Fisher-Freeman-Halton test for R x C tables: a pruned network algorithm in numpy.
 
 The two-sided p-value is the total probability, under the multivariate hypergeometric null
-(both margins fixed), of every table whose probability is at most ``P_obs * (1 + 1e-7)``,
-R's ``fisher.test`` convention.
+(both margins fixed), of every table whose probability is at most the observed one, with R's
+slack: ``P <= P_obs * (1 + 1e-7)`` for 2x2 tables (fisher.test) and
+``log P <= log P_obs + 3.45254e-7`` for larger ones (FEXACT, which fisher.test calls).
 
 Algorithm (after Mehta & Patel 1983, with exact path bounds):
 
@@ -29,8 +30,16 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln
 
-#: R's relative tolerance for "probability <= observed probability".
+#: R's tolerance for "probability <= observed probability": fisher.test compares
+#: P <= P_obs * (1 + 1e-7) for 2x2 tables, while FEXACT (every larger table) compares
+#: log P <= log P_obs + 3.45254e-7 ("TOL ... the square root of the smallest relative spacing").
 RELATIVE_TOLERANCE = 1e-7
+FEXACT_LOG_TOLERANCE = 3.45254e-7
+
+
+def log_tolerance(shape: tuple[int, ...]) -> float:
+    """Log-scale slack added to log P_obs, exactly as R does for a table of this shape."""
+    return math.log1p(RELATIVE_TOLERANCE) if tuple(shape) == (2, 2) else FEXACT_LOG_TOLERANCE
 #: Past log-probabilities closer than this are merged into one entry.
 _MERGE_GRID = 1e-10
 #: Most undecided entries one stage may hold before the exact method gives up (memory guard).
@@ -392,7 +401,7 @@ def ffh_exact(table: np.ndarray, time_budget: float = 60.0, meet: int | None = N
         t = t.T
     rows, cols = t.sum(axis=1), np.sort(t.sum(axis=0))[::-1]
     log_obs = log_table_probability(t)
-    limit = log_obs + math.log1p(RELATIVE_TOLERANCE)
+    limit = log_obs + log_tolerance(t.shape)
     if t.shape[0] == 1 or t.shape[1] == 1:
         return ExactOutcome(1.0, log_obs, 1, time.perf_counter() - start)
     net = _Network(rows, cols, deadline)
@@ -416,7 +425,7 @@ def ffh_monte_carlo(table: np.ndarray, n_resamples: int = 100_000, seed: int = 2
 
     t = np.asarray(table, dtype=np.int64)
     rows, cols = t.sum(axis=1), t.sum(axis=0)
-    limit = log_table_probability(t) + math.log1p(RELATIVE_TOLERANCE)
+    limit = log_table_probability(t) + log_tolerance(t.shape)
     const = gammaln(rows + 1).sum() + gammaln(cols + 1).sum() - gammaln(t.sum() + 1)
     rng = np.random.default_rng(seed)
     hits = 0

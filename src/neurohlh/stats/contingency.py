@@ -70,7 +70,8 @@ def fisher_exact(
     """Exact two-sided Fisher (2x2) / Fisher-Freeman-Halton (R x C) test.
 
     The p-value sums the probabilities of all tables with the observed margins whose
-    probability is at most ``P_obs * (1 + 1e-7)`` (R ``fisher.test``).  It is computed by a
+    probability is at most ``P_obs`` with R's slack: ``(1 + 1e-7)`` relative for 2x2
+    (``fisher.test``), ``3.45254e-7`` in log for larger tables (FEXACT's ``TOL``).  It is computed by a
     pruned network algorithm; if that exceeds ``time_budget`` seconds (or its memory guard),
     a seeded Monte Carlo estimate over ``n_resamples`` random tables is returned instead, with
     ``method="monte-carlo"``, the reason, and its ``standard_error``.
