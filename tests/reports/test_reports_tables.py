@@ -111,3 +111,10 @@ def test_evolution_table_counts_transitions_into_1_1(tables):
     assert t.cell("Onset 1.2", "Last 1.1").text == "2"
     assert t.cell("Onset 1.3", "Last 1.1").text == "4"
     assert t.cell("Total", "Total").text == "32"
+
+
+def test_table1_criteria_rows_every_included_patient_qualifies(tables):
+    # Methods: HLH by HLH-2004 and CNS involvement were inclusion criteria, so all 57 qualify
+    t = tables["table1"]
+    assert t.cell("HLH-2004 diagnostic criteria met", 0).text == "57/57 (100%)"
+    assert t.cell("CNS involvement, comprehensive rule", 0).text == "57/57 (100%)"

@@ -33,6 +33,12 @@ def _count(series: pd.Series, mask: pd.Series | None = None) -> Cell:
     return count_cell(int(s.fillna(False).sum()), int(s.notna().sum()))
 
 
+def _status_count(status: pd.Series) -> Cell:
+    """Patients with status "met" over all patients with a status."""
+    known = status.notna()
+    return count_cell(int((status[known] == "met").sum()), int(known.sum()))
+
+
 def _either(a: pd.Series, b: pd.Series) -> pd.Series:
     """Yes if either is yes, no if both are known no, else unknown."""
     a, b = a.astype("boolean"), b.astype("boolean")
@@ -81,6 +87,9 @@ def table1(result: AnalysisResult) -> Table:
         Row("Death after 8 weeks", (_count(weeks >= 8, dead & weeks.notna()),), 2),
         Row("Alive at last follow-up", (_count(~died),), 1),
         Row("Lost to follow-up", (_count(f["lost_to_follow_up"]),), 1),
+        Row("Criteria (neurohlh.criteria)", section=True),
+        Row("HLH-2004 diagnostic criteria met", (_status_count(f["hlh2004_status"]),), 1),
+        Row("CNS involvement, comprehensive rule", (_count(f["cns_involved"]),), 1),
     ]
     notes = (
         KNOWN_NOTE, IQR_NOTE,
@@ -88,6 +97,9 @@ def table1(result: AnalysisResult) -> Table:
         "limb weakness, dysarthria or diplopia; symptom rows are over the symptomatic patients, as in the paper.",
         "Abnormal CSF: pleocytosis (>10 leucocytes/\u00b5L) or proteinosis (>45 mg/dL) (neurohlh.criteria).",
         "Hepato-/splenomegaly: either organ enlarged. Deaths before/after 8 weeks are over deaths with a known time.",
+        "HLH-2004 (Henter 2007): met = molecular diagnosis or >= 5 of 8 criteria; patients whose status is "
+        "'could be met' (missing items) count in the denominator, not the numerator. CNS involvement, "
+        "comprehensive rule: abnormal CSF, neurologic symptoms or imaging findings (paper, Discussion).",
         "IQR indicates interquartile range; IT, intrathecal; HSCT, hematopoietic stem cell transplant.",
     )
     return Table("table1", "Table 1: Clinical, treatment, and outcome profiles", (f"Total (n = {n})",),
