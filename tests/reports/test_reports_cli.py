@@ -134,3 +134,23 @@ def test_a_cohort_without_variants_or_follow_up_still_gives_a_full_report(tmp_pa
     assert any("without follow-up time" in w for w in result.warnings)
     files = write_report(result, tmp_path / "out", report)
     assert files.html.exists() and files.docx.exists() and files.xlsx.exists()
+
+
+def test_results_json_compact_detail_keeps_every_allocation_without_traces(tmp_path: Path):
+    from neurohlh.analysis import analyze
+    from neurohlh.errors import InputError
+    from neurohlh.io import load_cohort
+    from neurohlh.reports import build_report
+    from neurohlh.reports.build import write_results_json
+
+    result = analyze(load_cohort(EXAMPLE))
+    report = build_report(result)
+    path = write_results_json(result, report, tmp_path / "r.json", detail="compact")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["detail"] == "compact" and len(data["allocations"]) == len(result.patients)
+    assert all("trace" not in a for a in data["allocations"])
+    first = data["hlh2004"][0]
+    assert first["status"] in {"met", "not_met", "could_be_met"} and len(first["items"]) == 8
+    assert [a["pattern"] for a in data["allocations"]] == list(result.patients["pattern"])
+    with pytest.raises(InputError, match="`detail` must be one of"):
+        write_results_json(result, report, tmp_path / "x.json", detail="everything")
