@@ -46,7 +46,6 @@ _MERGE_GRID = 1e-10
 MAX_ENTRIES = 40_000_000
 #: Most column fillings (network arcs) one stage may have before the exact method gives up.
 MAX_TRANSITIONS = 25_000_000
-_DEBUG = False
 
 
 class ExactTimeout(Exception):
@@ -294,8 +293,6 @@ def _forward(net: _Network, stop: int, limit: float, deadline: float):
                 raise ExactTimeout("memory")
         node, value, count = _merge(np.concatenate(out_node), np.concatenate(out_val),
                                     np.concatenate(out_cnt))
-        if _DEBUG:
-            print("forward stage", k, "states", len(net.states[k + 1]), "entries", len(node))
         if len(node) == 0:
             break
     return total, node, value, count
@@ -356,8 +353,6 @@ def _backward(net: _Network, stop: int, limit: float, past, deadline: float):
         full = new_full
         node, value, count = _merge(np.concatenate(out_node), np.concatenate(out_val),
                                     np.concatenate(out_cnt))
-        if _DEBUG:
-            print("backward stage", k, "entries", len(node))
     return full, node, value, count
 
 
