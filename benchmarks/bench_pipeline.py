@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
         theirs = r["table1_tableone_s"]
         ratio = f"{theirs / r['table1_neurohlh_s']:.1f}x" if isinstance(theirs, float) else "n/a"
         report_s = r["build_report_s"] + r["write_s"]
-        print(f"| {n} | {r['studies']} | {_fmt(r['load_s'])} | {_fmt(r['analyze_s'])} | {_fmt(report_s)} | "
+        print(f"| {r['patients']} | {r['studies']} | {_fmt(r['load_s'])} | {_fmt(r['analyze_s'])} | {_fmt(report_s)} | "
               f"{_fmt(r['total_s'])} | {r['peak_rss_mb']:.0f} | {_fmt(r['table1_neurohlh_s'])} | {_fmt(theirs)} | {ratio} |")
         print(f"  analyze stages: {r['analyze_timings']}", flush=True)
 
