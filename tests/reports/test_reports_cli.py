@@ -154,3 +154,14 @@ def test_results_json_compact_detail_keeps_every_allocation_without_traces(tmp_p
     assert [a["pattern"] for a in data["allocations"]] == list(result.patients["pattern"])
     with pytest.raises(InputError, match="`detail` must be one of"):
         write_results_json(result, report, tmp_path / "x.json", detail="everything")
+
+
+def test_analyze_reports_an_unreadable_variant_instead_of_a_traceback(tmp_path: Path):
+    bad = tmp_path / "bad"
+    shutil.copytree(EXAMPLE, bad)
+    text = (bad / "variants.csv").read_text(encoding="utf-8")
+    (bad / "variants.csv").write_text(text.replace("c.272C>T (p.Ala91Val)", "banana", 1), encoding="utf-8")
+    result = CliRunner().invoke(app, ["analyze", str(bad), "--out", str(tmp_path / "out")])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 1 and "banana" in text and "Traceback" not in text
+    assert not (tmp_path / "out" / "report.html").exists()

@@ -25,7 +25,10 @@ def _print_problems(path: Path, exc: InputError) -> None:
     for p in exc.problems:
         table.add_row(p.file, "" if p.row is None else str(p.row), p.column or "",
                       "" if p.value is None else repr(p.value), p.message + (f"; {p.suggestion}" if p.suggestion else ""))
-    console.print(table if exc.problems else f"[red]error[/red] {exc}")
+    if exc.problems:
+        console.print(table)
+    else:
+        console.print(f"[red]error[/red] {exc}; nothing was analysed")
 
 
 def run_analysis(path: Path, out: Path, policy: str, as_json: bool, notice: str = "",
@@ -48,7 +51,8 @@ def run_analysis(path: Path, out: Path, policy: str, as_json: bool, notice: str 
 
         try:
             cohort = load_cohort(path)
-        except InputError as exc:
+            result = analyze(cohort, policy=policy, progress=step)
+        except InputError as exc:  # invalid cells, or values a rule cannot read: report, never a traceback
             bar.stop()
             if as_json:
                 print(json.dumps({"ok": False, "source": str(path), "error": str(exc).splitlines()[0],
@@ -56,7 +60,6 @@ def run_analysis(path: Path, out: Path, policy: str, as_json: bool, notice: str 
             else:
                 _print_problems(path, exc)
             raise typer.Exit(1) from None
-        result = analyze(cohort, policy=policy, progress=step)
         step("report")
         files = write_report(result, out, build_report(result, title=title, notice=notice))
     seconds = time.perf_counter() - start
