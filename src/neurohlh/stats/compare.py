@@ -121,5 +121,6 @@ def compare_continuous(*samples: object, policy: str = "exact", alpha: float = 0
         result = _c.kruskal(*groups)
     reason = f"{why}, so {result.test}{tag}"
     if result.test == "Mann-Whitney U":
-        reason += f"; {result.reason}"
+        reason += ("; SPSS asymptotic p: tie-corrected normal approximation without continuity "
+                   "correction" if policy == "paper" else f"; {result.reason}")
     return replace(result, reason=reason, details=result.details + details)
