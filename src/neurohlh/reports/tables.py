@@ -14,7 +14,7 @@ import pandas as pd
 
 from neurohlh.analysis import PATTERNS, SUBPATTERNS, TABLE2_VARIABLES, AnalysisResult, GroupComparison
 from neurohlh.reports.format import count_cell, median_cell, number_text, p_cell, ratio_text
-from neurohlh.reports.model import EMPTY, Cell, Row, Table, TestRef
+from neurohlh.reports.model import Cell, Row, Table, TestRef
 
 _SPARSE = re.compile(r"expected count < 5; the minimum expected count is ([0-9.]+)")
 KNOWN_NOTE = ("n/N (%): patients with the finding / patients in whom it is known (unknown is never counted "
