@@ -124,3 +124,20 @@ def test_pvalue_invariant_to_transpose_and_row_column_permutation(table, rnd):
     rnd.shuffle(rows)
     rnd.shuffle(cols)
     assert fisher_exact(table[rows][:, cols]).pvalue == pytest.approx(p, rel=1e-9)
+
+
+def test_extreme_two_by_two_near_the_underflow_floor():
+    # [[500, 0], [0, 500]]: only this table and its mirror have P = 1 / C(1000, 500), so p = 2 / C(1000, 500).
+    log_c = math.lgamma(1001) - 2 * math.lgamma(501)
+    r = fisher_exact([[500, 0], [0, 500]])
+    assert r.pvalue == pytest.approx(2 * math.exp(-log_c), rel=1e-9)
+    assert math.isinf(r.effect_sizes[1].estimate)
+
+
+def test_large_two_by_two_is_fast_and_matches_normal_theory_order():
+    # n = 100,000: the exact p and the Pearson p of a large 2x2 table agree to about 1%.
+    from neurohlh.stats import chi_square
+
+    table = [[50000, 50000], [49000, 51000]]
+    exact, pearson = fisher_exact(table, time_budget=30).pvalue, chi_square(table).pvalue
+    assert exact == pytest.approx(pearson, rel=0.05)
