@@ -216,10 +216,21 @@ def table2(result: AnalysisResult, extended: bool = False) -> Table:
         "Pooled mutation group: at least 1 disruptive variant or missense variants with absent protein expression, "
         "over patients with variant data; mortality and deficit-free over patients with a known outcome.",
         *_test_footnotes(rows, labels),
+        *_survival_footnotes(result),
     ]
     title = "Table 2: Pattern characteristics and analysis" + (" (extended)" if extended else "")
     return Table("table2_extended" if extended else "table2", title, tuple(columns), tuple(rows), tuple(notes),
                  label_header="Characteristic", column_groups=tuple(groups))
+
+
+def _survival_footnotes(result: AnalysisResult) -> list[str]:
+    """Log-rank P of overall and deficit-free survival (time-to-event), next to the 2 x 2 outcome rows."""
+    out = []
+    for s in result.survival:
+        if s.result is not None:
+            out.append(f"{s.label}, pattern 1 vs 2 as time to event (Kaplan-Meier, {s.result.test} test): "
+                       f"P = {p_cell(s.result.pvalue).text} (see the survival figures).")
+    return out
 
 
 def _stat_text(t: TestRef) -> str:
