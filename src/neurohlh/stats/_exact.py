@@ -17,8 +17,11 @@ Algorithm (after Mehta & Patel 1983, with exact path bounds):
   partial tables sharing them.  A past value whose every completion lies below the threshold
   adds its whole mass to the p-value; one whose every completion lies above it is dropped;
   only the undecided ones are expanded further.  Equal past values (to 1e-10 in log) merge.
+* A backward pass builds the *future* lists from the last column the same way, pruned by the
+  range of past values; the two meet at the stage that balances their sizes, where a sorted
+  search pairs each past value with the future mass at or below ``limit - past``.
 
-Everything is vectorised per stage; there is no per-table Python loop.
+Everything is vectorised per stage and state; there is no per-table Python loop.
 """
 from __future__ import annotations
 
@@ -37,15 +40,17 @@ RELATIVE_TOLERANCE = 1e-7
 FEXACT_LOG_TOLERANCE = 3.45254e-7
 
 
-def log_tolerance(shape: tuple[int, ...]) -> float:
-    """Log-scale slack added to log P_obs, exactly as R does for a table of this shape."""
-    return math.log1p(RELATIVE_TOLERANCE) if tuple(shape) == (2, 2) else FEXACT_LOG_TOLERANCE
 #: Past log-probabilities closer than this are merged into one entry.
 _MERGE_GRID = 1e-10
 #: Most undecided entries one stage may hold before the exact method gives up (memory guard).
 MAX_ENTRIES = 40_000_000
 #: Most column fillings (network arcs) one stage may have before the exact method gives up.
 MAX_TRANSITIONS = 25_000_000
+
+
+def log_tolerance(shape: tuple[int, ...]) -> float:
+    """Log-scale slack added to log P_obs, exactly as R does for a table of this shape."""
+    return math.log1p(RELATIVE_TOLERANCE) if tuple(shape) == (2, 2) else FEXACT_LOG_TOLERANCE
 
 
 class ExactTimeout(Exception):
@@ -403,7 +408,7 @@ def ffh_exact(table: np.ndarray, time_budget: float = 60.0, meet: int | None = N
     """Exact two-sided Fisher-Freeman-Halton p-value; raises ExactTimeout past ``time_budget`` s.
 
     ``meet`` is the stage where the forward (past) and backward (future) lists meet; by default
-    the middle of the network.
+    the stage that balances the forward and backward path counts.
     """
     start = time.perf_counter()
     deadline = start + time_budget
@@ -428,7 +433,8 @@ def ffh_monte_carlo(table: np.ndarray, n_resamples: int = 100_000, seed: int = 2
     """Monte Carlo FFH p-value from random tables with the observed margins (Patefield).
 
     Returns ``(pvalue, standard_error, n_resamples)``; the estimate is the fraction of
-    simulated tables with probability <= ``P_obs * (1 + 1e-7)``.
+    simulated tables at most as probable as the observed one (R's slack, see
+    :func:`log_tolerance`); SE = sqrt(p (1 - p) / B), floored at 1/B when p is 0 or 1.
     """
     from scipy.stats import random_table
 
