@@ -206,8 +206,8 @@ def _hl_asymptotic(x: np.ndarray, y: np.ndarray, level: float, correct: bool):
     """R wilcox.test(conf.int=TRUE, exact=FALSE) branch: invert the normal approximation."""
     n1, n2 = len(x), len(y)
     alpha = 1 - level
-    diffs = np.subtract.outer(x, y).ravel()
-    lo_d, hi_d = float(diffs.min()), float(diffs.max())
+    # the extreme pairwise differences, without building all n1 * n2 of them (R: range(outer(x, y, "-")))
+    lo_d, hi_d = float(x.min() - y.max()), float(x.max() - y.min())
 
     def wdiff(d: float, zq: float, correct: bool = correct) -> float:
         ranks = stats.rankdata(np.concatenate([x - d, y]))
