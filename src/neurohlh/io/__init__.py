@@ -1,0 +1,142 @@
+"""Read a cohort from disk and validate every cell in one pass.
+
+A cohort is either a folder holding ``patients.csv``, ``studies.csv`` and ``variants.csv`` or one ``.xlsx``
+workbook with sheets ``patients``, ``studies`` and ``variants``. Lines (CSV) or rows (XLSX) before the header
+whose first cell starts with ``#`` are comments (the demo cohort uses them to say that it is synthetic).
+
+Nothing is dropped, coerced or reordered silently: every cell that does not parse becomes a
+:class:`~neurohlh.errors.Problem` naming file, spreadsheet row, column and value, and :func:`load_cohort`
+raises one :class:`~neurohlh.errors.InputError` with all of them. Rows that are completely empty are the
+only rows not loaded, and each is listed in ``Cohort.notes``.
+"""
+from __future__ import annotations
+from __future__ import annotations
+
+import io as _io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from neurohlh.errors import InputError, Problem
+from neurohlh.io.cells import (
+    FALSE_TOKENS, SET_SEPARATOR, TRUE_TOKENS, UNKNOWN_TOKENS, format_cell, parse_table,
+)
+from neurohlh.io.checks import cross_checks
+from neurohlh.io.read import TABLES, read_all
+from neurohlh.schema import RECORD_TYPES, Patient, Reader, Study, Variant, field_specs
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """A validated cohort. Frames have one typed column per schema field plus ``_row`` (source row number).
+
+    Booleans use pandas' nullable ``boolean`` dtype, numbers ``Float64``/``Int64``, enums hold their
+    string value or ``None``, sets hold ``frozenset`` or ``None``, dates ``datetime.date`` or ``None``.
+    """
+
+    source: Path
+    patients: pd.DataFrame
+    studies: pd.DataFrame
+    variants: pd.DataFrame
+    checksums: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def consensus_studies(self) -> pd.DataFrame:
+        """The reads used for analysis: one consensus read per study."""
+        return self.studies[self.studies["reader"] == Reader.CONSENSUS.value]
+
+    def patient_records(self) -> list[Patient]:
+        return _records(self.patients, Patient)
+
+    def study_records(self, reader: str | None = Reader.CONSENSUS.value) -> list[Study]:
+        frame = self.studies if reader is None else self.studies[self.studies["reader"] == reader]
+        return _records(frame, Study)
+
+    def variant_records(self) -> list[Variant]:
+        return _records(self.variants, Variant)
+
+
+def _records(frame: pd.DataFrame, record_type: type) -> list[Any]:
+    names = list(field_specs(record_type))
+    cols = [frame[n].astype(object).where(frame[n].notna(), None).tolist() for n in names]
+    return [record_type(**dict(zip(names, values))) for values in zip(*cols)]
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """What :func:`validate` found: problems (errors), notes, and row counts per table."""
+
+    source: str
+    problems: tuple[Problem, ...]
+    notes: tuple[str, ...]
+    counts: dict[str, int]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "ok": self.ok,
+            "counts": self.counts,
+            "problems": [p.to_dict() for p in self.problems],
+            "notes": list(self.notes),
+        }
+
+
+def _validate(path: Path) -> tuple[ValidationReport, dict[str, pd.DataFrame | None], dict[str, str]]:
+    raw = read_all(path)
+    frames: dict[str, pd.DataFrame | None] = {}
+    problems: list[Problem] = []
+    notes: list[str] = []
+    for table in TABLES:
+        frame, table_problems, table_notes = parse_table(raw[table], RECORD_TYPES[table])
+        frames[table] = frame
+        problems += table_problems
+        notes += table_notes
+    labels = {t: raw[t].label for t in TABLES}
+    problems += cross_checks(frames["patients"], frames["studies"], frames["variants"], labels)
+    counts = {t: (0 if frames[t] is None else len(frames[t])) for t in TABLES}
+    checksums = {raw[t].label: raw[t].checksum for t in TABLES if raw[t].checksum}
+    report = ValidationReport(str(path), tuple(problems), tuple(notes), counts)
+    return report, frames, checksums
+
+
+def validate(path: str | Path) -> ValidationReport:
+    """Validate a cohort and report every problem; never raises for bad content (only for a missing path)."""
+    return _validate(Path(path))[0]
+
+
+def load_cohort(path: str | Path) -> Cohort:
+    """Load and validate a cohort; raise :class:`InputError` listing every problem if anything is wrong."""
+    report, frames, checksums = _validate(Path(path))
+    if not report.ok:
+        raise InputError(f"{path}: {len(report.problems)} problem(s) found; nothing was loaded", report.problems)
+    return Cohort(Path(path), frames["patients"], frames["studies"], frames["variants"], checksums, report.notes)
+
+
+def write_cohort_csv(cohort_frames: dict[str, pd.DataFrame], folder: str | Path, header_comment: str = "") -> None:
+    """Write frames (one per table, columns as in the schema) as a cohort folder, cells in the file format."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for table in TABLES:
+        specs = field_specs(RECORD_TYPES[table])
+        frame = cohort_frames.get(table, pd.DataFrame(columns=list(specs)))
+        cells = pd.DataFrame({name: frame[name].map(lambda v, s=spec: format_cell(v, s)) if name in frame else ""
+                              for name, spec in specs.items()}, index=frame.index)
+        buf = _io.StringIO()
+        if header_comment:
+            for line in header_comment.strip().splitlines():
+                buf.write(f"# {line}\n")
+        cells.to_csv(buf, index=False, lineterminator="\n")
+        (folder / f"{table}.csv").write_text(buf.getvalue(), encoding="utf-8")
+
+
+__all__ = [
+    "Cohort", "ValidationReport", "load_cohort", "validate", "write_cohort_csv", "format_cell", "TABLES",
+    "UNKNOWN_TOKENS", "TRUE_TOKENS", "FALSE_TOKENS", "SET_SEPARATOR",
+]

@@ -1,0 +1,237 @@
+"""Typing cells against the schema: one parser per field kind, applied once per distinct cell text."""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from neurohlh.errors import Problem
+from neurohlh.io.read import RawTable
+from neurohlh.schema import FieldSpec, Kind, field_specs
+
+UNKNOWN_TOKENS = frozenset({"", "na", "n/a", "unknown", "nk", "not known"})
+TRUE_TOKENS = frozenset({"yes", "y", "true", "1"})
+FALSE_TOKENS = frozenset({"no", "n", "false", "0"})
+SET_SEPARATOR = ";"
+MAX_PROBLEMS_PER_COLUMN = 1000
+
+
+def _normalise_token(text: str) -> str:
+    return "_".join(text.strip().lower().replace("-", " ").replace("/", " ").split())
+
+
+def _suggest(value: str, choices: tuple[str, ...] | list[str]) -> str | None:
+    close = difflib.get_close_matches(_normalise_token(value), list(choices), n=1, cutoff=0.5)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def _allowed(choices: tuple[str, ...]) -> str:
+    return "allowed: " + ", ".join(choices) + " (or empty for unknown)"
+
+
+def _parse_date(text: str) -> dt.date:
+    text = text.strip()
+    if len(text) >= 19 and text[10] in " T" and text[11:19] == "00:00:00":
+        text = text[:10]
+    return dt.date.fromisoformat(text)
+
+
+class _CellError(ValueError):
+    """A cell that does not parse: message and optional suggestion."""
+
+    def __init__(self, message: str, suggestion: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.suggestion = suggestion
+
+
+def _cell_parser(spec: FieldSpec) -> Callable[[str], Any]:
+    """A function from one stripped, non-unknown cell text to its typed value, raising ``_CellError``."""
+    unit = f" {spec.unit}" if spec.unit else ""
+
+    def check_range(value: float) -> float:
+        if spec.minimum is not None and value < spec.minimum:
+            raise _CellError(f"is below the possible minimum {spec.minimum:g}{unit}")
+        if spec.maximum is not None and value > spec.maximum:
+            raise _CellError(f"is above the possible maximum {spec.maximum:g}{unit}",
+                             "check the unit" if spec.unit else None)
+        return value
+
+    if spec.kind in (Kind.ID, Kind.TEXT):
+        return lambda v: v
+    if spec.kind is Kind.BOOL:
+        def parse_bool(v: str) -> bool:
+            low = v.lower()
+            if low in TRUE_TOKENS:
+                return True
+            if low in FALSE_TOKENS:
+                return False
+            raise _CellError("is not yes/no", "write yes or no (or leave empty for unknown)")
+        return parse_bool
+    if spec.kind in (Kind.FLOAT, Kind.INT):
+        def parse_number(v: str) -> float:
+            try:
+                value = float(v)
+            except ValueError:
+                hint = "use a dot as decimal separator" if "," in v else (
+                    f"give the value in {spec.unit} without the unit" if spec.unit else None)
+                raise _CellError("is not a number", hint) from None
+            if not np.isfinite(value):
+                raise _CellError("is not a finite number")
+            if spec.kind is Kind.INT:
+                if not value.is_integer():
+                    raise _CellError("is not a whole number")
+                return int(check_range(value))
+            return check_range(value)
+        return parse_number
+    if spec.kind is Kind.ENUM:
+        choices = set(spec.choices)
+
+        def parse_enum(v: str) -> str:
+            token = _normalise_token(v)
+            if token not in choices:
+                raise _CellError("is not an allowed value",
+                                 " ".join(filter(None, [_suggest(v, spec.choices), _allowed(spec.choices)])))
+            return token
+        return parse_enum
+    if spec.kind is Kind.SET:
+        choices = set(spec.choices)
+
+        def parse_set(v: str) -> frozenset[str]:
+            parts = [t for t in v.replace(",", SET_SEPARATOR).split(SET_SEPARATOR) if t.strip()]
+            wrong = [t for t in parts if _normalise_token(t) not in choices]
+            if not parts or wrong:
+                raise _CellError(f"is not a '{SET_SEPARATOR}'-separated list of allowed values",
+                                 " ".join(filter(None, [_suggest(wrong[0] if wrong else v, spec.choices),
+                                                        _allowed(spec.choices)])))
+            return frozenset(_normalise_token(t) for t in parts)
+        return parse_set
+    if spec.kind is Kind.DATE:
+        def parse_date(v: str) -> dt.date:
+            try:
+                return _parse_date(v)
+            except ValueError:
+                raise _CellError("is not a date", "write dates as YYYY-MM-DD") from None
+        return parse_date
+    raise AssertionError(spec.kind)  # pragma: no cover - every Kind is handled above
+
+
+_DTYPES = {Kind.BOOL: "boolean", Kind.FLOAT: "Float64", Kind.INT: "Int64"}
+
+
+def _parse_column(
+    raw: pd.Series, name: str, spec: FieldSpec, label: str, rows: np.ndarray, problems: list[Problem]
+) -> pd.Series:
+    """Parse one column. Work is done once per distinct cell text (columns repeat values a lot)."""
+    codes, uniques = pd.factorize(raw, sort=False)
+    parse = _cell_parser(spec)
+    values: list[Any] = []
+    errors: list[_CellError | None] = []
+    for text in uniques:
+        stripped = str(text).strip()
+        if spec.kind is Kind.ID:
+            ok = stripped != ""
+            values.append(stripped if ok else None)
+            errors.append(None if ok else _CellError("is required and empty"))
+            continue
+        if stripped.lower() in UNKNOWN_TOKENS:
+            values.append(None)
+            errors.append(None)
+            continue
+        try:
+            values.append(parse(stripped))
+            errors.append(None)
+        except _CellError as exc:
+            values.append(None)
+            errors.append(exc)
+    failed = np.array([e is not None for e in errors], dtype=bool)
+    if failed.any():
+        positions = np.flatnonzero(failed[codes])
+        for pos in positions[:MAX_PROBLEMS_PER_COLUMN]:
+            err = errors[codes[pos]]
+            problems.append(Problem(label, err.message, int(rows[pos]), name, raw.iat[pos], err.suggestion))
+        if len(positions) > MAX_PROBLEMS_PER_COLUMN:
+            problems.append(Problem(
+                label, f"{len(positions) - MAX_PROBLEMS_PER_COLUMN} more cells with problems in this column",
+                None, name))
+    table = np.empty(len(values), dtype=object)
+    table[:] = values
+    column = pd.Series(table[codes] if len(codes) else np.array([], dtype=object), index=raw.index, dtype=object)
+    dtype = _DTYPES.get(spec.kind)
+    if dtype is not None:
+        column = column.astype(dtype) if len(column) else pd.Series([], dtype=dtype)
+    return column
+
+
+def parse_table(table: RawTable, record_type: type) -> tuple[pd.DataFrame | None, list[Problem], list[str]]:
+    """Type every column of a raw table against the schema; return (frame, problems, notes)."""
+    problems = list(table.problems)
+    notes: list[str] = []
+    if table.frame is None:
+        return None, problems, notes
+    specs = field_specs(record_type)
+    frame = table.frame
+    columns = list(frame.columns)
+    seen: set[str] = set()
+    for col in columns:
+        if col in seen:
+            problems.append(Problem(table.label, "column appears twice in the header", None, col))
+        seen.add(col)
+    for col in columns:
+        if col not in specs and col != "":
+            close = difflib.get_close_matches(col, list(specs), n=1, cutoff=0.6)
+            problems.append(Problem(
+                table.label, "unknown column", None, col,
+                suggestion=f"did you mean '{close[0]}'?" if close else "see docs/data-dictionary.md",
+            ))
+        elif col == "" and (frame.iloc[:, columns.index(col)].str.strip() != "").any():
+            problems.append(Problem(table.label, "a column without a header holds values", None,
+                                    f"column {columns.index(col) + 1}"))
+    missing = [c for c in specs if c not in seen]
+    for col in missing:
+        problems.append(Problem(
+            table.label, "required column is missing" if specs[col].required else "column is missing", None, col,
+            suggestion="start from 'neurohlh template' to get every column",
+        ))
+    frame = frame.loc[:, ~pd.Index(frame.columns).duplicated()]
+    cells = frame.to_numpy(dtype=object)
+    empty = (cells == "").all(axis=1) if len(frame) else np.zeros(0, dtype=bool)
+    if empty.any():
+        for pos in np.flatnonzero(empty):
+            notes.append(f"{table.label}, row {int(table.rows[pos])}: empty row, not loaded")
+        keep = ~empty
+        frame = frame.loc[keep]
+        rows = table.rows[keep]
+    else:
+        rows = table.rows
+    frame = frame.reset_index(drop=True)
+    typed: dict[str, pd.Series] = {}
+    for name, spec in specs.items():
+        if name in frame.columns:
+            typed[name] = _parse_column(frame[name].astype(str), name, spec, table.label, rows, problems)
+        else:
+            typed[name] = pd.Series([None] * len(frame), dtype=object)
+    out = pd.DataFrame(typed)
+    out["_row"] = rows
+    return out, problems, notes
+
+
+def format_cell(value: Any, spec: FieldSpec) -> str:
+    """One value in the file format (the inverse of the parser)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if spec.kind is Kind.BOOL:
+        return "yes" if bool(value) else "no"
+    if spec.kind is Kind.SET:
+        order = {c: i for i, c in enumerate(spec.choices)}
+        return SET_SEPARATOR.join(sorted((str(v) for v in value), key=lambda t: order.get(t, 99)))
+    if spec.kind is Kind.FLOAT:
+        return f"{float(value):g}" if abs(float(value)) < 1e6 else repr(float(value))
+    if spec.kind is Kind.INT:
+        return str(int(value))
+    if spec.kind is Kind.DATE:
+        return value.isoformat()
+    return str(value)

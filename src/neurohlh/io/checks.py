@@ -1,0 +1,90 @@
+"""Checks that need more than one cell: identifiers, references between files, contradictions."""
+from __future__ import annotations
+
+import difflib
+
+import pandas as pd
+
+from neurohlh.errors import Problem
+from neurohlh.schema import Reader
+
+
+def _duplicates(frame: pd.DataFrame, keys: list[str], label: str, problems: list[Problem]) -> None:
+    present = frame[keys].notna().all(axis=1)
+    dup = frame[present].duplicated(keys, keep="first")
+    for idx in dup[dup].index:
+        first = frame[present & (frame[keys] == frame.loc[idx, keys]).all(axis=1)]["_row"].iloc[0]
+        problems.append(Problem(
+            label, f"duplicate {' + '.join(keys)}, first used on row {first}", int(frame.at[idx, "_row"]),
+            keys[-1] if len(keys) > 1 else keys[0], " / ".join(str(frame.at[idx, k]) for k in keys),
+        ))
+
+
+def _unknown_patient(frame: pd.DataFrame, patient_ids: set[str], label: str, problems: list[Problem]) -> None:
+    orphan = frame["patient_id"].notna() & ~frame["patient_id"].isin(patient_ids)
+    ids = sorted(patient_ids)
+    for idx in orphan[orphan].index:
+        value = frame.at[idx, "patient_id"]
+        close = difflib.get_close_matches(value, ids, n=1, cutoff=0.6)
+        problems.append(Problem(
+            label, "patient_id does not exist in patients", int(frame.at[idx, "_row"]), "patient_id", value,
+            f"did you mean '{close[0]}'?" if close else None,
+        ))
+
+
+def _row_rule(frame: pd.DataFrame, mask: pd.Series, label: str, column: str, message: str,
+              problems: list[Problem], suggestion: str | None = None) -> None:
+    mask = mask.fillna(False).astype(bool)
+    for idx in mask[mask].index:
+        value = frame.at[idx, column]
+        problems.append(Problem(label, message, int(frame.at[idx, "_row"]), column,
+                                None if value is None or value is pd.NA else str(value), suggestion))
+
+
+def cross_checks(
+    patients: pd.DataFrame | None, studies: pd.DataFrame | None, variants: pd.DataFrame | None,
+    labels: dict[str, str],
+) -> list[Problem]:
+    """Checks that need more than one cell: ids, references between files, and contradictions."""
+    problems: list[Problem] = []
+    if patients is not None:
+        lp = labels["patients"]
+        if len(patients) == 0:
+            problems.append(Problem(lp, "has no patient rows"))
+        _duplicates(patients, ["patient_id"], lp, problems)
+        _row_rule(patients, (patients["csf_done"] == False) & (  # noqa: E712
+            patients["csf_wbc_per_ul"].notna() | patients["csf_protein_mg_dl"].notna()), lp, "csf_done",
+            "says CSF was not analysed but CSF values are given", problems)
+        _row_rule(patients, (patients["died"] == False) & patients["death_weeks_after_diagnosis"].notna(),  # noqa
+                  lp, "died", "says the patient did not die but a time of death is given", problems)
+        _row_rule(patients, (patients["hlh_type"] == "primary") & patients["secondary_etiology"].notna(), lp,
+                  "secondary_etiology", "is given for a patient with primary HLH", problems)
+    if studies is not None:
+        ls = labels["studies"]
+        _duplicates(studies, ["study_id", "reader"], ls, problems)
+        owners = studies.dropna(subset=["study_id", "patient_id"]).groupby("study_id")["patient_id"].nunique()
+        for study_id in owners[owners > 1].index:
+            rows = studies[studies["study_id"] == study_id]
+            problems.append(Problem(ls, "the reads of this study name different patients", int(rows["_row"].iloc[1]),
+                                    "patient_id", str(rows["patient_id"].iloc[1])))
+        with_consensus = set(studies.loc[studies["reader"] == Reader.CONSENSUS.value, "study_id"])
+        unreadable = set(studies.loc[studies["reader"].isna(), "study_id"])  # already reported as bad cells
+        lacking = studies[studies["study_id"].notna() & ~studies["study_id"].isin(with_consensus | unreadable)]
+        for study_id, row in lacking.drop_duplicates("study_id")[["study_id", "_row"]].itertuples(index=False):
+            problems.append(Problem(ls, "study has reads but no consensus read (the read analyses use)", int(row),
+                                    "reader", study_id, "add a row with reader 'consensus'"))
+        _row_rule(studies, (studies["ventriculomegaly"] == False) & (  # noqa: E712
+            studies["ventriculomegaly_obstructive"] == True), ls, "ventriculomegaly_obstructive",  # noqa: E712
+            "is yes but ventriculomegaly is no", problems)
+        if patients is not None:
+            _unknown_patient(studies, set(patients["patient_id"].dropna()), ls, problems)
+            births = patients.dropna(subset=["patient_id"]).drop_duplicates("patient_id") \
+                .set_index("patient_id")["birth_date"]
+            birth = studies["patient_id"].map(births)
+            before = pd.Series(
+                [b is not None and s is not None and not pd.isna(b) and s < b
+                 for s, b in zip(studies["study_date"], birth)], index=studies.index, dtype=bool)
+            _row_rule(studies, before, ls, "study_date", "is before the patient's birth date", problems)
+    if variants is not None and patients is not None:
+        _unknown_patient(variants, set(patients["patient_id"].dropna()), labels["variants"], problems)
+    return problems
