@@ -295,9 +295,15 @@ def compare_variable(frame: pd.DataFrame, variable: Variable, group_col: str, gr
     if len(usable) < 2 or any(s.size < 2 for s in usable):
         return GroupComparison(variable, comparison, tuple(groups), samples=samples,
                                reason="fewer than two groups with at least two known values; no test")
-    with _warnings.catch_warnings():
-        _warnings.simplefilter("ignore")
-        result = _paper_continuous(usable) if policy == "paper" else compare_continuous(*usable, policy=policy)
+    if np.ptp(np.concatenate(usable)) == 0:
+        return GroupComparison(variable, comparison, tuple(groups), samples=samples,
+                               reason="no variation (every known value is the same); no test")
+    try:
+        with _warnings.catch_warnings():
+            _warnings.simplefilter("ignore")
+            result = _paper_continuous(usable) if policy == "paper" else compare_continuous(*usable, policy=policy)
+    except InputError as exc:  # a test undefined for these values (e.g. zero variance in every group)
+        return GroupComparison(variable, comparison, tuple(groups), samples=samples, reason=f"no test: {exc}")
     return GroupComparison(variable, comparison, tuple(groups), samples=samples, result=result)
 
 

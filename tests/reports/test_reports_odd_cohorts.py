@@ -1,0 +1,66 @@
+"""Odd but valid cohorts: every command produces output or a clear message, never a traceback or an abort.
+
+Each cohort is derived from the hand-written example cohort (examples/example-cohort) by editing one column,
+so the expected behaviour follows from the edit alone.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from neurohlh.cli import app
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "example-cohort"
+
+
+def _edit_patients(folder: Path, column: str, value: str) -> None:
+    """Set ``column`` to ``value`` in every row of patients.csv (comment lines kept)."""
+    path = folder / "patients.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    comments = [line for line in lines if line.startswith("#")]
+    rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
+    for row in rows:
+        row[column] = value
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("".join(c + "\n" for c in comments))
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_identical_onset_ages_give_no_test_instead_of_aborting_the_analysis(tmp_path: Path):
+    # Every patient 12 months at onset: a rank test is undefined (all values tied), so the comparison carries
+    # a reason and no P value; the rest of the report is still written.
+    cohort = tmp_path / "same-age"
+    shutil.copytree(EXAMPLE, cohort)
+    _edit_patients(cohort, "age_at_onset_months", "12")
+    result = CliRunner().invoke(app, ["analyze", str(cohort), "--out", str(tmp_path / "out"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    data = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    ages = [c for c in data["comparisons"] if c["variable"] == "age_at_onset_months"]
+    assert ages and all(c["result"] is None for c in ages)
+    assert any("no variation" in c["reason"] for c in ages)
+
+
+@pytest.mark.parametrize("policy", ["paper", "exact"])
+def test_zero_variance_groups_give_a_reason_not_an_error(policy: str):
+    # Two groups, each constant (1, 1 vs 2, 2): tests that need within-group variance are undefined; whatever
+    # the policy picks, the comparison must come back, either with a P value or with the reason why not.
+    import numpy as np
+    import pandas as pd
+
+    from neurohlh.analysis import Variable, compare_variable
+
+    frame = pd.DataFrame({"g": ["a", "a", "b", "b"], "x": [1.0, 1.0, 2.0, 2.0]})
+    c = compare_variable(frame, Variable("x", "x", "continuous"), "g", ("a", "b"), "ab", policy)
+    assert [s.tolist() for s in c.samples] == [[1.0, 1.0], [2.0, 2.0]]
+    assert (c.result is not None and 0 <= c.result.pvalue <= 1) or c.reason.startswith("no test")
+    same = pd.DataFrame({"g": ["a", "a", "b", "b"], "x": [3.0] * 4})
+    c = compare_variable(same, Variable("x", "x", "continuous"), "g", ("a", "b"), "ab", policy)
+    assert c.result is None and "no variation" in c.reason and np.isnan(c.pvalue or np.nan)
