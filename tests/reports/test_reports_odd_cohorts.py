@@ -64,3 +64,17 @@ def test_zero_variance_groups_give_a_reason_not_an_error(policy: str):
     same = pd.DataFrame({"g": ["a", "a", "b", "b"], "x": [3.0] * 4})
     c = compare_variable(same, Variable("x", "x", "continuous"), "g", ("a", "b"), "ab", policy)
     assert c.result is None and "no variation" in c.reason and np.isnan(c.pvalue or np.nan)
+
+
+def test_table1_hlh2004_row_leaves_undecided_patients_out_of_the_denominator():
+    # Example cohort, read by hand from examples/example-cohort/patients.csv: EX01, EX02, EX05, EX06, EX07 have a
+    # pathogenic genetic result (HLH-2004 molecular path: met); EX03, EX04, EX08 have no genetic result and at
+    # most 1 of the 8 clinical items known, so their status is 'could be met' (not evaluable), never 'not met'.
+    # Hence 5 met of 5 decided, and the footnote names the 3 left out.
+    from neurohlh.analysis import analyze
+    from neurohlh.io import load_cohort
+    from neurohlh.reports.tables import table1
+
+    t = table1(analyze(load_cohort(EXAMPLE)))
+    assert t.cell("HLH-2004 diagnostic criteria met", 0).text == "5/5 (100%)"
+    assert any("3 patient(s) whose status 'could be met'" in n for n in t.footnotes)

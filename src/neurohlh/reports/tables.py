@@ -33,10 +33,18 @@ def _count(series: pd.Series, mask: pd.Series | None = None) -> Cell:
     return count_cell(int(s.fillna(False).sum()), int(s.notna().sum()))
 
 
+#: HLH-2004 statuses that are decided; ``could_be_met`` (missing items) is not evaluable.
+DECIDED_HLH2004 = ("met", "not_met")
+
+
 def _status_count(status: pd.Series) -> Cell:
-    """Patients with status "met" over all patients with a status."""
-    known = status.notna()
-    return count_cell(int((status[known] == "met").sum()), int(known.sum()))
+    """Patients with status "met" over the patients whose status is decided (met or not met).
+
+    ``could_be_met`` means items are missing that could still reach the diagnosis: not evaluable, so it is
+    left out of the denominator (and counted in the footnote), never counted as "not met".
+    """
+    decided = status.isin(DECIDED_HLH2004)
+    return count_cell(int((status[decided] == "met").sum()), int(decided.sum()))
 
 
 def _either(a: pd.Series, b: pd.Series) -> pd.Series:
@@ -97,8 +105,10 @@ def table1(result: AnalysisResult) -> Table:
         "limb weakness, dysarthria or diplopia; symptom rows are over the symptomatic patients, as in the paper.",
         "Abnormal CSF: pleocytosis (>10 leucocytes/\u00b5L) or proteinosis (>45 mg/dL) (neurohlh.criteria).",
         "Hepato-/splenomegaly: either organ enlarged. Deaths before/after 8 weeks are over deaths with a known time.",
-        "HLH-2004 (Henter 2007): met = molecular diagnosis or >= 5 of 8 criteria; patients whose status is "
-        "'could be met' (missing items) count in the denominator, not the numerator. CNS involvement, "
+        "HLH-2004 (Henter 2007): met = molecular diagnosis or >= 5 of 8 criteria; over the patients whose "
+        "status is decided (met or not met): "
+        f"{int((f['hlh2004_status'] == 'could_be_met').sum())} patient(s) whose status 'could be met' (items "
+        "missing that could still reach the diagnosis) are not evaluable and left out. CNS involvement, "
         "comprehensive rule: abnormal CSF, neurologic symptoms or imaging findings (paper, Discussion).",
         "IQR indicates interquartile range; IT, intrathecal; HSCT, hematopoietic stem cell transplant.",
     )
