@@ -1,8 +1,8 @@
 """Study-level findings counted the paper's way ("cerebral involvement in 77/123 studies").
 
-Each :class:`Count` states its numerator, denominator, how many studies in the denominator had the finding
-unknown (they are *not* counted as absent in the numerator, but they are in the denominator, so the count is
-a lower bound when ``unknown`` > 0), the definition used and the figure printed in the paper.
+Each :class:`Count` states its numerator, its denominator (the studies of the row's subgroup in which the
+finding is known), how many studies of the subgroup had the finding unknown (not evaluable: counted neither as
+absent nor in the denominator, only reported), the definition used and the figure printed in the paper.
 """
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ POSITIVE_NUMBERS = ("single", "few", "multiple")
 
 @dataclass(frozen=True, slots=True)
 class Count:
-    """One study-level count."""
+    """One study-level count: ``numerator`` / ``denominator`` studies where the finding is known; ``unknown``
+    studies of the same subgroup are not evaluable and are left out of both."""
 
     key: str
     label: str
@@ -79,8 +80,9 @@ class _Counter:
 
     def add(self, key: str, label: str, hit: pd.Series, within: pd.Series, unknown: pd.Series, definition: str,
             paper: str | None = None) -> None:
-        self.counts.append(Count(key, label, int((hit & within).sum()), int(within.sum()),
-                                 int((unknown & within & ~hit).sum()), definition, paper))
+        not_evaluable = unknown & within & ~hit
+        self.counts.append(Count(key, label, int((hit & within).sum()), int((within & ~not_evaluable).sum()),
+                                 int(not_evaluable.sum()), definition, paper))
 
 
 def _any(frame: pd.DataFrame, names: Sequence[str]) -> tuple[pd.Series, pd.Series]:
@@ -143,7 +145,7 @@ def _location_counts(c: _Counter, f: pd.DataFrame) -> None:
         c.add(key, label, _yes(f, name), every, _unknown(f, name), f"{name} = yes", paper)
 
 
-def _other_counts(c: _Counter, f: pd.DataFrame, category: pd.Series) -> None:
+def _other_counts(c: _Counter, f: pd.DataFrame, category: pd.Series, lesion_unknown: pd.Series) -> None:
     every = pd.Series(True, index=f.index)
     for key, name, label, paper in (("swi_blooming", "swi_blooming", "SWI blooming", "18"),
                                     ("ventriculomegaly", "ventriculomegaly", "Ventriculomegaly", "19")):
@@ -152,8 +154,10 @@ def _other_counts(c: _Counter, f: pd.DataFrame, category: pd.Series) -> None:
           _yes(f, "ventriculomegaly"), _unknown(f, "ventriculomegaly_obstructive"),
           "ventriculomegaly_obstructive = yes among ventriculomegaly", "3/19")
     lesional = category == "lesional"
+    atrophy_absent = f["atrophy_cerebral"].astype("boolean").eq(False).fillna(False).astype(bool)
+    known_absent = atrophy_absent | ~(lesional | lesion_unknown)  # no atrophy, or known to have no lesions
     c.add("cortical_atrophy_with_lesions", "Cortical atrophy with parenchymal lesions",
-          _yes(f, "atrophy_cerebral") & lesional, every, _unknown(f, "atrophy_cerebral") & lesional,
+          _yes(f, "atrophy_cerebral") & lesional, every, ~known_absent,
           "atrophy_cerebral = yes in a study with parenchymal lesions", "32/123")
     c.add("enhancing_cerebral", "Enhancement in studies with cerebral lesions", _yes(f, "supra_enhancement"),
           _yes(f, "loc_cerebral_wm"), _unknown(f, "supra_enhancement"),
@@ -189,7 +193,7 @@ def summarise_studies(cohort: Any, allocations: Sequence[PatientAllocation] | No
     c = _Counter()
     _pattern_counts(c, category, pattern, lesion_unknown)
     _location_counts(c, f)
-    _other_counts(c, f, category)
+    _other_counts(c, f, category, lesion_unknown)
     return StudySummary(len(f), len({a.patient_id for a in allocations}), tuple(c.counts))
 
 

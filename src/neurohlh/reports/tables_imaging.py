@@ -58,15 +58,15 @@ def lesion_table(result: AnalysisResult) -> Table:
             rows.append(Row(section, section=True))
         rows.append(Row(label, (count_cell(c.numerator, c.denominator), Cell(c.paper or "")), level))
         if c.unknown:
-            unknown_notes.append(f"{label}: {c.unknown} of {c.denominator} studies with the finding unknown")
+            unknown_notes.append(f"{label}: {c.unknown} stud(ies) with the finding unknown")
     notes = [
         f"{s.n_studies} MR studies (consensus reads) of {s.n_patients} patients; n/N = studies with the finding / "
-        "studies in the denominator named in the row (all studies unless stated).",
+        "studies of the subgroup named in the row (all studies unless stated) in which the finding is known.",
         "Last column: the figure printed by Malik et al. (AJNR 2021) for their cohort, for comparison.",
     ]
     if unknown_notes:
-        notes.append("Unknown values are not counted as absent but stay in the denominator (counts are lower "
-                     "bounds): " + "; ".join(unknown_notes) + ".")
+        notes.append("Unknown values are not evaluable: counted neither as absent nor in the denominator: "
+                     + "; ".join(unknown_notes) + ".")
     return Table("lesions", "Study-level lesion distribution and enhancement", ("Studies, n/N (%)", "Malik et al. 2021"),
                  tuple(rows), tuple(notes), label_header="Finding")
 
