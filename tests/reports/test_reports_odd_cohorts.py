@@ -78,3 +78,30 @@ def test_table1_hlh2004_row_leaves_undecided_patients_out_of_the_denominator():
     t = table1(analyze(load_cohort(EXAMPLE)))
     assert t.cell("HLH-2004 diagnostic criteria met", 0).text == "5/5 (100%)"
     assert any("3 patient(s) whose status 'could be met'" in n for n in t.footnotes)
+
+
+def test_recurrent_variant_pooled_column_leaves_unknown_groups_out(tmp_path: Path):
+    # Two carriers of the same PRF1 missense variant, homozygous. R1: protein expression absent -> pooled group
+    # (paper: missense with absent expression). R2: expression never measured -> group unknown, not "not pooled".
+    # By hand: pooled 1 of the 1 carrier whose group is known.
+    from neurohlh.analysis import analyze
+    from neurohlh.io import load_cohort, write_cohort_csv
+    from neurohlh.reports.tables_imaging import recurrent_table
+
+    import pandas as pd
+
+    patients = pd.DataFrame({
+        "patient_id": ["R1", "R2"], "genetic_result": ["pathogenic", "pathogenic"],
+        "protein_expression_verdict": ["absent", None]})
+    studies = pd.DataFrame({"study_id": ["R1-1", "R2-1"], "patient_id": ["R1", "R2"],
+                            "reader": ["consensus", "consensus"]})
+    variants = pd.DataFrame({"patient_id": ["R1", "R2"], "gene": ["PRF1", "PRF1"],
+                             "hgvs": ["c.272C>T (p.Ala91Val)"] * 2, "zygosity": ["homozygous"] * 2})
+    write_cohort_csv({"patients": patients, "studies": studies, "variants": variants}, tmp_path / "c",
+                     "SYNTHETIC test cohort")
+    result = analyze(load_cohort(tmp_path / "c"))
+    assert result.patients.set_index("patient_id")["pooled_group"].tolist()[0] is True
+    assert pd.isna(result.patients.set_index("patient_id").at["R2", "pooled_group"])
+    t = recurrent_table(result)
+    assert len(t.rows) == 1
+    assert t.rows[0].cells[2].text == "1/1 (100%)"

@@ -100,13 +100,15 @@ def recurrent_table(result: AnalysisResult) -> Table:
         gene = _field(v, "gene") or ""
         key = _field(v, "key", "variant") or ""
         patterns = []
-        pooled = 0
+        pooled = pooled_known = 0
         for pid in patients:
             if pid in f.index:
                 pat, onset = f.at[pid, "pattern"], f.at[pid, "onset_subpattern"]
                 patterns.append(str(onset) if pat == "1" and isinstance(onset, str) else f"pattern {pat}")
                 flag = f.at[pid, "pooled_group"]
-                pooled += int(flag is not pd.NA and bool(flag))
+                if not pd.isna(flag):  # unknown group (e.g. protein expression not measured): not evaluable
+                    pooled_known += 1
+                    pooled += int(bool(flag))
         counts: dict[str, int] = {}
         for p in patterns:
             counts[p] = counts.get(p, 0) + 1
@@ -114,10 +116,11 @@ def recurrent_table(result: AnalysisResult) -> Table:
         label = key if str(key).startswith(str(gene)) else f"{gene} {key}".strip()
         rows.append(Row(label, (
             Cell(str(_field(v, "consequence") or "")), Cell(str(len(patients)), float(len(patients)), kind="number"),
-            count_cell(pooled, len(patients)), Cell(shown))))
+            count_cell(pooled, pooled_known), Cell(shown))))
     notes = ("Variants keyed by their normalised c. description (neurohlh.genetics.recurrent_variants); a patient "
              "homozygous for a variant counts once.",
-             "Patterns column: onset subpattern for pattern-1 carriers, else the pattern.")
+             "Patterns column: onset subpattern for pattern-1 carriers, else the pattern.",
+             "Pooled group: carriers in the pooled mutation group / carriers whose group is known.")
     if not rows:
         notes = (*notes, "No variant was seen in more than one patient.")
     return Table("recurrent_variants", "Recurrent variants", ("Consequence", "Patients", "Pooled group", "Patterns"),
