@@ -110,3 +110,12 @@ def test_allocations_of_another_cohort_are_rejected(cohort):
     partial = [a for a in classify_cohort(cohort) if a.patient_id != "P1"]
     with pytest.raises(InputError, match=r"do not cover 2 consensus stud\(ies\) of the cohort, e.g. S1, S2"):
         summarise_studies(cohort, partial)
+
+
+def test_count_percent_rounds_half_up_like_the_report_tables():
+    # 1/8 = 12.5%: a person (and the report tables, neurohlh.reports.format) writes 13%; Python's f"{12.5:.0f}"
+    # would print 12 (round half to even).
+    from neurohlh.patterns import Count
+
+    assert str(Count("k", "Finding", 1, 8, 0, "def")) == "Finding: 1/8 (13%)"
+    assert str(Count("k", "Finding", 0, 0, 0, "def")) == "Finding: 0/0"

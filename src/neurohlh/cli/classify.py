@@ -88,12 +88,15 @@ def _print_table(allocations: list[Any]) -> None:
 
 
 def _print_summary(summary: Any) -> None:
+    from neurohlh.reports.format import percent_text
+
     table = Table(title=f"Study-level findings ({summary.n_studies} consensus studies, {summary.n_patients} patients)")
     for col in ("finding", "n/N", "%", "unknown", "paper", "definition"):
         table.add_column(col)
     for c in summary.counts:
         table.add_row(escape(c.label), f"{c.numerator}/{c.denominator}",
-                      "-" if c.percent is None else f"{c.percent:.0f}", str(c.unknown), c.paper or "",
+                      "-" if c.denominator == 0 else percent_text(c.numerator, c.denominator).rstrip("%"),
+                      str(c.unknown), c.paper or "",
                       escape(c.definition))
     console.print(table)
 

@@ -13,8 +13,8 @@ import pandas as pd
 
 from neurohlh.errors import InputError
 from neurohlh.patterns.patient import PatientAllocation
-
-POSITIVE_NUMBERS = ("single", "few", "multiple")
+from neurohlh.patterns.study import POSITIVE_NUMBERS
+from neurohlh.reports.format import percent_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,7 @@ class Count:
         return None if self.denominator == 0 else 100.0 * self.numerator / self.denominator
 
     def __str__(self) -> str:
-        pct = "" if self.percent is None else f" ({self.percent:.0f}%)"
+        pct = "" if self.denominator == 0 else f" ({percent_text(self.numerator, self.denominator)})"
         return f"{self.label}: {self.numerator}/{self.denominator}{pct}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -168,7 +168,7 @@ def _other_counts(c: _Counter, f: pd.DataFrame, category: pd.Series, lesion_unkn
     for key, prefix, label, paper in (("target_supra", "supra", "supratentorial", "6"),
                                       ("target_infra", "infra", "infratentorial", "4")):
         hit, unknown = _any(f, (f"{prefix}_target_lesions", f"{prefix}_target_variants"))
-        c.add(key, f"Target lesions/variants, {label}", hit, f[f"{prefix}_lesion_number"].isin(POSITIVE_NUMBERS),
+        c.add(key, f"Target lesions/variants, {label}", hit, f[f"{prefix}_lesion_number"].isin(list(POSITIVE_NUMBERS)),
               unknown, f"{prefix}_target_lesions or {prefix}_target_variants = yes among studies with "
               f"{label} lesions", paper)
 
