@@ -28,7 +28,7 @@ TABLE1 = {
     "Gait ataxia": "12/45", "Hypotonia": "11/45",
     "Minimal symptoms (mild irritability) or clinically silent": "12/57",
     "CSF analyzed at presentation": "50/57", "Abnormal CSF": "42/50",
-    "CSF pleocytosis (>10 leucocytes/\u00b5L)": "25/50", "CSF proteinosis (>45 mg/dL)": "32/50",
+    "CSF pleocytosis (> 10 leucocytes/\u00b5L)": "25/50", "CSF proteinosis (> 45 mg/dL)": "32/50",
     "HLH 1994/2004": "35/57", "IT methotrexate": "17/57", "HSCT": "25/57", "Lost to follow-up": "2/57",
     "Death before 8 weeks": "7/19", "Death after 8 weeks": "12/19",
 }

@@ -26,6 +26,9 @@ from neurohlh.schema import Patient, Study
 CSF_PLEOCYTOSIS_ABOVE_PER_UL = 10.0
 #: CSF proteinosis: more than 45 mg/dL (paper, Table 1).
 CSF_PROTEINOSIS_ABOVE_MG_DL = 45.0
+#: The two thresholds as printed in tables and methods text (one source for every label).
+CSF_PLEOCYTOSIS_TEXT = f"> {CSF_PLEOCYTOSIS_ABOVE_PER_UL:g} leucocytes/\u00b5L"
+CSF_PROTEINOSIS_TEXT = f"> {CSF_PROTEINOSIS_ABOVE_MG_DL:g} mg/dL"
 #: Symptom fields that count as neurologic symptoms. Irritability alone is the paper's "no neurologic
 #: symptoms or only mild irritability" group (Results: 45 with symptoms + 12 CSF-only = 57), so it is
 #: excluded unless ``count_irritability=True``.
@@ -41,7 +44,8 @@ RULES = ("comprehensive", "csf")
 Rule = Literal["comprehensive", "csf"]
 
 RULE_TEXT = {
-    "csf": "CSF rule (paper Methods/Table 1): pleocytosis > 10 cells/uL and/or protein > 45 mg/dL",
+    "csf": f"CSF rule (paper Methods/Table 1): pleocytosis {CSF_PLEOCYTOSIS_TEXT} and/or protein "
+           f"{CSF_PROTEINOSIS_TEXT}",
     "comprehensive": "comprehensive rule (paper Discussion; Koh 2015): abnormal CSF or neurologic symptoms "
                      "or imaging findings",
 }
@@ -139,7 +143,8 @@ def _csf_reason(patient: Patient) -> str:
     wbc, protein = patient.csf_wbc_per_ul, patient.csf_protein_mg_dl
     wbc_text = "unknown" if wbc is None else f"{wbc:g}/uL"
     prot_text = "unknown" if protein is None else f"{protein:g} mg/dL"
-    return f"CSF leucocytes {wbc_text} (> 10 = pleocytosis), protein {prot_text} (> 45 = proteinosis)"
+    return (f"CSF leucocytes {wbc_text} (> {CSF_PLEOCYTOSIS_ABOVE_PER_UL:g} = pleocytosis), protein {prot_text} "
+            f"(> {CSF_PROTEINOSIS_ABOVE_MG_DL:g} = proteinosis)")
 
 
 def cns_involvement(patient: Patient, studies: Sequence[Study] = (), rule: Rule = "comprehensive",

@@ -15,6 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from neurohlh.analysis import SUBPATTERNS, AnalysisResult
+from neurohlh.criteria.cns import CSF_PLEOCYTOSIS_TEXT, CSF_PROTEINOSIS_TEXT
 from neurohlh.errors import InputError
 from neurohlh.reports import figures as fig
 from neurohlh.reports.format import p_cell
@@ -118,8 +119,8 @@ def methods_text(result: AnalysisResult, tables: tuple[Table, ...]) -> str:
         f"{s['pattern']['indeterminate']} indeterminate; onset subpatterns "
         + ", ".join(f"{k}: {v}" for k, v in s["onset_subpattern"].items()) + ".",
         "HLH-2004 criteria (Henter 2007) and CNS involvement (comprehensive rule: abnormal CSF, neurologic symptoms "
-        "or imaging findings) were assessed per patient (neurohlh.criteria); CSF pleocytosis is > 10 leucocytes/\u00b5L "
-        "and proteinosis > 45 mg/dL. Genotypes were classified by neurohlh.genetics (disruptive = nonsense, "
+        "or imaging findings) were assessed per patient (neurohlh.criteria); CSF pleocytosis is "
+        f"{CSF_PLEOCYTOSIS_TEXT} and proteinosis {CSF_PROTEINOSIS_TEXT}. Genotypes were classified by neurohlh.genetics (disruptive = nonsense, "
         "frameshift or deletion; pooled group = at least 1 disruptive allele or missense with absent protein "
         "expression).",
         f"Statistics used {policy_text}. Tests actually run: {tests}. "

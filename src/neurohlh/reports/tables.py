@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from neurohlh.analysis import PATTERNS, SUBPATTERNS, TABLE2_VARIABLES, AnalysisResult, GroupComparison
+from neurohlh.criteria.cns import CSF_PLEOCYTOSIS_TEXT, CSF_PROTEINOSIS_TEXT
 from neurohlh.reports.format import count_cell, median_cell, number_text, p_cell, ratio_text
 from neurohlh.reports.model import Cell, Row, Table, TestRef
 
@@ -83,8 +84,8 @@ def table1(result: AnalysisResult) -> Table:
         Row("CSF findings", section=True),
         Row("CSF analyzed at presentation", (_count(f["csf_done"]),), 1),
         Row("Abnormal CSF", (_count(f["csf_abnormal"]),), 1),
-        Row("CSF pleocytosis (>10 leucocytes/\u00b5L)", (_count(f["csf_pleocytosis"]),), 1),
-        Row("CSF proteinosis (>45 mg/dL)", (_count(f["csf_proteinosis"]),), 1),
+        Row(f"CSF pleocytosis ({CSF_PLEOCYTOSIS_TEXT})", (_count(f["csf_pleocytosis"]),), 1),
+        Row(f"CSF proteinosis ({CSF_PROTEINOSIS_TEXT})", (_count(f["csf_proteinosis"]),), 1),
         Row("Treatment", section=True),
         Row("HLH 1994/2004", (_count(on_protocol),), 1),
         Row("IT methotrexate", (_count(f["it_methotrexate"]),), 1),
@@ -103,7 +104,8 @@ def table1(result: AnalysisResult) -> Table:
         KNOWN_NOTE, IQR_NOTE,
         "CNS symptoms: any of seizures, decreased sensorium (encephalopathy), meningismus, gait ataxia, hypotonia, "
         "limb weakness, dysarthria or diplopia; symptom rows are over the symptomatic patients, as in the paper.",
-        "Abnormal CSF: pleocytosis (>10 leucocytes/\u00b5L) or proteinosis (>45 mg/dL) (neurohlh.criteria).",
+        f"Abnormal CSF: pleocytosis ({CSF_PLEOCYTOSIS_TEXT}) or proteinosis ({CSF_PROTEINOSIS_TEXT}) "
+        "(neurohlh.criteria).",
         "Hepato-/splenomegaly: either organ enlarged. Deaths before/after 8 weeks are over deaths with a known time.",
         "HLH-2004 (Henter 2007): met = molecular diagnosis or >= 5 of 8 criteria; over the patients whose "
         "status is decided (met or not met): "
