@@ -46,6 +46,9 @@ _MERGE_GRID = 1e-10
 MAX_ENTRIES = 40_000_000
 #: Most column fillings (network arcs) one stage may have before the exact method gives up.
 MAX_TRANSITIONS = 25_000_000
+#: Tables whose path-count bound (see ``_table_count_bound``) reaches this run on the compiled
+#: (numba) kernels when numba is installed; smaller ones stay in numpy and never compile.
+COMPILED_MIN_TABLES = 1e6
 
 
 def log_tolerance(shape: tuple[int, ...]) -> float:
@@ -404,12 +407,44 @@ def _orient(t: np.ndarray) -> np.ndarray:
     return t.T if t.shape[0] > t.shape[1] else t
 
 
-def ffh_exact(table: np.ndarray, time_budget: float = 60.0, meet: int | None = None) -> ExactOutcome:
+def _table_count_bound(rows: np.ndarray, cols: np.ndarray) -> float:
+    """Upper bound on the number of paths (tables): fillings of every column but the last,
+    ignoring the row limits.  A cheap size proxy that needs no network."""
+    r = len(rows)
+    return float(np.prod([math.comb(int(c) + r - 1, r - 1) for c in cols[:-1]], dtype=float))
+
+
+def _use_compiled(rows: np.ndarray, cols: np.ndarray, engine: str) -> bool:
+    """Compiled kernels for big networks only, so small tables never import numba."""
+    if engine == "numpy" or (len(rows), len(cols)) == (2, 2):
+        return False
+    from neurohlh.stats._exact_compiled import key_fits
+
+    if not key_fits(rows):
+        if engine == "compiled":
+            raise ValueError("state keys do not fit in int64 for the compiled engine")
+        return False
+    if engine == "compiled":
+        return True
+    if _table_count_bound(rows, cols) < COMPILED_MIN_TABLES:
+        return False
+    import importlib.util
+
+    return importlib.util.find_spec("numba") is not None
+
+
+def ffh_exact(table: np.ndarray, time_budget: float = 60.0, meet: int | None = None,
+              engine: str = "auto") -> ExactOutcome:
     """Exact two-sided Fisher-Freeman-Halton p-value; raises ExactTimeout past ``time_budget`` s.
 
     ``meet`` is the stage where the forward (past) and backward (future) lists meet; by default
-    the stage that balances the forward and backward path counts.
+    the stage that balances the forward and backward path counts.  ``engine``: ``"numpy"``
+    (vectorised network below), ``"compiled"`` (numba kernels, ``_exact_compiled.py``; same
+    algorithm, arcs generated on the fly) or ``"auto"``: compiled when numba is installed and
+    the table-count bound reaches ``COMPILED_MIN_TABLES`` (never for 2x2), else numpy.
     """
+    if engine not in ("auto", "numpy", "compiled"):
+        raise ValueError(f"unknown engine {engine!r}")
     start = time.perf_counter()
     deadline = start + time_budget
     t = _orient(np.asarray(table, dtype=np.int64))
@@ -418,6 +453,11 @@ def ffh_exact(table: np.ndarray, time_budget: float = 60.0, meet: int | None = N
     limit = log_obs + log_tolerance(t.shape)
     if t.shape[0] == 1 or t.shape[1] == 1:
         return ExactOutcome(1.0, log_obs, 1, time.perf_counter() - start)
+    if _use_compiled(rows, cols, engine):
+        from neurohlh.stats._exact_compiled import ffh_compiled
+
+        total, states = ffh_compiled(rows, cols, limit, deadline, meet)
+        return ExactOutcome(min(1.0, total), log_obs, states, time.perf_counter() - start)
     net = _Network(rows, cols, deadline)
     stop = _meeting_stage(net) if meet is None else meet
     total, node, value, count = _forward(net, stop, limit, deadline)

@@ -1,0 +1,165 @@
+"""Driver of the compiled exact FFH network algorithm (kernels in ``_exact_numba.py``).
+
+Runs the same passes as the numpy implementation in ``_exact.py`` -- build the states, exact
+path bounds, forward pass to the meeting stage, past bounds, backward pass, meet -- but the
+column fillings are generated inside compiled kernels and never stored.  Work is cut into
+chunks of parent states (about ``CHUNK_ARCS`` fillings each) so the time budget and the memory
+guard are checked between chunks, and :class:`~neurohlh.stats._exact.ExactTimeout` is raised
+exactly as in the numpy path.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+from scipy.special import gammaln
+
+from neurohlh.stats._exact import _MERGE_GRID, MAX_ENTRIES, ExactTimeout, _count_compositions
+
+#: Most column fillings (arcs) one stage may have in the compiled path before it gives up.
+MAX_COMPILED_TRANSITIONS = 2_000_000_000
+#: Fillings handled per kernel call between two time-budget checks.
+CHUNK_ARCS = 2_000_000
+
+
+def key_fits(rows: np.ndarray) -> bool:
+    """States are encoded as int64 in base max(row) + 1: does that fit?"""
+    return len(rows) * math.log2(int(rows.max()) + 1) < 62
+
+
+def _chunks(counts: np.ndarray):
+    """Consecutive state ranges with about CHUNK_ARCS fillings each."""
+    cum = np.cumsum(counts)
+    start = 0
+    while start < len(counts):
+        base = cum[start - 1] if start else 0.0
+        stop = int(np.searchsorted(cum, base + CHUNK_ARCS, side="right"))
+        stop = max(stop, start + 1)
+        yield start, min(stop, len(counts))
+        start = stop
+
+
+def _check(deadline: float) -> None:
+    if time.perf_counter() > deadline:
+        raise ExactTimeout
+
+
+def _decode(keys: np.ndarray, base: int, r: int) -> np.ndarray:
+    out = np.empty((len(keys), r), dtype=np.int64)
+    k = keys.copy()
+    for j in range(r - 1, -1, -1):
+        out[:, j] = k % base
+        k //= base
+    return out
+
+
+def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, deadline: float,
+                 meet: int | None = None) -> tuple[float, int]:
+    """Total probability of tables with log P <= ``limit``; returns ``(p, number of states)``.
+
+    ``rows`` are the state dimension, ``cols`` the columns in network order (at least two).
+    """
+    _check(deadline)
+    from neurohlh.stats import _exact_numba as K  # compiles (or loads the cache) on first use
+
+    rows = np.asarray(rows, dtype=np.int64)
+    cols = [int(c) for c in cols]
+    r = len(rows)
+    base = int(rows.max()) + 1
+    lf = gammaln(np.arange(int(rows.sum()) + 1) + 1.0)
+    fact = np.array([math.factorial(i) for i in range(r + 1)], dtype=float)
+    n_trans = len(cols) - 1
+
+    states = [np.sort(rows)[None, :]]
+    tables, counts, maxfill = [], [], []
+    fwd = [np.ones(1)]
+    for k in range(n_trans):
+        cnt = _count_compositions(states[k], cols[k])
+        if cnt.sum() > MAX_COMPILED_TRANSITIONS:
+            raise ExactTimeout("network too large")
+        counts.append(cnt)
+        maxfill.append(max(1, int(cnt.max())))
+        hkeys, hvals = K.new_table(4 * len(states[k]) + 64)
+        keys = np.empty(1024, np.int64)
+        fwd_next = np.zeros(1024)
+        n_next = 0
+        for s0, s1 in _chunks(cnt):
+            _check(deadline)
+            hkeys, hvals, keys, fwd_next, n_next, _ = K.build(
+                states[k], cols[k], lf, base, fwd[k], s0, s1, fact, maxfill[k],
+                hkeys, hvals, keys, fwd_next, n_next)
+        states.append(_decode(keys[:n_next], base, r))
+        tables.append((hkeys, hvals))
+        fwd.append(fwd_next[:n_next].copy())
+
+    # exact longest / shortest completion and backward path counts
+    last = len(states[-1])
+    hi, lo, bwd = [None] * (n_trans + 1), [None] * (n_trans + 1), [None] * (n_trans + 1)
+    hi[-1], lo[-1], bwd[-1] = np.zeros(last), np.zeros(last), np.ones(last)
+    for k in range(n_trans - 1, -1, -1):
+        m = len(states[k])
+        hi[k], lo[k], bwd[k] = np.empty(m), np.empty(m), np.empty(m)
+        for s0, s1 in _chunks(counts[k]):
+            _check(deadline)
+            K.bounds(states[k], cols[k], lf, base, s0, s1, fact, maxfill[k], *tables[k],
+                     hi[k + 1], lo[k + 1], bwd[k + 1], hi[k], lo[k], bwd[k])
+
+    if meet is None:
+        cost = [fwd[m].sum() + bwd[m].sum() for m in range(1, n_trans + 1)]
+        stop = 1 + int(np.argmin(cost))
+    else:
+        stop = meet
+    n_states = sum(len(s) for s in states)
+
+    # forward (past) lists up to the meeting stage
+    total = 0.0
+    ptr, vals, cnts = np.array([0, 1], np.int64), np.zeros(1), np.ones(1)
+    for k in range(stop):
+        out = (np.empty(1024, np.int64), np.empty(1024), np.empty(1024))
+        n_out = 0
+        for s0, s1 in _chunks(counts[k]):
+            _check(deadline)
+            mass, *out, n_out = K.forward(states[k], cols[k], lf, base, s0, s1, fact, maxfill[k],
+                                          *tables[k], hi[k + 1], lo[k + 1], ptr, vals, cnts,
+                                          limit, *out, n_out)
+            total += mass
+            if n_out > MAX_ENTRIES:
+                raise ExactTimeout("memory")
+        ptr, vals, cnts = K.group_merge(len(states[k + 1]), *out, n_out, _MERGE_GRID)
+        if len(vals) == 0:
+            return total, n_states
+
+    # past bounds from the meeting stage on
+    pmax, pmin = K.entry_bounds(ptr, vals, len(states[stop]))
+    past = {stop: (pmax, pmin)}
+    for k in range(stop, n_trans):
+        nmax, nmin = np.full(len(states[k + 1]), -np.inf), np.full(len(states[k + 1]), np.inf)
+        for s0, s1 in _chunks(counts[k]):
+            _check(deadline)
+            K.past_bounds(states[k], cols[k], lf, base, s0, s1, fact, maxfill[k], *tables[k],
+                          *past[k], nmax, nmin)
+        past[k + 1] = (nmax, nmin)
+    for pmx, pmn in past.values():
+        pmn[np.isneginf(pmx)] = -np.inf  # unreachable: no past mass, send everything to `full`
+
+    # backward (future) lists down to the meeting stage
+    fptr, fvals, fcnts = np.arange(last + 1, dtype=np.int64), np.zeros(last), np.ones(last)
+    full = np.zeros(last)
+    for k in range(n_trans - 1, stop - 1, -1):
+        fcum = K.scaled_cum(fptr, fvals, fcnts)
+        new_full = np.zeros(len(states[k]))
+        out = (np.empty(1024, np.int64), np.empty(1024), np.empty(1024))
+        n_out = 0
+        for s0, s1 in _chunks(counts[k]):
+            _check(deadline)
+            *out, n_out = K.backward(states[k], cols[k], lf, base, s0, s1, fact, maxfill[k],
+                                     *tables[k], fptr, fvals, fcnts, fcum, full, *past[k], limit,
+                                     new_full, *out, n_out)
+            if n_out > MAX_ENTRIES:
+                raise ExactTimeout("memory")
+        full = new_full
+        fptr, fvals, fcnts = K.group_merge(len(states[k]), *out, n_out, _MERGE_GRID)
+
+    total += K.meet(ptr, vals, cnts, fptr, fvals, K.scaled_cum(fptr, fvals, fcnts), full, limit)
+    return total, n_states

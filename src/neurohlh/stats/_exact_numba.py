@@ -1,0 +1,428 @@
+"""Compiled (numba) kernels of the exact Fisher-Freeman-Halton network algorithm.
+
+Same algorithm, tolerance and merge rule as the numpy implementation in ``_exact.py`` (read its
+module docstring first); only the execution differs:
+
+* column fillings (network arcs) are generated on the fly, state by state, and never stored, so
+  networks with hundreds of millions of arcs fit in memory;
+* a state is the *sorted* vector of remaining row sums, encoded as an int64 in base
+  ``max(row) + 1`` and found through an open-addressing hash table per stage;
+* each kernel works on a range of parent states, so the Python driver (``_exact.py``) checks
+  the time budget and the memory guard between chunks.
+
+This module imports numba; ``_exact.py`` imports it only for networks large enough to be worth
+the compile (cached on disk with ``cache=True``), so small tables never pay for it.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+_EMPTY = -1
+
+
+# ----------------------------------------------------------------------------- hashing
+
+
+@njit(cache=True)
+def _slot(hkeys, key):
+    """Slot of ``key`` in the open-addressing table ``hkeys`` (its own slot or the empty one)."""
+    mask = len(hkeys) - 1
+    h = key ^ (key >> 29)
+    h = h * 0x5851F42D4C957F2D  # int64 arithmetic wraps
+    h = h ^ (h >> 32)
+    i = h & mask
+    while hkeys[i] != key and hkeys[i] != _EMPTY:
+        i = (i + 1) & mask
+    return i
+
+
+@njit(cache=True)
+def new_table(n):
+    """Empty hash table with room for ``n`` keys at load factor <= 1/2."""
+    size = 16
+    while size < 2 * n + 2:
+        size *= 2
+    return np.full(size, _EMPTY, np.int64), np.zeros(size, np.int64)
+
+
+@njit(cache=True)
+def table_of(keys):
+    hkeys, hvals = new_table(len(keys))
+    for i in range(len(keys)):
+        j = _slot(hkeys, keys[i])
+        hkeys[j] = keys[i]
+        hvals[j] = i
+    return hkeys, hvals
+
+
+# ----------------------------------------------------------------------------- arcs
+
+
+@njit(cache=True)
+def _fillings(state, c, xs, mults, fact):
+    """Canonical fillings of one column (total ``c``) of ``state`` (sorted ascending).
+
+    Writes each filling ``x`` (``sum x = c``, ``0 <= x <= state``, non-increasing within each
+    run of tied rows) to ``xs[m]`` and the number of distinct fillings it stands for
+    (``g! / prod(run!)`` per tied group) to ``mults[m]``; returns the count ``m``.
+    """
+    r = len(state)
+    suffix = np.zeros(r + 1, np.int64)
+    for i in range(r - 1, -1, -1):
+        suffix[i] = suffix[i + 1] + state[i]
+    x = np.zeros(r, np.int64)
+    top = np.zeros(r, np.int64)
+    need = np.zeros(r + 1, np.int64)
+    need[0] = c
+    m = 0
+    i = 0
+    while True:
+        descend = False
+        if i == r:
+            # leaf: record it
+            mult = 1.0
+            g_start = 0
+            for j in range(1, r + 1):
+                if j == r or state[j] != state[g_start]:
+                    g = j - g_start
+                    if g > 1:
+                        mult *= fact[g]
+                        run = 1
+                        for u in range(g_start + 1, j):
+                            if x[u] == x[u - 1]:
+                                run += 1
+                            else:
+                                mult /= fact[run]
+                                run = 1
+                        mult /= fact[run]
+                    g_start = j
+            for j in range(r):
+                xs[m, j] = x[j]
+            mults[m] = mult
+            m += 1
+            i -= 1
+        else:
+            nd = need[i]
+            hi = min(state[i], nd)
+            if i > 0 and state[i] == state[i - 1]:
+                hi = min(hi, x[i - 1])
+            lo = nd if i == r - 1 else max(0, nd - suffix[i + 1])
+            if lo <= hi:
+                x[i] = lo
+                top[i] = hi
+                need[i + 1] = nd - lo
+                i += 1
+                descend = True
+            else:
+                i -= 1
+        if not descend:
+            while i >= 0 and x[i] >= top[i]:
+                i -= 1
+            if i < 0:
+                return m
+            x[i] += 1
+            need[i + 1] = need[i] - x[i]
+            i += 1
+
+
+@njit(cache=True)
+def _child(state, x, lf, const, base, rest):
+    """Key of the child state (remaining rows after filling ``x``, sorted) and the log-probability
+    of the column given ``state``."""
+    r = len(state)
+    q = const
+    for j in range(r):
+        rest[j] = state[j] - x[j]
+        q -= lf[x[j]] + lf[rest[j]]
+    for j in range(1, r):  # insertion sort, r is small
+        v = rest[j]
+        u = j - 1
+        while u >= 0 and rest[u] > v:
+            rest[u + 1] = rest[u]
+            u -= 1
+        rest[u + 1] = v
+    key = 0
+    for j in range(r):
+        key = key * base + rest[j]
+    return key, q
+
+
+@njit(cache=True)
+def _const(state, c, lf):
+    tot = 0
+    s = 0.0
+    for j in range(len(state)):
+        tot += state[j]
+        s += lf[state[j]]
+    return s - (lf[tot] - lf[c] - lf[tot - c])
+
+
+# ----------------------------------------------------------------------------- passes
+
+
+@njit(cache=True)
+def build(states, c, lf, base, fwd, s0, s1, fact, maxfill, hkeys, hvals, keys, fwd_next, n_next):
+    """Children of parents ``s0..s1`` (insert new ones) and forward path counts.
+
+    Returns the (possibly grown) ``hkeys, hvals, keys, fwd_next``, the child count and the
+    number of canonical arcs visited.
+    """
+    r = states.shape[1]
+    xs = np.empty((maxfill, r), np.int64)
+    mults = np.empty(maxfill)
+    rest = np.empty(r, np.int64)
+    arcs = 0
+    for s in range(s0, s1):
+        state = states[s]
+        const = _const(state, c, lf)
+        m = _fillings(state, c, xs, mults, fact)
+        arcs += m
+        for a in range(m):
+            key, _ = _child(state, xs[a], lf, const, base, rest)
+            j = _slot(hkeys, key)
+            if hkeys[j] == _EMPTY:
+                if n_next == len(keys):
+                    keys = np.concatenate((keys, np.empty(len(keys), np.int64)))
+                    fwd_next = np.concatenate((fwd_next, np.zeros(len(fwd_next))))
+                hkeys[j] = key
+                hvals[j] = n_next
+                keys[n_next] = key
+                n_next += 1
+                if 2 * n_next + 2 > len(hkeys):  # grow and rehash
+                    hkeys, hvals = table_of(keys[:n_next])
+                    j = _slot(hkeys, key)
+            fwd_next[hvals[j]] += fwd[s] * mults[a]
+    return hkeys, hvals, keys, fwd_next, n_next, arcs
+
+
+@njit(cache=True)
+def bounds(states, c, lf, base, s0, s1, fact, maxfill, hkeys, hvals, hi_next, lo_next, bwd_next,
+           hi, lo, bwd):
+    """Exact max/min log-probability of completions and backward path counts of ``s0..s1``."""
+    r = states.shape[1]
+    xs = np.empty((maxfill, r), np.int64)
+    mults = np.empty(maxfill)
+    rest = np.empty(r, np.int64)
+    for s in range(s0, s1):
+        state = states[s]
+        const = _const(state, c, lf)
+        m = _fillings(state, c, xs, mults, fact)
+        h, l, b = -np.inf, np.inf, 0.0
+        for a in range(m):
+            key, q = _child(state, xs[a], lf, const, base, rest)
+            ch = hvals[_slot(hkeys, key)]
+            h = max(h, q + hi_next[ch])
+            l = min(l, q + lo_next[ch])
+            b += mults[a] * bwd_next[ch]
+        hi[s], lo[s], bwd[s] = h, l, b
+
+
+@njit(cache=True)
+def past_bounds(states, c, lf, base, s0, s1, fact, maxfill, hkeys, hvals, pmax, pmin, nmax, nmin):
+    """Propagate the largest/smallest past log-probability from parents ``s0..s1`` to children."""
+    r = states.shape[1]
+    xs = np.empty((maxfill, r), np.int64)
+    mults = np.empty(maxfill)
+    rest = np.empty(r, np.int64)
+    for s in range(s0, s1):
+        if pmax[s] == -np.inf:
+            continue
+        state = states[s]
+        const = _const(state, c, lf)
+        m = _fillings(state, c, xs, mults, fact)
+        for a in range(m):
+            key, q = _child(state, xs[a], lf, const, base, rest)
+            ch = hvals[_slot(hkeys, key)]
+            nmax[ch] = max(nmax[ch], pmax[s] + q)
+            nmin[ch] = min(nmin[ch], pmin[s] + q)
+
+
+@njit(cache=True)
+def _grow(node, val, cnt, need):
+    size = len(node)
+    while size < need:
+        size *= 2
+    if size == len(node):
+        return node, val, cnt
+    n2 = np.empty(size, np.int64)
+    v2 = np.empty(size)
+    c2 = np.empty(size)
+    n2[:len(node)] = node
+    v2[:len(node)] = val
+    c2[:len(node)] = cnt
+    return n2, v2, c2
+
+
+@njit(cache=True)
+def forward(states, c, lf, base, s0, s1, fact, maxfill, hkeys, hvals, hi_next, lo_next,
+            ptr, vals, cnts, limit, out_node, out_val, out_cnt, n_out):
+    """One forward stage for parents ``s0..s1``: decided-inside mass and the undecided entries.
+
+    A parent's entries are sorted by value, so per arc the entries decided inside form a prefix
+    (summed from a scaled cumulative sum) and only the window between the two cuts is emitted.
+    """
+    r = states.shape[1]
+    xs = np.empty((maxfill, r), np.int64)
+    mults = np.empty(maxfill)
+    rest = np.empty(r, np.int64)
+    mass = 0.0
+    for s in range(s0, s1):
+        a0, a1 = ptr[s], ptr[s + 1]
+        if a0 == a1:
+            continue
+        v = vals[a0:a1]
+        top = v[-1]
+        cum = np.zeros(a1 - a0 + 1)
+        for j in range(a1 - a0):
+            cum[j + 1] = cum[j] + cnts[a0 + j] * math.exp(v[j] - top)
+        state = states[s]
+        const = _const(state, c, lf)
+        m = _fillings(state, c, xs, mults, fact)
+        for a in range(m):
+            key, q = _child(state, xs[a], lf, const, base, rest)
+            ch = hvals[_slot(hkeys, key)]
+            i_in = np.searchsorted(v, limit - q - hi_next[ch], side="right")
+            i_out = max(np.searchsorted(v, limit - q - lo_next[ch], side="right"), i_in)
+            mass += mults[a] * math.exp(q + top) * cum[i_in]
+            if i_out > i_in:
+                out_node, out_val, out_cnt = _grow(out_node, out_val, out_cnt, n_out + i_out - i_in)
+                for j in range(i_in, i_out):
+                    out_node[n_out] = ch
+                    out_val[n_out] = v[j] + q
+                    out_cnt[n_out] = cnts[a0 + j] * mults[a]
+                    n_out += 1
+    return mass, out_node, out_val, out_cnt, n_out
+
+
+@njit(cache=True)
+def backward(states, c, lf, base, s0, s1, fact, maxfill, hkeys, hvals, cptr, cvals, ccnts, ccum,
+             full_next, pmax, pmin, limit, new_full, out_node, out_val, out_cnt, n_out):
+    """One backward stage for parents ``s0..s1``: future mass inside for every past value
+    (``new_full``) and the undecided future entries of each parent, emitted in parent order."""
+    r = states.shape[1]
+    xs = np.empty((maxfill, r), np.int64)
+    mults = np.empty(maxfill)
+    rest = np.empty(r, np.int64)
+    for s in range(s0, s1):
+        state = states[s]
+        const = _const(state, c, lf)
+        m = _fillings(state, c, xs, mults, fact)
+        f = 0.0
+        for a in range(m):
+            key, q = _child(state, xs[a], lf, const, base, rest)
+            ch = hvals[_slot(hkeys, key)]
+            f += mults[a] * math.exp(q) * full_next[ch]
+            b0, b1 = cptr[ch], cptr[ch + 1]
+            if b0 == b1:
+                continue
+            v = cvals[b0:b1]
+            i_in = np.searchsorted(v, limit - q - pmax[s], side="right")
+            i_out = max(np.searchsorted(v, limit - q - pmin[s], side="right"), i_in)
+            if i_in > 0:
+                f += mults[a] * math.exp(q + v[-1]) * ccum[b0 + i_in - 1]
+            if i_out > i_in:
+                out_node, out_val, out_cnt = _grow(out_node, out_val, out_cnt, n_out + i_out - i_in)
+                for j in range(i_in, i_out):
+                    out_node[n_out] = s
+                    out_val[n_out] = v[j] + q
+                    out_cnt[n_out] = ccnts[b0 + j] * mults[a]
+                    n_out += 1
+        new_full[s] += f
+    return out_node, out_val, out_cnt, n_out
+
+
+# ----------------------------------------------------------------------------- entry lists
+
+
+@njit(cache=True)
+def group_merge(n_nodes, node, val, cnt, n, grid):
+    """Group entries by node, sort each group by value and merge values whose
+    ``round(value / grid)`` agree (counts add).  Returns CSR ``(ptr, vals, cnts)``."""
+    start = np.zeros(n_nodes + 1, np.int64)
+    for i in range(n):
+        start[node[i] + 1] += 1
+    for k in range(n_nodes):
+        start[k + 1] += start[k]
+    fill = start.copy()
+    gv = np.empty(n)
+    gc = np.empty(n)
+    for i in range(n):
+        k = node[i]
+        gv[fill[k]] = val[i]
+        gc[fill[k]] = cnt[i]
+        fill[k] += 1
+    ptr = np.zeros(n_nodes + 1, np.int64)
+    ov = np.empty(n)
+    oc = np.empty(n)
+    w = 0
+    inv = 1.0 / grid
+    for k in range(n_nodes):
+        a, b = start[k], start[k + 1]
+        if b > a:
+            order = np.argsort(gv[a:b])
+            last = 0
+            for t in range(b - a):
+                i = a + order[t]
+                key = math.floor(gv[i] * inv + 0.5)
+                if t > 0 and key == last:
+                    oc[w - 1] += gc[i]
+                else:
+                    ov[w] = gv[i]
+                    oc[w] = gc[i]
+                    w += 1
+                    last = key
+        ptr[k + 1] = w
+    return ptr, ov[:w].copy(), oc[:w].copy()
+
+
+@njit(cache=True)
+def scaled_cum(ptr, vals, cnts):
+    """Inclusive cumulative ``cnt * exp(val - top)`` per group, ``top`` = the group's largest value."""
+    cum = np.empty(len(vals))
+    for k in range(len(ptr) - 1):
+        a, b = ptr[k], ptr[k + 1]
+        if b > a:
+            top = vals[b - 1]
+            acc = 0.0
+            for j in range(a, b):
+                acc += cnts[j] * math.exp(vals[j] - top)
+                cum[j] = acc
+    return cum
+
+
+@njit(cache=True)
+def entry_bounds(ptr, vals, n_nodes):
+    pmax = np.full(n_nodes, -np.inf)
+    pmin = np.full(n_nodes, np.inf)
+    for k in range(n_nodes):
+        if ptr[k + 1] > ptr[k]:
+            pmin[k] = vals[ptr[k]]
+            pmax[k] = vals[ptr[k + 1] - 1]
+    return pmax, pmin
+
+
+@njit(cache=True)
+def meet(pptr, pvals, pcnts, fptr, fvals, fcum, full, limit):
+    """Sum over states of past mass times the future mass at or below ``limit - past``."""
+    total = 0.0
+    for s in range(len(pptr) - 1):
+        p0, p1 = pptr[s], pptr[s + 1]
+        if p0 == p1:
+            continue
+        pmass = 0.0
+        for j in range(p0, p1):
+            pmass += pcnts[j] * math.exp(pvals[j])
+        total += pmass * full[s]
+        f0, f1 = fptr[s], fptr[s + 1]
+        if f0 == f1:
+            continue
+        v = fvals[f0:f1]
+        top = v[-1]
+        for j in range(p0, p1):
+            idx = np.searchsorted(v, limit - pvals[j], side="right")
+            if idx > 0:
+                total += pcnts[j] * math.exp(pvals[j] + top) * fcum[f0 + idx - 1]
+    return total

@@ -1,0 +1,108 @@
+"""The compiled (numba) exact FFH path against brute force, R and the numpy path."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from neurohlh.stats._exact import (
+    COMPILED_MIN_TABLES,
+    ExactTimeout,
+    _orient,
+    _table_count_bound,
+    _use_compiled,
+    ffh_exact,
+)
+
+from test_stats_exact import _random_tables, brute_force_ffh
+
+CASES = json.loads((Path(__file__).parent / "data" / "r_reference.json").read_text())["cases"]
+
+
+def _takes_compiled(table) -> bool:
+    t = _orient(np.asarray(table, dtype=np.int64))
+    return _use_compiled(t.sum(axis=1), np.sort(t.sum(axis=0))[::-1], "auto")
+
+
+@pytest.mark.parametrize("table", _random_tables(11, 40), ids=lambda t: "x".join(map(str, t.shape)))
+def test_compiled_engine_matches_brute_force_enumeration(table):
+    expected = brute_force_ffh(table)
+    assert ffh_exact(table, engine="compiled").pvalue == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
+@pytest.mark.parametrize("meet", [1, 2, 3, 4])
+def test_compiled_engine_every_meeting_stage_matches_brute_force(meet):
+    table = np.array([[3, 1, 0, 2, 1], [0, 2, 3, 1, 0], [2, 2, 1, 0, 3]])
+    expected = brute_force_ffh(table)
+    assert ffh_exact(table, engine="compiled", meet=meet).pvalue == pytest.approx(expected, rel=1e-12)
+
+
+def test_two_by_k_with_ties_and_zero_columns_matches_brute_force():
+    # tied column totals and tied row totals exercise the filling multiplicities
+    table = np.array([[4, 0, 3, 3, 2, 5, 1], [1, 5, 2, 2, 3, 0, 4]])
+    expected = brute_force_ffh(table)
+    for engine in ("numpy", "compiled"):
+        assert ffh_exact(table, engine=engine).pvalue == pytest.approx(expected, rel=1e-12)
+
+
+_LARGE_R_CASES = [c for c in CASES if c["kind"] == "fisher" and _takes_compiled(c["table"])]
+
+
+def test_auto_engine_routes_the_large_r_reference_tables_to_the_compiled_path():
+    # the 2x10 n=200 hard table, the 3x5 n=98 table and the larger random tables
+    assert len(_LARGE_R_CASES) >= 8
+    assert any(np.asarray(c["table"]).shape == (2, 10) for c in _LARGE_R_CASES)
+
+
+@pytest.mark.parametrize("case", _LARGE_R_CASES, ids=lambda c: c.get("name", "fisher"))
+def test_both_engines_match_r_on_large_tables(case):
+    """R: fisher.test(m, workspace = 2e7 or 2e9)$p.value (tests/stats/r/make_reference.R)."""
+    for engine in ("compiled", "numpy"):
+        p = ffh_exact(np.array(case["table"]), engine=engine).pvalue
+        assert p == pytest.approx(case["p"], rel=1e-9, abs=1e-300), engine
+
+
+def test_five_by_five_n80_matches_r():
+    # R 4.2: fisher.test(m, workspace = 2e8)$p.value = 0.04204154396757 (FEXACT; fexact agrees)
+    table = np.array([[5, 5, 3, 2, 1], [3, 3, 1, 1, 10], [4, 2, 3, 7, 5], [4, 2, 2, 3, 0], [3, 2, 5, 3, 1]])
+    assert _takes_compiled(table)
+    assert ffh_exact(table).pvalue == pytest.approx(0.0420415439672, rel=1e-9)
+
+
+def test_two_by_ten_n1000_agrees_with_r_and_numpy_path():
+    # R fisher.test(workspace = 2e9) and fisher-rxc: 0.8162311562; FEXACT merges past values
+    # within its 3.45e-7 log tolerance, so R is off by ~7e-9 relative (docs/statistics.md).
+    table = np.array([[52, 49, 44, 61, 47, 53, 55, 40, 45, 48], [51, 46, 57, 50, 44, 55, 49, 52, 48, 54]])
+    compiled = ffh_exact(table, engine="compiled").pvalue
+    assert compiled == pytest.approx(ffh_exact(table, engine="numpy").pvalue, rel=1e-12)
+    assert compiled == pytest.approx(0.8162311562, rel=2e-8)
+
+
+def test_compiled_engine_honours_the_time_budget():
+    table = np.array([[5, 5, 3, 2, 1], [3, 3, 1, 1, 10], [4, 2, 3, 7, 5], [4, 2, 2, 3, 0], [3, 2, 5, 3, 1]])
+    with pytest.raises(ExactTimeout):
+        ffh_exact(table, engine="compiled", time_budget=0.0)
+
+
+def test_small_tables_stay_in_numpy():
+    assert not _takes_compiled([[19, 11], [6, 14]])
+    assert not _takes_compiled([[500, 0], [0, 500]])  # 2x2 never compiles
+    assert not _takes_compiled([[0, 21], [2, 3], [1, 5]])  # Table 2, dysarthria
+    # bound = C(3 + 1, 1) * C(2 + 1, 1) = 12 paths for this 2x3 table, far below the threshold
+    assert _table_count_bound(np.array([3, 3]), np.array([3, 2, 1])) == 12 < COMPILED_MIN_TABLES
+
+
+def test_small_tables_never_import_numba():
+    code = (
+        "import sys\n"
+        "from neurohlh.stats import fisher_exact, compare_categorical\n"
+        "fisher_exact([[19, 11], [6, 14]]); fisher_exact([[0, 21], [2, 3], [1, 5]])\n"
+        "compare_categorical([[3, 9], [7, 2], [1, 6]], policy='fisher')\n"
+        "print('numba' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
