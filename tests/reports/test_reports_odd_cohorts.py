@@ -105,3 +105,31 @@ def test_recurrent_variant_pooled_column_leaves_unknown_groups_out(tmp_path: Pat
     t = recurrent_table(result)
     assert len(t.rows) == 1
     assert t.rows[0].cells[2].text == "1/1 (100%)"
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_analyze_into_an_existing_file_is_a_clear_error(tmp_path: Path, as_json: bool):
+    target = tmp_path / "a-file"
+    target.write_text("not a folder", encoding="utf-8")
+    args = ["analyze", str(EXAMPLE), "--out", str(target)] + (["--json"] if as_json else [])
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    text = " ".join(result.output.split())  # rich wraps long lines
+    assert "is an existing file, not a folder" in text and "Traceback" not in text
+    assert target.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_analyze_reports_a_write_failure_without_a_traceback(tmp_path: Path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "figures").write_text("a file where the figures folder goes", encoding="utf-8")
+    result = CliRunner().invoke(app, ["analyze", str(EXAMPLE), "--out", str(out)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "cannot write the report into" in " ".join(result.output.split())
+
+
+def test_classify_output_into_a_missing_folder_is_a_clear_error(tmp_path: Path):
+    target = tmp_path / "missing" / "x.json"
+    result = CliRunner().invoke(app, ["classify", str(EXAMPLE), "--json", "-o", str(target)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "cannot write" in " ".join(result.output.split()) and not target.exists()

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.markup import escape
 from rich.table import Table
 
 from neurohlh.errors import InputError
@@ -37,6 +38,7 @@ def run_analysis(path: Path, out: Path, policy: str, as_json: bool, notice: str 
     from neurohlh.analysis import POLICIES, analyze
     from neurohlh.io import load_cohort
     from neurohlh.reports import build_report, write_report
+    from neurohlh.reports.build import prepare_output_folder
 
     if policy not in POLICIES:
         console.print(f"[red]error[/red] `--policy` must be one of {', '.join(POLICIES)}; got {policy!r}")
@@ -51,6 +53,7 @@ def run_analysis(path: Path, out: Path, policy: str, as_json: bool, notice: str 
 
         try:
             cohort = load_cohort(path)
+            prepare_output_folder(out)  # an unusable --out fails before the analysis runs
             result = analyze(cohort, policy=policy, progress=step)
         except InputError as exc:  # invalid cells, or values a rule cannot read: report, never a traceback
             bar.stop()
@@ -61,7 +64,16 @@ def run_analysis(path: Path, out: Path, policy: str, as_json: bool, notice: str 
                 _print_problems(path, exc)
             raise typer.Exit(1) from None
         step("report")
-        files = write_report(result, out, build_report(result, title=title, notice=notice))
+        try:
+            files = write_report(result, out, build_report(result, title=title, notice=notice))
+        except OSError as exc:  # disk full, permission denied, a file of the same name as a sub-folder ...
+            bar.stop()
+            message = f"cannot write the report into {out}: {exc}"
+            if as_json:
+                print(json.dumps({"ok": False, "source": str(path), "error": message, "problems": []}, indent=2))
+            else:
+                console.print(f"[red]error[/red] {escape(message)}")
+            raise typer.Exit(1) from None
     seconds = time.perf_counter() - start
     summary = result.summary()
     if as_json:

@@ -104,9 +104,13 @@ def _print_summary(summary: Any) -> None:
 def _emit(text: str, output: Path | None) -> None:
     if output is None:
         print(text)
-    else:
+        return
+    try:
         output.write_text(text, encoding="utf-8")
-        console.print(f"wrote {output}", style="green")
+    except OSError as exc:  # missing folder, a folder given as file, no permission
+        console.print(f"[red]error[/red] cannot write {escape(str(output))}: {escape(exc.strerror or str(exc))}")
+        raise typer.Exit(1) from None
+    console.print(f"wrote {output}", style="green")
 
 
 def classify_cmd(

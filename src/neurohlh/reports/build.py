@@ -245,14 +245,25 @@ def _write_array(out, key: str, items, convert: Callable[[Any], Any], chunk: int
     out.write("],\n")
 
 
+def prepare_output_folder(folder: str | Path) -> Path:
+    """Create the output folder (and its parents) or raise :class:`InputError` saying why it cannot be used."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"output folder {str(folder)!r} is an existing file, not a folder; choose another --out")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create output folder {str(folder)!r}: {exc.strerror or exc}") from None
+    return folder
+
+
 def write_report(result: AnalysisResult, folder: str | Path, report: Report | None = None,
                  detail: str = "auto") -> ReportFiles:
     """Write every output file into ``folder`` (created if needed) and return their paths.
 
     ``detail`` is passed to :func:`write_results_json`.
     """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = prepare_output_folder(folder)
     report = report or build_report(result)
     fig_dir = folder / "figures"
     fig_dir.mkdir(exist_ok=True)
