@@ -159,7 +159,12 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, deadline: flo
             if n_out > MAX_ENTRIES:
                 raise ExactTimeout("memory")
         full = new_full
-        fptr, fvals, fcnts = K.group_merge(len(states[k]), *out, n_out, _MERGE_GRID)
+        if k > stop:
+            fptr, fvals, fcnts = K.group_merge(len(states[k]), *out, n_out, _MERGE_GRID)
+        else:  # the meet needs only the past lists sorted: keep emission order (grouped by parent)
+            node = out[0][:n_out]
+            fptr = np.searchsorted(node, np.arange(len(states[k]) + 1)).astype(np.int64)
+            fvals, fcnts = out[1][:n_out], out[2][:n_out]
 
-    total += K.meet(ptr, vals, cnts, fptr, fvals, K.scaled_cum(fptr, fvals, fcnts), full, limit)
+    total += K.meet(ptr, vals, cnts, K.scaled_cum(ptr, vals, cnts), fptr, fvals, fcnts, full, limit)
     return total, n_states

@@ -338,6 +338,74 @@ def backward(states, c, lf, base, s0, s1, fact, maxfill, hkeys, hvals, cptr, cva
 
 
 @njit(cache=True)
+def _merge_runs(v, c, v2, c2, a, b):
+    """Sort ``v[a:b]`` (with ``c`` alongside) by merging its ascending runs pairwise.
+
+    Emitted entries arrive as one sorted window per arc, so a group holds few long runs and
+    this costs O(size * log(runs)).  Uses ``v2, c2`` as scratch; the result is left in
+    ``v, c`` when the function returns True, in ``v2, c2`` when it returns False.
+    """
+    bounds = [a]
+    for i in range(a + 1, b):
+        if v[i] < v[i - 1]:
+            bounds.append(i)
+    bounds.append(b)
+    src_is_v = True
+    while len(bounds) > 2:
+        nb = [a]
+        for k in range(0, len(bounds) - 1, 2):
+            lo, mid = bounds[k], bounds[k + 1]
+            hi = bounds[k + 2] if k + 2 < len(bounds) else mid
+            i, j, w = lo, mid, lo
+            if src_is_v:
+                while i < mid and j < hi:
+                    if v[j] < v[i]:
+                        v2[w] = v[j]
+                        c2[w] = c[j]
+                        j += 1
+                    else:
+                        v2[w] = v[i]
+                        c2[w] = c[i]
+                        i += 1
+                    w += 1
+                while i < mid:
+                    v2[w] = v[i]
+                    c2[w] = c[i]
+                    i += 1
+                    w += 1
+                while j < hi:
+                    v2[w] = v[j]
+                    c2[w] = c[j]
+                    j += 1
+                    w += 1
+            else:
+                while i < mid and j < hi:
+                    if v2[j] < v2[i]:
+                        v[w] = v2[j]
+                        c[w] = c2[j]
+                        j += 1
+                    else:
+                        v[w] = v2[i]
+                        c[w] = c2[i]
+                        i += 1
+                    w += 1
+                while i < mid:
+                    v[w] = v2[i]
+                    c[w] = c2[i]
+                    i += 1
+                    w += 1
+                while j < hi:
+                    v[w] = v2[j]
+                    c[w] = c2[j]
+                    j += 1
+                    w += 1
+            nb.append(hi)
+        bounds = nb
+        src_is_v = not src_is_v
+    return src_is_v
+
+
+@njit(cache=True)
 def group_merge(n_nodes, node, val, cnt, n, grid):
     """Group entries by node, sort each group by value and merge values whose
     ``round(value / grid)`` agree (counts add).  Returns CSR ``(ptr, vals, cnts)``."""
@@ -354,6 +422,8 @@ def group_merge(n_nodes, node, val, cnt, n, grid):
         gv[fill[k]] = val[i]
         gc[fill[k]] = cnt[i]
         fill[k] += 1
+    sv = np.empty(n)
+    sc = np.empty(n)
     ptr = np.zeros(n_nodes + 1, np.int64)
     ov = np.empty(n)
     oc = np.empty(n)
@@ -362,16 +432,18 @@ def group_merge(n_nodes, node, val, cnt, n, grid):
     for k in range(n_nodes):
         a, b = start[k], start[k + 1]
         if b > a:
-            order = np.argsort(gv[a:b])
-            last = 0
-            for t in range(b - a):
-                i = a + order[t]
-                key = math.floor(gv[i] * inv + 0.5)
-                if t > 0 and key == last:
-                    oc[w - 1] += gc[i]
+            if _merge_runs(gv, gc, sv, sc, a, b):
+                v, c = gv, gc
+            else:
+                v, c = sv, sc
+            last = 0.0
+            for i in range(a, b):
+                key = math.floor(v[i] * inv + 0.5)
+                if i > a and key == last:
+                    oc[w - 1] += c[i]
                 else:
-                    ov[w] = gv[i]
-                    oc[w] = gc[i]
+                    ov[w] = v[i]
+                    oc[w] = c[i]
                     w += 1
                     last = key
         ptr[k + 1] = w
@@ -405,8 +477,13 @@ def entry_bounds(ptr, vals, n_nodes):
 
 
 @njit(cache=True)
-def meet(pptr, pvals, pcnts, fptr, fvals, fcum, full, limit):
-    """Sum over states of past mass times the future mass at or below ``limit - past``."""
+def meet(pptr, pvals, pcnts, pcum, fptr, fvals, fcnts, full, limit):
+    """Sum over states of past mass times the future mass at or below ``limit - past``.
+
+    The past lists are sorted (``pcum`` is their scaled cumulative mass); the future lists may
+    be in any order, so the largest list of the run -- the last backward stage -- is never
+    sorted: each future value looks up the past mass at or below ``limit - future``.
+    """
     total = 0.0
     for s in range(len(pptr) - 1):
         p0, p1 = pptr[s], pptr[s + 1]
@@ -416,13 +493,10 @@ def meet(pptr, pvals, pcnts, fptr, fvals, fcum, full, limit):
         for j in range(p0, p1):
             pmass += pcnts[j] * math.exp(pvals[j])
         total += pmass * full[s]
-        f0, f1 = fptr[s], fptr[s + 1]
-        if f0 == f1:
-            continue
-        v = fvals[f0:f1]
+        v = pvals[p0:p1]
         top = v[-1]
-        for j in range(p0, p1):
-            idx = np.searchsorted(v, limit - pvals[j], side="right")
+        for j in range(fptr[s], fptr[s + 1]):
+            idx = np.searchsorted(v, limit - fvals[j], side="right")
             if idx > 0:
-                total += pcnts[j] * math.exp(pvals[j] + top) * fcum[f0 + idx - 1]
+                total += fcnts[j] * math.exp(fvals[j] + top) * pcum[p0 + idx - 1]
     return total
