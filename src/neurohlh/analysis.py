@@ -227,12 +227,26 @@ def _criteria(patients: Sequence[Any], studies_by_patient: dict[str, list[Any]])
     return h, c, frame
 
 
+def _table_label(cohort: Any, table: str) -> str:
+    """How the loader names a table in its problems: ``variants.csv``, or ``book.xlsx [sheet variants]``."""
+    from pathlib import Path
+
+    source = Path(str(cohort.source))
+    return f"{source.name} [sheet {table}]" if source.suffix.lower() == ".xlsx" else f"{table}.csv"
+
+
+def _source_rows(frame: pd.DataFrame) -> list[int] | None:
+    return [int(r) for r in frame["_row"]] if "_row" in frame else None
+
+
 def _genetics(cohort: Any, patients: Sequence[Any]) -> tuple[dict[str, Any], tuple[Any, ...], pd.DataFrame]:
     """Genotype per patient with at least one variant row, recurrent variants, genotype columns."""
-    from neurohlh.genetics import patient_genotype, recurrent_variants
+    from neurohlh.genetics import classify_variants, patient_genotype, recurrent_variants
 
+    records = cohort.variant_records()
+    classify_variants(records, rows=_source_rows(cohort.variants), file=_table_label(cohort, "variants"))
     by_patient: dict[str, list[Any]] = {}
-    for v in cohort.variant_records():
+    for v in records:
         by_patient.setdefault(v.patient_id, []).append(v)
     genotypes = {p.patient_id: patient_genotype(p, by_patient[p.patient_id])
                  for p in patients if p.patient_id in by_patient}

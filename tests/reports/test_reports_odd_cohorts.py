@@ -133,3 +133,22 @@ def test_classify_output_into_a_missing_folder_is_a_clear_error(tmp_path: Path):
     result = CliRunner().invoke(app, ["classify", str(EXAMPLE), "--json", "-o", str(target)])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert "cannot write" in " ".join(result.output.split()) and not target.exists()
+
+
+@pytest.mark.parametrize("command", ["analyze", "criteria"])
+def test_an_unreadable_variant_is_reported_with_file_and_row(tmp_path: Path, command: str):
+    # One line appended to the example's variants.csv: 2 comment lines + header + 8 variant rows = line 11,
+    # so the new variant is on line 12 of the file (the row number a spreadsheet shows).
+    cohort = tmp_path / "bad-variant"
+    shutil.copytree(EXAMPLE, cohort)
+    path = cohort / "variants.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 11
+    path.write_text("\n".join(lines + ["EX08,PRF1,c.hello,,heterozygous,"]) + "\n", encoding="utf-8")
+    args = [command, str(cohort), "--json"] + (["--out", str(tmp_path / "out")] if command == "analyze" else [])
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    data = json.loads(result.stdout)
+    assert data["ok"] is False
+    assert [(p["file"], p["row"], p["column"], p["value"]) for p in data["problems"]] == [
+        ("variants.csv", 12, "hgvs", "c.hello")]

@@ -75,7 +75,10 @@ def _assess(path: Path, rule: str, policy_name: str) -> dict[str, Any]:
     policy = _policy(policy_name)
     cohort = load_cohort(path)
     patients, studies, variants = cohort.patient_records(), cohort.study_records(), cohort.variant_records()
-    classify_variants(variants, policy)  # every unreadable variant reported at once, before any output
+    from neurohlh.analysis import _source_rows, _table_label
+
+    # every unreadable variant reported at once, with its file and row, before any output
+    classify_variants(variants, policy, rows=_source_rows(cohort.variants), file=_table_label(cohort, "variants"))
     cns = cns_cohort(patients, studies, rule=rule)  # type: ignore[arg-type]
     by_patient: dict[str, list[Any]] = {}
     for v in variants:

@@ -34,17 +34,23 @@ class RecurrentVariant:
                 "patient_ids": list(self.patient_ids), "texts": list(self.texts)}
 
 
-def classify_variants(variants: Sequence[Variant], policy: DisruptivePolicy = PAPER_POLICY
+def classify_variants(variants: Sequence[Variant], policy: DisruptivePolicy = PAPER_POLICY,
+                      rows: Sequence[int] | None = None, file: str = "variants"
                       ) -> list[VariantClassification]:
-    """Classify every variant row; collect every unreadable row into one InputError."""
+    """Classify every variant row; collect every unreadable row into one InputError.
+
+    ``rows`` (spreadsheet row numbers, e.g. the cohort frame's ``_row``) and ``file`` (e.g. ``variants.csv``)
+    locate each problem the way the loader does; without them the problem names the variant's position.
+    """
     out: list[VariantClassification] = []
     problems: list[Problem] = []
     for i, v in enumerate(variants):
         try:
             out.append(classify_variant(v.hgvs, gene=v.gene, policy=policy))
         except InputError as exc:
-            problems.append(Problem("variants", str(exc), column="hgvs", value=v.hgvs,
-                                    suggestion=f"patient {v.patient_id}, variant {i + 1}"))
+            row = None if rows is None else int(rows[i])
+            where = f"patient {v.patient_id}" + ("" if row is not None else f", variant {i + 1}")
+            problems.append(Problem(file, str(exc), row=row, column="hgvs", value=v.hgvs, suggestion=where))
     if problems:
         raise InputError(f"{len(problems)} variant description(s) cannot be read", problems)
     return out
