@@ -20,7 +20,7 @@ of reactive hemophagocytic syndrome. Arthritis Rheumatol 2014;66:2613-2620. doi:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from neurohlh.schema import Patient
 

@@ -117,7 +117,6 @@ def _subpattern(ev: tuple) -> tuple[str | None, tuple[str, ...]]:
     return None, tuple(f for f, v in zip(SUBPATTERN_FIELDS, (count, dominant)) if v is None)
 
 
-_BOOL_FIELDS = tuple(f for f in EVIDENCE_FIELDS if f not in NUMBER_FIELDS and f != "pontine_enhancing_lesion_count")
 _NUMBER_VALUES = frozenset({"none"}) | POSITIVE_NUMBERS
 
 
