@@ -93,3 +93,22 @@ def test_paper_inclusion_counts_under_both_rules():
     assert (comp.n_involved, comp.failing, comp.undetermined) == (57, (), ())
     assert "comprehensive" in comp.sentence and "57/57" in comp.sentence
     assert "S42" in csf.sentence and "fail" in csf.sentence
+
+
+def test_imaging_rule_reads_lesions_the_way_the_pattern_rules_do():
+    # Both compartments read "none" and every non-parenchymal finding is known absent; the location fields
+    # (loc_cerebral_wm ... cerebellar_diffuse_edema) are left blank. Pattern rule 1 (docs/patterns.md): a
+    # compartment's "none" covers its location fields, so the study has no lesions and no imaging finding.
+    # (Before, the imaging rule re-derived lesions itself and called this study unknown.)
+    from neurohlh.criteria import imaging_findings
+    from neurohlh.patterns import classify_study
+
+    study = Study(study_id="M1", patient_id="S", reader="consensus", supra_lesion_number="none",
+                  infra_lesion_number="none", loc_cranial_nerves=False, loc_optic_nerve=False, loc_cord=False,
+                  loc_cauda_equina=False, atrophy_cerebral=False, atrophy_cerebellar=False,
+                  ctt_t2_hyperintensity=False)
+    assert classify_study(study).lesional is False
+    assert imaging_findings([study]) is False
+    # a location "yes" counts even when its compartment says none (a positive finding wins)
+    assert imaging_findings([Study(study_id="M2", patient_id="S", reader="consensus", supra_lesion_number="none",
+                                   infra_lesion_number="none", loc_pons=True)]) is True

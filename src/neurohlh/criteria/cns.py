@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from neurohlh.errors import InputError
+from neurohlh.patterns.study import LESION_FIELDS, NUMBER_FIELDS, lesional_status
 from neurohlh.schema import Patient, Study
 
 #: CSF pleocytosis: more than 10 leucocytes/uL (paper, Table 1; printed "> 10 leucocytes/mL", a lost mu).
@@ -34,12 +35,13 @@ CSF_PROTEINOSIS_TEXT = f"> {CSF_PROTEINOSIS_ABOVE_MG_DL:g} mg/dL"
 #: excluded unless ``count_irritability=True``.
 NEUROLOGIC_SYMPTOM_FIELDS = ("seizures", "encephalopathy", "meningismus", "gait_ataxia", "hypotonia",
                              "limb_weakness", "dysarthria", "diplopia")
-#: Study fields whose "yes" (or a lesion number other than none) counts as an imaging finding.
-IMAGING_FINDING_FIELDS = ("loc_cerebral_wm", "loc_cerebellar_wm", "loc_deep_grey", "loc_midbrain", "loc_pons",
-                          "loc_medulla", "loc_cranial_nerves", "loc_optic_nerve", "loc_cord",
-                          "loc_cauda_equina", "cerebellar_diffuse_edema", "atrophy_cerebral",
-                          "atrophy_cerebellar", "ctt_t2_hyperintensity")
-IMAGING_LESION_NUMBER_FIELDS = ("supra_lesion_number", "infra_lesion_number")
+#: Imaging findings besides parenchymal lesions (whose status comes from neurohlh.patterns, the one owner of
+#: "is this study lesional"): a "yes" in any of these counts as an imaging finding.
+OTHER_IMAGING_FINDING_FIELDS = ("loc_cranial_nerves", "loc_optic_nerve", "loc_cord", "loc_cauda_equina",
+                                "atrophy_cerebral", "atrophy_cerebellar", "ctt_t2_hyperintensity")
+#: Every study field the imaging rule reads: the parenchymal-lesion fields of neurohlh.patterns plus the others.
+IMAGING_FINDING_FIELDS = tuple(f for f in LESION_FIELDS if f not in NUMBER_FIELDS) + OTHER_IMAGING_FINDING_FIELDS
+IMAGING_LESION_NUMBER_FIELDS = NUMBER_FIELDS
 RULES = ("comprehensive", "csf")
 Rule = Literal["comprehensive", "csf"]
 
@@ -90,19 +92,18 @@ def neurologic_symptoms(patient: Patient, count_irritability: bool = False) -> b
 
 
 def _study_finding(study: Study) -> bool | None:
-    flags: list[bool | None] = [getattr(study, n) for n in IMAGING_FINDING_FIELDS]
-    for name in IMAGING_LESION_NUMBER_FIELDS:
-        number = getattr(study, name)
-        number = getattr(number, "value", number)
-        flags.append(None if number is None else number != "none")
+    flags: list[bool | None] = [lesional_status(study)]
+    flags += [getattr(study, n) for n in OTHER_IMAGING_FINDING_FIELDS]
     return _any_of(flags)
 
 
 def imaging_findings(studies: Sequence[Study]) -> bool | None:
-    """Any MR study with a lesion, a lesion location, atrophy or CTT hyperintensity.
+    """Any MR study with parenchymal lesions, cranial/optic nerve, cord or cauda equina findings, atrophy or
+    CTT hyperintensity.
 
-    Computed from Study fields directly (independent of :mod:`neurohlh.patterns`): True if any study has a
-    finding, False if studies were given and every one is known to have none, else None.
+    Parenchymal lesions are decided by :func:`neurohlh.patterns.study.lesional_status` (a compartment whose
+    lesion number is ``none`` covers its location fields). True if any study has a finding, False if studies
+    were given and every one is known to have none, else None.
     """
     if not studies:
         return None

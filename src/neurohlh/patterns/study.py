@@ -83,6 +83,21 @@ def _lesional(ev: tuple) -> tuple[bool | None, tuple[str, ...]]:
     return None, tuple(missing)
 
 
+def lesional_status(study: Any) -> bool | None:
+    """Parenchymal lesions present (True), known absent (False) or unknown (None): rule 1 of this module.
+
+    Reads only ``LESION_FIELDS`` of ``study`` (a :class:`~neurohlh.schema.Study` or any object with those
+    attributes), so callers that need just this answer (e.g. the CNS-involvement imaging rule) share the one
+    definition instead of re-deriving it.
+    """
+    ev = tuple(getattr(study, name) for name in LESION_FIELDS)
+    for name, value in zip(LESION_FIELDS, ev):
+        problem = value_problem(name, getattr(value, "value", value))
+        if problem:
+            raise InputError(problem)
+    return _lesional(tuple(getattr(v, "value", v) for v in ev))[0]
+
+
 def _category(ev: tuple) -> tuple[str, tuple[str, ...]]:
     atrophy_cerebral, atrophy_cerebellar, ctt, nonspecific = ev[9:13]
     if atrophy_cerebral is True or atrophy_cerebellar is True:
@@ -398,7 +413,7 @@ def study_trace(evidence: tuple) -> tuple[RuleStep, ...]:
 
 __all__ = [
     "StudyAllocation", "Decision", "classify_study", "decide", "study_trace", "allocation_from_values",
-    "value_problem",
+    "value_problem", "lesional_status",
     "CATEGORIES", "SUBPATTERNS", "EVIDENCE_FIELDS", "LESION_FIELDS", "NONLESIONAL_FIELDS",
     "PONTINE_LESIONS_ABOVE",
 ]
