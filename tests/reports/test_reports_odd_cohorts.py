@@ -152,3 +152,54 @@ def test_an_unreadable_variant_is_reported_with_file_and_row(tmp_path: Path, com
     assert data["ok"] is False
     assert [(p["file"], p["row"], p["column"], p["value"]) for p in data["problems"]] == [
         ("variants.csv", 12, "hgvs", "c.hello")]
+
+
+def _small_cohort(tmp_path: Path, studies: list[dict]) -> object:
+    import pandas as pd
+
+    from neurohlh.analysis import analyze
+    from neurohlh.io import load_cohort, write_cohort_csv
+
+    ids = sorted({s["patient_id"] for s in studies})
+    write_cohort_csv({"patients": pd.DataFrame({"patient_id": ids}), "studies": pd.DataFrame(studies),
+                      "variants": pd.DataFrame(columns=["patient_id", "gene", "hgvs"])},
+                     tmp_path / "c", "SYNTHETIC test cohort")
+    return analyze(load_cohort(tmp_path / "c"))
+
+
+CLEAN_NONLESIONAL = {"reader": "consensus", "supra_lesion_number": "none", "infra_lesion_number": "none",
+                     "atrophy_cerebral": False, "atrophy_cerebellar": False, "ctt_t2_hyperintensity": False,
+                     "nonspecific_findings": False}
+WM_LESIONS = {"reader": "consensus", "supra_lesion_number": "multiple", "infra_lesion_number": "none",
+              "loc_cerebral_wm": True}
+
+
+def test_pattern2_categories_leave_undeterminable_studies_out_of_the_percentages(tmp_path: Path):
+    # Patient A (pattern 2): A-1 normal (every finding known no); A-2 no lesions but atrophy unknown, so its
+    # category cannot be decided (atrophy would outrank normal). By hand: normal 1 of 1 decided study,
+    # 1 study not determinable.
+    from neurohlh.reports.tables_more import pattern2_table
+
+    result = _small_cohort(tmp_path, [
+        {"study_id": "A-1", "patient_id": "A", "age_at_study_months": 10, **CLEAN_NONLESIONAL},
+        {"study_id": "A-2", "patient_id": "A", "age_at_study_months": 20, **CLEAN_NONLESIONAL,
+         "atrophy_cerebral": None}])
+    t = pattern2_table(result)
+    assert t.cell("Normal findings", 0).text == "1/1 (100%)"
+    assert t.cell("Cerebral atrophy with or without cerebellar atrophy", 0).text == "0/1 (0%)"
+    assert t.cell("Category not determinable (unknown findings)", 0).text == "1"
+
+
+def test_ever_showing_a_subpattern_is_over_patients_in_whom_it_is_known(tmp_path: Path):
+    # B: a 1.1 study (cerebral WM lesions, infratentorial none -> no pons lesions, no cerebellar swelling), then a
+    # study whose lesion status is unknown (could have been 1.2 or 1.3). C: a single 1.1 study.
+    # By hand: ever 1.1 = B, C -> 2/2; ever 1.2 and 1.3: known never only for C -> 0/1.
+    from neurohlh.reports.tables_more import evolution_table
+
+    result = _small_cohort(tmp_path, [
+        {"study_id": "B-1", "patient_id": "B", "age_at_study_months": 10, **WM_LESIONS},
+        {"study_id": "B-2", "patient_id": "B", "age_at_study_months": 20, "reader": "consensus"},
+        {"study_id": "C-1", "patient_id": "C", "age_at_study_months": 10, **WM_LESIONS}])
+    assert list(result.patients["pattern"]) == ["1", "1"]
+    row = evolution_table(result).row("Any study")
+    assert [c.text for c in row.cells[:3]] == ["2/2 (100%)", "0/1 (0%)", "0/1 (0%)"]

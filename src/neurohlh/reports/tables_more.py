@@ -25,15 +25,19 @@ def pattern2_table(result: AnalysisResult) -> Table:
     studies = result.studies[result.studies["patient_id"].isin(p2)]
     total = len(studies)
     counts = studies["category"].value_counts()
-    rows = [Row(label, (count_cell(int(counts.get(key, 0)), total),)) for key, label in PATTERN2_CATEGORIES]
-    other = total - sum(int(counts.get(k, 0)) for k, _ in PATTERN2_CATEGORIES)
-    if other:
-        rows.append(Row("Other categories", (count_cell(other, total),)))
+    decided = sum(int(counts.get(k, 0)) for k, _ in PATTERN2_CATEGORIES)
+    rows = [Row(label, (count_cell(int(counts.get(key, 0)), decided),)) for key, label in PATTERN2_CATEGORIES]
+    undetermined = total - decided
+    if undetermined:
+        rows.append(Row("Category not determinable (unknown findings)",
+                        (Cell(str(undetermined), float(undetermined), kind="number"),)))
     notes = (
         "Category of each study of a pattern-2 patient (neurohlh.patterns, in this order): atrophy if cerebral or "
         "cerebellar atrophy; else isolated CTT if central tegmental tract T2 hyperintensity; else nonspecific; "
         "else normal when every deciding field is known to be no.",
-        f"{len(p2)} pattern-2 patients with {total} MR studies.",
+        f"{len(p2)} pattern-2 patients with {total} MR studies; percentages over the {decided} studies whose "
+        "category could be decided" + (f" ({undetermined} not determinable: a deciding finding is unknown)."
+                                       if undetermined else "."),
     )
     return Table("pattern2_categories", "Pattern 2: MR study categories",
                  (f"Studies (n = {total})",), tuple(rows), notes, label_header="Category")
@@ -61,18 +65,26 @@ def evolution_table(result: AnalysisResult) -> Table:
                               Cell(str(sum(col_totals)), float(sum(col_totals)), kind="number"))))
     transitions: dict[str, int] = {}
     ever: dict[str, int] = {s: 0 for s in SUBPATTERNS}
+    known: dict[str, int] = {s: 0 for s in SUBPATTERNS}
     for a in result.allocations:
         for t in set(getattr(a, "transitions", ()) or ()):
             transitions[t] = transitions.get(t, 0) + 1
-        for s in getattr(a, "ever_subpatterns", ()) or ():
-            if s in ever:
-                ever[s] += 1
-    n1 = int((result.patients["pattern"] == "1").sum())
+        if a.pattern != "1":
+            continue
+        # "never showed s" is known only if no study could have been an s study: each study is known
+        # non-lesional or lesional with a decided subpattern
+        complete = all(st.lesional is False or (st.lesional and st.subpattern is not None) for st in a.studies)
+        for s in SUBPATTERNS:
+            shown = s in (a.ever_subpatterns or ())
+            ever[s] += shown
+            known[s] += shown or complete
     rows.append(Row("Patients ever showing the subpattern", section=True))
-    rows.append(Row("Any study", (*[count_cell(ever[s], n1) for s in SUBPATTERNS], EMPTY), 1))
+    rows.append(Row("Any study", (*[count_cell(ever[s], known[s]) for s in SUBPATTERNS], EMPTY), 1))
     notes = [
         "Onset = subpattern of the first lesional MR study; last = subpattern of the last lesional study "
         "(equal to onset when there is a single lesional study). Pattern-1 patients only.",
+        "Ever showing the subpattern: over the pattern-1 patients in whom it is known (a patient with a study "
+        "of unknown lesion status or undetermined subpattern counts only if the subpattern was seen).",
         "Transitions between consecutive lesional studies (patients): "
         + (", ".join(f"{k} ({v})" for k, v in sorted(transitions.items())) or "none") + ".",
     ]
