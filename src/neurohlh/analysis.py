@@ -337,14 +337,15 @@ def _paper_continuous(samples: Sequence[np.ndarray]) -> Any:
     """
     from dataclasses import replace
 
-    from neurohlh.stats import anova, kruskal, mann_whitney, shapiro, t_test
+    from neurohlh.stats import anova, format_p, kruskal, mann_whitney, shapiro, t_test
 
     pooled = np.concatenate(samples)
     two = len(samples) == 2
     if pooled.size >= 3 and np.ptp(pooled) > 0:
         sw = shapiro(pooled).pvalue
         normal = sw > NORMALITY_ALPHA
-        why = f"Shapiro-Wilk on the variable (n = {pooled.size}) P = {sw:.3g} {'>' if normal else '<='} {NORMALITY_ALPHA:g}"
+        why = (f"Shapiro-Wilk on the variable (n = {pooled.size}) P = {format_p(sw, style='fixed', decimals=3)} "
+               f"{'>' if normal else '<='} {NORMALITY_ALPHA:g}")
     else:
         normal, why = False, "too few distinct values to check normality"
     if normal:
