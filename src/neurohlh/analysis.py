@@ -271,6 +271,33 @@ def _patient_frame(cohort: Any, allocation_cols: pd.DataFrame, criteria_cols: pd
     return frame
 
 
+def _deficit_free_of_the_dead(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """``deficit_free`` means "alive and free of neurologic deficit at last follow-up" (schema), so for a patient
+    who died it is known: a blank is read as no (instead of dropping the patient from the deficit-free row and
+    survival), and "yes" contradicts the death, so it is not evaluable. Both are said in warnings."""
+    died = frame["died"].astype("boolean").fillna(False).astype(bool)
+    deficit_free = frame["deficit_free"].astype("boolean")
+    implied = died & deficit_free.isna()
+    contradiction = died & deficit_free.fillna(False).astype(bool)
+    if not (implied.any() or contradiction.any()):
+        return frame, []
+    frame = frame.copy()
+    frame["deficit_free"] = deficit_free.mask(implied, False).mask(contradiction, pd.NA)
+
+    def ids(mask: pd.Series) -> str:
+        shown = ", ".join(frame.loc[mask, "patient_id"].astype(str).head(10))
+        return shown + (", ..." if int(mask.sum()) > 10 else "")
+
+    out = []
+    if implied.any():
+        out.append(f"{int(implied.sum())} patient(s) who died have deficit_free blank: counted as not deficit-free "
+                   f"(deficit-free means alive and free of neurologic deficit): {ids(implied)}.")
+    if contradiction.any():
+        out.append(f"{int(contradiction.sum())} patient(s) recorded as died and as deficit-free (a contradiction): "
+                   f"deficit-free taken as unknown for them: {ids(contradiction)}.")
+    return frame, out
+
+
 # ---------------------------------------------------------------- comparisons
 
 
@@ -472,6 +499,7 @@ def analyze(cohort: Any, policy: Policy = "paper", progress: Callable[[str], Non
     step("genetics")
     genotypes, recurrent, geno_cols = _timed(timings, "genetics", lambda: _genetics(cohort, patients))
     frame = _patient_frame(cohort, _allocation_columns(allocations), crit_cols, geno_cols)
+    frame, implied = _deficit_free_of_the_dead(frame)
     step("statistics")
     summary = _timed(timings, "study summary", lambda: summarise_studies(cohort, list(allocations)))
     comparisons = _timed(timings, "statistics", lambda: _table2_comparisons(frame, policy)
@@ -481,7 +509,8 @@ def analyze(cohort: Any, policy: Policy = "paper", progress: Callable[[str], Non
         policy=policy, source=str(cohort.source), checksums=dict(cohort.checksums), patients=frame,
         studies=study_frame, allocations=allocations, hlh2004=h, cns=c, genotypes=genotypes,
         recurrent_variants=recurrent, study_summary=summary, comparisons=comparisons, survival=survival,
-        warnings=tuple(_warnings_for(frame, comparisons, survival)), timings=timings, notes=tuple(cohort.notes),
+        warnings=tuple(implied + _warnings_for(frame, comparisons, survival)), timings=timings,
+        notes=tuple(cohort.notes),
     )
 
 
