@@ -15,10 +15,13 @@ import time
 import numpy as np
 from scipy.special import gammaln
 
-from neurohlh.stats._exact import _MERGE_GRID, MAX_ENTRIES, ExactTimeout, _count_compositions
+from neurohlh.stats._exact import _MERGE_GRID, ExactTimeout, _count_compositions
 
 #: Most column fillings (arcs) one stage may have in the compiled path before it gives up.
 MAX_COMPILED_TRANSITIONS = 2_000_000_000
+#: Most undecided entries one stage may emit (about 56 bytes each at the peak) before the exact
+#: method gives up; checked inside the kernels, so memory stays bounded.
+MAX_COMPILED_ENTRIES = 25_000_000
 #: Fillings handled per kernel call between two time-budget checks.
 CHUNK_ARCS = 2_000_000
 
@@ -122,9 +125,9 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, deadline: flo
             _check(deadline)
             mass, *out, n_out = K.forward(states[k], cols[k], lf, base, s0, s1, fact, maxfill[k],
                                           *tables[k], hi[k + 1], lo[k + 1], ptr, vals, cnts,
-                                          limit, *out, n_out)
+                                          limit, *out, n_out, MAX_COMPILED_ENTRIES)
             total += mass
-            if n_out > MAX_ENTRIES:
+            if n_out > MAX_COMPILED_ENTRIES:
                 raise ExactTimeout("memory")
         ptr, vals, cnts = K.group_merge(len(states[k + 1]), *out, n_out, _MERGE_GRID)
         if len(vals) == 0:
@@ -155,8 +158,8 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, deadline: flo
             _check(deadline)
             *out, n_out = K.backward(states[k], cols[k], lf, base, s0, s1, fact, maxfill[k],
                                      *tables[k], fptr, fvals, fcnts, fcum, full, *past[k], limit,
-                                     new_full, *out, n_out)
-            if n_out > MAX_ENTRIES:
+                                     new_full, *out, n_out, MAX_COMPILED_ENTRIES)
+            if n_out > MAX_COMPILED_ENTRIES:
                 raise ExactTimeout("memory")
         full = new_full
         if k > stop:

@@ -241,12 +241,14 @@ def past_bounds(states, c, lf, base, s0, s1, fact, maxfill, hkeys, hvals, pmax, 
 
 
 @njit(cache=True)
-def _grow(node, val, cnt, need):
+def _grow(node, val, cnt, need, cap):
+    """Room for ``need`` entries (``need <= cap``): grow by doubling, never beyond ``cap``."""
     size = len(node)
+    if size >= need:
+        return node, val, cnt
     while size < need:
         size *= 2
-    if size == len(node):
-        return node, val, cnt
+    size = min(size, cap)
     n2 = np.empty(size, np.int64)
     v2 = np.empty(size)
     c2 = np.empty(size)
@@ -258,11 +260,12 @@ def _grow(node, val, cnt, need):
 
 @njit(cache=True)
 def forward(states, c, lf, base, s0, s1, fact, maxfill, hkeys, hvals, hi_next, lo_next,
-            ptr, vals, cnts, limit, out_node, out_val, out_cnt, n_out):
+            ptr, vals, cnts, limit, out_node, out_val, out_cnt, n_out, cap):
     """One forward stage for parents ``s0..s1``: decided-inside mass and the undecided entries.
 
     A parent's entries are sorted by value, so per arc the entries decided inside form a prefix
     (summed from a scaled cumulative sum) and only the window between the two cuts is emitted.
+    Stops early, returning ``n_out = cap + 1``, when the entries would exceed ``cap``.
     """
     r = states.shape[1]
     xs = np.empty((maxfill, r), np.int64)
@@ -288,7 +291,9 @@ def forward(states, c, lf, base, s0, s1, fact, maxfill, hkeys, hvals, hi_next, l
             i_out = max(np.searchsorted(v, limit - q - lo_next[ch], side="right"), i_in)
             mass += mults[a] * math.exp(q + top) * cum[i_in]
             if i_out > i_in:
-                out_node, out_val, out_cnt = _grow(out_node, out_val, out_cnt, n_out + i_out - i_in)
+                if n_out + i_out - i_in > cap:
+                    return mass, out_node, out_val, out_cnt, cap + 1
+                out_node, out_val, out_cnt = _grow(out_node, out_val, out_cnt, n_out + i_out - i_in, cap)
                 for j in range(i_in, i_out):
                     out_node[n_out] = ch
                     out_val[n_out] = v[j] + q
@@ -299,9 +304,10 @@ def forward(states, c, lf, base, s0, s1, fact, maxfill, hkeys, hvals, hi_next, l
 
 @njit(cache=True)
 def backward(states, c, lf, base, s0, s1, fact, maxfill, hkeys, hvals, cptr, cvals, ccnts, ccum,
-             full_next, pmax, pmin, limit, new_full, out_node, out_val, out_cnt, n_out):
+             full_next, pmax, pmin, limit, new_full, out_node, out_val, out_cnt, n_out, cap):
     """One backward stage for parents ``s0..s1``: future mass inside for every past value
-    (``new_full``) and the undecided future entries of each parent, emitted in parent order."""
+    (``new_full``) and the undecided future entries of each parent, emitted in parent order.
+    Stops early, returning ``n_out = cap + 1``, when the entries would exceed ``cap``."""
     r = states.shape[1]
     xs = np.empty((maxfill, r), np.int64)
     mults = np.empty(maxfill)
@@ -324,7 +330,9 @@ def backward(states, c, lf, base, s0, s1, fact, maxfill, hkeys, hvals, cptr, cva
             if i_in > 0:
                 f += mults[a] * math.exp(q + v[-1]) * ccum[b0 + i_in - 1]
             if i_out > i_in:
-                out_node, out_val, out_cnt = _grow(out_node, out_val, out_cnt, n_out + i_out - i_in)
+                if n_out + i_out - i_in > cap:
+                    return out_node, out_val, out_cnt, cap + 1
+                out_node, out_val, out_cnt = _grow(out_node, out_val, out_cnt, n_out + i_out - i_in, cap)
                 for j in range(i_in, i_out):
                     out_node[n_out] = s
                     out_val[n_out] = v[j] + q
@@ -425,9 +433,7 @@ def group_merge(n_nodes, node, val, cnt, n, grid):
     sv = np.empty(n)
     sc = np.empty(n)
     ptr = np.zeros(n_nodes + 1, np.int64)
-    ov = np.empty(n)
-    oc = np.empty(n)
-    w = 0
+    w = 0  # merged entries are compacted into gv, gc (w <= a: only consumed slots are overwritten)
     inv = 1.0 / grid
     for k in range(n_nodes):
         a, b = start[k], start[k + 1]
@@ -440,14 +446,14 @@ def group_merge(n_nodes, node, val, cnt, n, grid):
             for i in range(a, b):
                 key = math.floor(v[i] * inv + 0.5)
                 if i > a and key == last:
-                    oc[w - 1] += c[i]
+                    gc[w - 1] += c[i]
                 else:
-                    ov[w] = v[i]
-                    oc[w] = c[i]
+                    gv[w] = v[i]
+                    gc[w] = c[i]
                     w += 1
                     last = key
         ptr[k + 1] = w
-    return ptr, ov[:w].copy(), oc[:w].copy()
+    return ptr, gv[:w], gc[:w]
 
 
 @njit(cache=True)
