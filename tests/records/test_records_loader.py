@@ -184,6 +184,7 @@ def test_study_before_birth(set_cell):
         ("patients", 3, "csf_wbc_per_ul", "12", "CSF was not analysed but CSF values are given"),
         ("patients", 0, "death_weeks_after_diagnosis", "4", "did not die but a time of death is given"),
         ("patients", 0, "secondary_etiology", "infection", "is given for a patient with primary HLH"),
+        ("patients", 3, "deficit_free", "yes", "is yes but the patient died"),
         ("studies", 6, "ventriculomegaly_obstructive", "yes", "is yes but ventriculomegaly is no"),
     ],
 )

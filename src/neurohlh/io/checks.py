@@ -57,6 +57,8 @@ def cross_checks(
             "says CSF was not analysed but CSF values are given", problems)
         _row_rule(patients, (patients["died"] == False) & patients["death_weeks_after_diagnosis"].notna(),  # noqa
                   lp, "died", "says the patient did not die but a time of death is given", problems)
+        _row_rule(patients, (patients["died"] == True) & (patients["deficit_free"] == True), lp,  # noqa: E712
+                  "deficit_free", "is yes but the patient died (deficit-free means alive without deficit)", problems)
         _row_rule(patients, (patients["hlh_type"] == "primary") & patients["secondary_etiology"].notna(), lp,
                   "secondary_etiology", "is given for a patient with primary HLH", problems)
     if studies is not None:
