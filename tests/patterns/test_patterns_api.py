@@ -157,3 +157,25 @@ def test_look_alike_values_are_rejected_even_after_a_valid_twin_was_seen(field, 
                     records_frame([], Variant))
     with pytest.raises(InputError, match=f"study 'S2' \\(patient 'P1'\\): `{field}` must be"):
         classify_cohort(cohort)
+
+
+def test_red_flag_is_not_evaluable_when_an_unknown_study_could_be_brainstem_or_cerebellitis():
+    # P: a 1.1 study at 10 months, then a study with the infratentorial compartment unknown (it could hold
+    # > 3 enhancing pontine lesions or diffuse cerebellar swelling); work-up negative. By the red-flag rule
+    # (Conclusions: brainstem lesions or cerebellar edema with a negative work-up), the flag can be neither
+    # raised nor excluded. Q: same, but the unknown study reads infratentorial "none": it could only be 1.1
+    # (no pons, no cerebellum), so the flag does not apply.
+    from neurohlh.patterns import classify_patient
+    from neurohlh.schema import Patient, Study
+
+    wm = dict(reader="consensus", supra_lesion_number="multiple", infra_lesion_number="none", loc_cerebral_wm=True)
+    p = classify_patient([Study(study_id="P1", patient_id="P", age_at_study_months=10, **wm),
+                          Study(study_id="P2", patient_id="P", reader="consensus", age_at_study_months=20,
+                                supra_lesion_number="none")],
+                         Patient(patient_id="P", etiologic_workup="negative"))
+    assert (p.pattern, p.onset_subpattern, p.red_flag.status) == ("1", "1.1", "not_evaluable")
+    q = classify_patient([Study(study_id="Q1", patient_id="Q", age_at_study_months=10, **wm),
+                          Study(study_id="Q2", patient_id="Q", reader="consensus", age_at_study_months=20,
+                                infra_lesion_number="none")],
+                         Patient(patient_id="Q", etiologic_workup="negative"))
+    assert (q.pattern, q.red_flag) == ("1", None)

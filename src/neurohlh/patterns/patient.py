@@ -19,7 +19,7 @@ from neurohlh.errors import InputError
 from neurohlh.patterns import trace as T
 from neurohlh.patterns.clippers import ClippersCheck
 from neurohlh.patterns.red_flag import RedFlag, assess_red_flag
-from neurohlh.patterns.study import StudyAllocation, classify_study
+from neurohlh.patterns.study import StudyAllocation, _subpattern, classify_study
 from neurohlh.patterns.trace import RuleStep
 
 PATTERNS = ("1", "2", "indeterminate")
@@ -162,9 +162,18 @@ def allocate_patient(patient_id: str, studies: Sequence[StudyAllocation], birth_
             return PatientAllocation(patient_id, "2", None, ordered, (), (), None, frozenset(), None, None, (),
                                      basis, (), workup)
         missing = [f"{s.study_id}.{f}" for s in ordered if s.lesional is None for f in s.missing_fields]
-        return PatientAllocation(patient_id, "indeterminate", None, ordered, (), (), None, frozenset(), None, None,
-                                 _dedupe(missing), basis, (), workup)
+        open_studies = _possible_triggers(ordered)
+        red_flag = assess_red_flag(open_studies, workup, patient_known) if open_studies else None
+        return PatientAllocation(patient_id, "indeterminate", None, ordered, (), (), None, frozenset(), None,
+                                 red_flag, _dedupe(missing), basis, (), workup)
     return _pattern_1(patient_id, ordered, basis, birth_date, workup, patient_known)
+
+
+def _possible_triggers(studies: Sequence[StudyAllocation]) -> list[None]:
+    """One undetermined subpattern (``None``) per study of unknown lesion status that, were it lesional, could be
+    1.2 or 1.3: the red flag cannot be excluded for it. (A study whose infratentorial compartment reads ``none``
+    could only be 1.1.)"""
+    return [None for s in studies if s.lesional is None and _subpattern(s.evidence)[0] != "1.1"]
 
 
 def _pattern_1(patient_id: str, ordered: tuple[StudyAllocation, ...], basis: str, birth_date: dt.date | None,
@@ -207,7 +216,7 @@ def _pattern_1(patient_id: str, ordered: tuple[StudyAllocation, ...], basis: str
     if None in subpatterns:  # an undetermined subpattern leaves onset, evolution or last subpattern incomplete
         missing += [f"{s.study_id}.{f}" for s in lesional if s.subpattern is None for f in s.missing_fields]
     clippers_study = next((s.study_id for s in lesional if s.subpattern == "1.2"), None)
-    red_flag = assess_red_flag(subpatterns, workup, patient_known)
+    red_flag = assess_red_flag(subpatterns + _possible_triggers(ordered), workup, patient_known)
     return PatientAllocation(patient_id, "1", onset, ordered, evolution, transitions, last, ever, clippers_study,
                              red_flag, _dedupe(missing), basis, tuple(notes), workup, onset_study)
 

@@ -52,7 +52,8 @@ class RedFlag:
 
 
 def assess_red_flag(subpatterns: Iterable[str | None], workup: str | None, patient_known: bool = True) -> RedFlag | None:
-    """Red flag for a patient whose lesional studies had ``subpatterns`` (onset first; ``None`` = undetermined).
+    """Red flag for a patient whose lesional studies had ``subpatterns`` (onset first; ``None`` = undetermined,
+    also passed for a study of unknown lesion status that could be 1.2 or 1.3).
 
     Returns ``None`` when the flag does not apply (no 1.2/1.3 study and no undetermined subpattern).
 
@@ -70,8 +71,9 @@ def assess_red_flag(subpatterns: Iterable[str | None], workup: str | None, patie
     triggers = tuple(sorted({s for s in subs if s in TRIGGER_SUBPATTERNS}))
     if not triggers:
         if any(s is None for s in subs):
-            return RedFlag(NOT_EVALUABLE, (), workup, "a lesional study has an undetermined subpattern, so a "
-                           "brainstem or cerebellitis pattern cannot be excluded", None)
+            return RedFlag(NOT_EVALUABLE, (), workup, "a lesional study has an undetermined subpattern, or a "
+                           "study of unknown lesion status could be one, so a brainstem or cerebellitis pattern "
+                           "cannot be excluded", None)
         return None
     pattern = " and ".join(TRIGGER_SUBPATTERNS[t] for t in triggers) + " pattern"
     if workup == "positive":
