@@ -103,12 +103,49 @@ def bench_ours(table, budget: float):
     return first, warm, r.pvalue, label
 
 
+def stress_two_by_k(budget: float = 10.0, seed: int = 5) -> None:
+    """Random 2xK tables (K = 3..50, n = 100..1000): how many finish exactly, and how fast.
+
+    The draw is the one behind the stress figures in docs/statistics.md (seed 5, 10 s budget).
+    """
+    from neurohlh.stats._exact import ExactTimeout, ffh_exact
+
+    rng = np.random.default_rng(seed)
+    ffh_exact(np.array(TABLES["2x10 n=200 (brief)"]))  # load the compiled kernels first
+    done, failed = [], []
+    for k in [3, 5, 8, 10, 12, 15, 20, 30, 50]:
+        for rep in range(6):
+            n = 1000 if rep % 2 == 0 else int(rng.integers(100, 1000))
+            skew = rng.choice([0.0, 0.5, 1.0, 2.0])
+            p = rng.dirichlet(np.ones(k) * 3)
+            r1 = rng.uniform(0.2, 0.8)
+            q1 = 1 / (1 + np.exp(-(np.log(r1 / (1 - r1)) + rng.normal(0, skew, k))))
+            size = rng.multinomial(n, p)
+            a = rng.binomial(size, q1)
+            t = np.array([a, size - a])
+            t = t[:, t.sum(0) > 0]
+            if (t.sum(1) == 0).any():
+                continue
+            t0 = time.perf_counter()
+            try:
+                ffh_exact(t, time_budget=budget)
+                done.append((time.perf_counter() - t0, k, int(t.sum())))
+            except ExactTimeout as exc:
+                failed.append((time.perf_counter() - t0, k, int(t.sum()), str(exc) or "budget"))
+    print(f"2xK stress: {len(done)} exact, {len(failed)} over a guard or the {budget:g} s budget")
+    for secs, k, n in sorted(done, reverse=True)[:5]:
+        print(f"   exact  K={k:<3d} n={n:<5d} {secs:8.3f} s")
+    for secs, k, n, why in failed:
+        print(f"   gave up K={k:<3d} n={n:<5d} after {secs:6.1f} s ({why})")
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--peer-timeout", type=float, default=120.0)
     ap.add_argument("--budget", type=float, default=60.0, help="time budget of the exact method (s)")
     ap.add_argument("--only", default=None, help="run only tables whose name contains this")
     ap.add_argument("--no-peers", action="store_true", help="time neurohlh only")
+    ap.add_argument("--stress", action="store_true", help="random 2xK stress run instead")
     ap.add_argument("--engine", default="auto", choices=["auto", "numpy", "compiled"])
     args = ap.parse_args(argv)
     if args.engine != "auto":
@@ -120,6 +157,9 @@ def main(argv: list[str] | None = None) -> None:
         import neurohlh.stats.contingency as _contingency
 
         _contingency.ffh_exact = _exact.ffh_exact
+    if args.stress:
+        stress_two_by_k()
+        return
     available = peers()
     for name, ok in available.items():
         print(f"peer {name}: {'available' if ok else 'not installed'}")

@@ -22,6 +22,12 @@ Algorithm (after Mehta & Patel 1983, with exact path bounds):
   search pairs each past value with the future mass at or below ``limit - past``.
 
 Everything is vectorised per stage and state; there is no per-table Python loop.
+
+Two engines run this algorithm.  The numpy one below stores the network's arcs; the compiled
+one (``_exact_compiled.py`` driving numba kernels in ``_exact_numba.py``) generates the arcs on
+the fly and never stores them, so it also handles networks of hundreds of millions of arcs.
+``ffh_exact`` picks the compiled engine only for tables whose path-count bound reaches
+``COMPILED_MIN_TABLES`` (never for 2x2), so small tables never import numba or compile.
 """
 from __future__ import annotations
 
