@@ -273,29 +273,18 @@ def _patient_frame(cohort: Any, allocation_cols: pd.DataFrame, criteria_cols: pd
 
 def _deficit_free_of_the_dead(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """``deficit_free`` means "alive and free of neurologic deficit at last follow-up" (schema), so for a patient
-    who died it is known: a blank is read as no (instead of dropping the patient from the deficit-free row and
-    survival), and "yes" contradicts the death, so it is not evaluable. Both are said in warnings."""
+    who died it is known: a blank is read as no (said in a warning) instead of dropping the patient from the
+    deficit-free row and survival. (Died *and* deficit-free is rejected by the loader.)"""
     died = frame["died"].astype("boolean").fillna(False).astype(bool)
     deficit_free = frame["deficit_free"].astype("boolean")
     implied = died & deficit_free.isna()
-    contradiction = died & deficit_free.fillna(False).astype(bool)
-    if not (implied.any() or contradiction.any()):
+    if not implied.any():
         return frame, []
     frame = frame.copy()
-    frame["deficit_free"] = deficit_free.mask(implied, False).mask(contradiction, pd.NA)
-
-    def ids(mask: pd.Series) -> str:
-        shown = ", ".join(frame.loc[mask, "patient_id"].astype(str).head(10))
-        return shown + (", ..." if int(mask.sum()) > 10 else "")
-
-    out = []
-    if implied.any():
-        out.append(f"{int(implied.sum())} patient(s) who died have deficit_free blank: counted as not deficit-free "
-                   f"(deficit-free means alive and free of neurologic deficit): {ids(implied)}.")
-    if contradiction.any():
-        out.append(f"{int(contradiction.sum())} patient(s) recorded as died and as deficit-free (a contradiction): "
-                   f"deficit-free taken as unknown for them: {ids(contradiction)}.")
-    return frame, out
+    frame["deficit_free"] = deficit_free.mask(implied, False)
+    shown = ", ".join(frame.loc[implied, "patient_id"].astype(str).head(10)) + (", ..." if implied.sum() > 10 else "")
+    return frame, [f"{int(implied.sum())} patient(s) who died have deficit_free blank: counted as not deficit-free "
+                   f"(deficit-free means alive and free of neurologic deficit): {shown}."]
 
 
 # ---------------------------------------------------------------- comparisons

@@ -207,23 +207,22 @@ def test_ever_showing_a_subpattern_is_over_patients_in_whom_it_is_known(tmp_path
 
 def test_deficit_free_of_patients_who_died(tmp_path: Path):
     # Schema: deficit_free = "alive and free of neurologic deficit at last follow-up". D1 died with deficit_free
-    # blank -> known not deficit-free (kept in the denominator as a no); D2 died but deficit_free = yes -> a
-    # contradiction, not evaluable; D3 alive, deficit-free. By hand: deficit-free 1 of 2 evaluable (D1, D3).
+    # blank -> known not deficit-free (kept in the denominator as a no, not dropped); D2 alive with a deficit;
+    # D3 alive and deficit-free. By hand: deficit-free 1 of 3.
     import pandas as pd
 
     from neurohlh.analysis import analyze
     from neurohlh.io import load_cohort, write_cohort_csv
 
-    patients = pd.DataFrame({"patient_id": ["D1", "D2", "D3"], "died": [True, True, False],
-                             "deficit_free": [None, True, True], "follow_up_months": [3.0, 5.0, 20.0]})
+    patients = pd.DataFrame({"patient_id": ["D1", "D2", "D3"], "died": [True, False, False],
+                             "deficit_free": [None, False, True], "follow_up_months": [3.0, 5.0, 20.0]})
     studies = pd.DataFrame([{"study_id": f"{p}-1", "patient_id": p, "age_at_study_months": 10, **WM_LESIONS}
                             for p in ("D1", "D2", "D3")])
     write_cohort_csv({"patients": patients, "studies": studies,
                       "variants": pd.DataFrame(columns=["patient_id", "gene", "hgvs"])}, tmp_path / "c",
                      "SYNTHETIC test cohort")
     result = analyze(load_cohort(tmp_path / "c"))
-    known = result.patients.set_index("patient_id")["deficit_free"]
-    assert known["D1"] == False and pd.isna(known["D2"]) and known["D3"] == True  # noqa: E712 (nullable)
-    assert result.comparison("deficit_free", "patterns").counts[0] == (1, 2)
+    assert result.comparison("deficit_free", "patterns").counts[0] == (1, 3)
     assert any("1 patient(s) who died have deficit_free blank" in w for w in result.warnings)
-    assert any("1 patient(s) recorded as died and as deficit-free" in w for w in result.warnings)
+    survival = next(s for s in result.survival if s.endpoint == "deficit_free_survival")
+    assert survival.n_excluded == 0 and survival.curves["Pattern 1"][2] == 3
