@@ -48,6 +48,9 @@ def make_frames(n_patients: int, seed: int = 0, studies_per_patient: float = 2.2
     patients["birth_date"] = np.array([""] * n_patients, dtype=object)
     patients["csf_done"] = np.array(["yes"] * n_patients, dtype=object)
     patients["died"] = np.where(rng.random(n_patients) < 0.3, "yes", "")
+    # deficit-free means alive without deficit: the loader rejects "yes" for a patient who died
+    patients["deficit_free"] = np.where((patients["died"] == "yes") & (patients["deficit_free"] == "yes"), "no",
+                                        patients["deficit_free"])
     patients["hlh_type"] = np.where(patients["secondary_etiology"] == "", "primary", "secondary")
     n_studies = int(round(n_patients * studies_per_patient))
     owner = np.sort(rng.integers(0, n_patients, size=n_studies))
