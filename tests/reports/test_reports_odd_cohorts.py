@@ -226,3 +226,24 @@ def test_deficit_free_of_patients_who_died(tmp_path: Path):
     assert any("1 patient(s) who died have deficit_free blank" in w for w in result.warnings)
     survival = next(s for s in result.survival if s.endpoint == "deficit_free_survival")
     assert survival.n_excluded == 0 and survival.curves["Pattern 1"][2] == 3
+
+
+def test_genotype_table_says_how_many_genotyped_patients_fit_neither_column():
+    # Example cohort (examples/example-cohort/variants.csv, read by hand), paper policy:
+    #   EX01 PRF1 c.50del hom, EX02 UNC13D c.2346_2349del hom: frameshift only -> purely disruptive, pooled;
+    #   EX05 two PRF1 missense, expression residual -> not purely, residual-expression comparator;
+    #   EX06 UNC13D c.754-1G>C (splice: disruptive undecided by the paper) + missense -> not purely (a missense
+    #        allele), pooled undecided (no disruptive allele, one undecided);
+    #   EX07 PRF1 c.50del + missense -> not purely, pooled.
+    # So 5 patients with variant data; purely unknown 0; pooled unknown 1 (EX06).
+    from neurohlh.analysis import analyze
+    from neurohlh.io import load_cohort
+    from neurohlh.reports.tables_more import genotype_table
+
+    t = genotype_table(analyze(load_cohort(EXAMPLE)))
+    assert t.cell("Patients", "Purely disruptive").text == "2"
+    assert t.cell("Patients", "Not purely disruptive").text == "3"
+    assert t.cell("Patients", "Pooled group").text == "3"
+    assert t.cell("Patients", "Residual-expression missense").text == "1"
+    assert t.footnotes[-1].startswith("5 patients with variant data; group not classifiable")
+    assert "purely disruptive or not 0, pooled or residual expression 1" in t.footnotes[-1]

@@ -153,6 +153,16 @@ def _share(frame: pd.DataFrame, mask: pd.Series, column: str, value: Any) -> Cel
     return count_cell(int((sel[known] == value).sum()), int(known.sum()))
 
 
+def _unplaced_note(result: AnalysisResult) -> str:
+    """How many patients with variant data fall in neither column of a comparison (group unknown), and why."""
+    genotypes = list(result.genotypes.values())
+    purely = sum(g.purely_disruptive is None for g in genotypes)
+    pooled = sum(g.pooled_group is None for g in genotypes)
+    return (f"{len(genotypes)} patients with variant data; group not classifiable (left out, not counted as "
+            f"either side): purely disruptive or not {purely}, pooled or residual expression {pooled} "
+            "(reasons per patient in results.json).")
+
+
 def genotype_table(result: AnalysisResult) -> Table:
     """Genotype correlation (Genotype Correlations section): onset age and pattern by genotype group."""
     f = result.patients
@@ -198,6 +208,7 @@ def genotype_table(result: AnalysisResult) -> Table:
         f"Median age at onset, pooled vs residual expression: {t_pooled.test}"
         + (f" ({t_pooled.reason})" if t_pooled.reason else "") + ".",
         "Subpattern rows are over pattern-1 patients of the group.",
+        _unplaced_note(result),
     )
     return Table("genotype", "Genotype correlation: onset age and imaging pattern", columns, tuple(rows), notes,
                  label_header="Characteristic", column_groups=(("Purely disruptive group", 3), ("Pooled mutation group", 3)))
