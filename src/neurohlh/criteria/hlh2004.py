@@ -157,12 +157,14 @@ def _lipids_fibrinogen(patient: Patient) -> ItemResult:
     else:
         status = Status.NOT_EVALUABLE
     texts = ["triglycerides unknown" if tg is None else
-             f"triglycerides {tg:g} mmol/L {'>=' if tg_hit else '<'} 3.0",
-             "fibrinogen unknown" if fib is None else f"fibrinogen {fib:g} g/L {'<=' if fib_hit else '>'} 1.5"]
+             f"triglycerides {tg:g} mmol/L {'>=' if tg_hit else '<'} {TRIGLYCERIDES_AT_LEAST_MMOL_L:g}",
+             "fibrinogen unknown" if fib is None else
+             f"fibrinogen {fib:g} g/L {'<=' if fib_hit else '>'} {FIBRINOGEN_AT_MOST_G_L:g}"]
     return ItemResult(
         "triglycerides_fibrinogen", "Hypertriglyceridaemia and/or hypofibrinogenaemia", status,
         {"triglycerides_mmol_l": tg, "fibrinogen_g_l": fib},
-        "fasting triglycerides >= 3.0 mmol/L (265 mg/dL) or fibrinogen <= 1.5 g/L", "; ".join(texts), SOURCE)
+        f"fasting triglycerides >= {TRIGLYCERIDES_AT_LEAST_MMOL_L:.1f} mmol/L (265 mg/dL) or fibrinogen "
+        f"<= {FIBRINOGEN_AT_MOST_G_L:g} g/L", "; ".join(texts), SOURCE)
 
 
 def _nk_activity(patient: Patient) -> ItemResult:
