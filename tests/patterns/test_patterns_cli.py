@@ -107,3 +107,20 @@ def test_invalid_cohort_lists_problems_and_exits_1(tmp_path):
     result = _run(str(folder))
     assert result.exit_code == 1
     assert "is not a date" in result.output and "2015-13-01" in result.output
+
+
+def test_invalid_cohort_with_json_prints_json_problems(tmp_path):
+    # the example's first study date, made impossible (month 13): the loader names file, row and column
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    for name in ("patients", "studies", "variants"):
+        text = (EXAMPLE / f"{name}.csv").read_text()
+        if name == "studies":
+            text = text.replace("consensus,2015-07-01", "consensus,2015-13-01", 1)
+        (folder / f"{name}.csv").write_text(text)
+    result = _run(str(folder), "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["ok"] is False
+    assert [(p["file"], p["column"], p["value"]) for p in data["problems"]] == [
+        ("studies.csv", "study_date", "2015-13-01")]

@@ -134,7 +134,11 @@ def classify_cmd(
         allocations = classify_cohort(cohort)
         chosen = [_find(allocations, explain)] if explain is not None else allocations
     except InputError as exc:
-        console.print(f"[red]error[/red] {escape(str(exc))}")
+        if as_json:  # machine output stays JSON, as for `criteria --json` and `analyze --json`
+            print(json.dumps({"ok": False, "error": str(exc).splitlines()[0],
+                              "problems": [p.to_dict() for p in exc.problems]}, indent=2))
+        else:
+            console.print(f"[red]error[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
     if summary:
         result = summarise_studies(cohort, allocations)
