@@ -115,10 +115,10 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, deadline: flo
         stop = meet
     n_states = sum(len(s) for s in states)
 
-    # forward (past) lists up to the meeting stage
+    # forward (past) lists up to the stage before the meeting stage
     total = 0.0
     ptr, vals, cnts = np.array([0, 1], np.int64), np.zeros(1), np.ones(1)
-    for k in range(stop):
+    for k in range(stop - 1):
         out = (np.empty(1024, np.int64), np.empty(1024), np.empty(1024))
         n_out = 0
         for s0, s1 in _chunks(counts[k]):
@@ -133,41 +133,78 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, deadline: flo
         if len(vals) == 0:
             return total, n_states
 
-    # past bounds from the meeting stage on
-    pmax, pmin = K.entry_bounds(ptr, vals, len(states[stop]))
-    past = {stop: (pmax, pmin)}
-    for k in range(stop, n_trans):
-        nmax, nmin = np.full(len(states[k + 1]), -np.inf), np.full(len(states[k + 1]), np.inf)
-        for s0, s1 in _chunks(counts[k]):
-            _check(deadline)
-            K.past_bounds(states[k], cols[k], lf, base, s0, s1, fact, maxfill[k], *tables[k],
-                          *past[k], nmax, nmin)
-        past[k + 1] = (nmax, nmin)
-    for pmx, pmn in past.values():
-        pmn[np.isneginf(pmx)] = -np.inf  # unreachable: no past mass, send everything to `full`
+    # past bounds at the meeting stage (from the undecided windows of the last forward stage),
+    # then onwards
+    f = stop - 1
+    pmax, pmin = np.full(len(states[stop]), -np.inf), np.full(len(states[stop]), np.inf)
+    n_past = 0
+    for s0, s1 in _chunks(counts[f]):
+        _check(deadline)
+        n_past += K.window_bounds(states[f], cols[f], lf, base, s0, s1, fact, maxfill[f],
+                                  *tables[f], hi[stop], lo[stop], ptr, vals, limit, pmax, pmin)
+    n_stop = len(states[stop])
+    n_future = 0
+    if n_past == 0:  # nothing undecided reaches the meeting stage
+        fptr, fvals, fcnts, full = np.zeros(n_stop + 1, np.int64), np.zeros(0), np.zeros(0), np.zeros(n_stop)
+    else:
+        past = {stop: (pmax, pmin)}
+        for k in range(stop, n_trans):
+            nmax, nmin = np.full(len(states[k + 1]), -np.inf), np.full(len(states[k + 1]), np.inf)
+            for s0, s1 in _chunks(counts[k]):
+                _check(deadline)
+                K.past_bounds(states[k], cols[k], lf, base, s0, s1, fact, maxfill[k], *tables[k],
+                              *past[k], nmax, nmin)
+            past[k + 1] = (nmax, nmin)
+        for pmx, pmn in past.values():
+            pmn[np.isneginf(pmx)] = -np.inf  # unreachable: no past mass, send everything to `full`
 
-    # backward (future) lists down to the meeting stage
-    fptr, fvals, fcnts = np.arange(last + 1, dtype=np.int64), np.zeros(last), np.ones(last)
-    full = np.zeros(last)
-    for k in range(n_trans - 1, stop - 1, -1):
-        fcum = K.scaled_cum(fptr, fvals, fcnts)
-        new_full = np.zeros(len(states[k]))
+        # backward (future) lists down to the meeting stage
+        fptr, fvals, fcnts = np.arange(last + 1, dtype=np.int64), np.zeros(last), np.ones(last)
+        full = np.zeros(last)
+        for k in range(n_trans - 1, stop - 1, -1):
+            fcum = K.scaled_cum(fptr, fvals, fcnts)
+            new_full = np.zeros(len(states[k]))
+            out = (np.empty(1024, np.int64), np.empty(1024), np.empty(1024))
+            n_out = 0
+            for s0, s1 in _chunks(counts[k]):
+                _check(deadline)
+                *out, n_out = K.backward(states[k], cols[k], lf, base, s0, s1, fact, maxfill[k],
+                                         *tables[k], fptr, fvals, fcnts, fcum, full, *past[k],
+                                         limit, new_full, *out, n_out, MAX_COMPILED_ENTRIES)
+                if n_out > MAX_COMPILED_ENTRIES:
+                    raise ExactTimeout("memory")
+            full = new_full
+            if k == stop and n_out > n_past:
+                # the meet needs one side sorted: leave the larger, future list in emission
+                # order (grouped by parent) and materialise the past list instead
+                n_future = n_out
+                node = out[0][:n_out]
+                fptr = np.searchsorted(node, np.arange(len(states[k]) + 1)).astype(np.int64)
+                fvals, fcnts = out[1][:n_out], out[2][:n_out]
+            else:
+                fptr, fvals, fcnts = K.group_merge(len(states[k]), *out, n_out, _MERGE_GRID)
+
+    if n_future:
         out = (np.empty(1024, np.int64), np.empty(1024), np.empty(1024))
         n_out = 0
-        for s0, s1 in _chunks(counts[k]):
+        for s0, s1 in _chunks(counts[f]):
             _check(deadline)
-            *out, n_out = K.backward(states[k], cols[k], lf, base, s0, s1, fact, maxfill[k],
-                                     *tables[k], fptr, fvals, fcnts, fcum, full, *past[k], limit,
-                                     new_full, *out, n_out, MAX_COMPILED_ENTRIES)
+            mass, *out, n_out = K.forward(states[f], cols[f], lf, base, s0, s1, fact, maxfill[f],
+                                          *tables[f], hi[stop], lo[stop], ptr, vals, cnts,
+                                          limit, *out, n_out, MAX_COMPILED_ENTRIES)
+            total += mass
             if n_out > MAX_COMPILED_ENTRIES:
                 raise ExactTimeout("memory")
-        full = new_full
-        if k > stop:
-            fptr, fvals, fcnts = K.group_merge(len(states[k]), *out, n_out, _MERGE_GRID)
-        else:  # the meet needs only the past lists sorted: keep emission order (grouped by parent)
-            node = out[0][:n_out]
-            fptr = np.searchsorted(node, np.arange(len(states[k]) + 1)).astype(np.int64)
-            fvals, fcnts = out[1][:n_out], out[2][:n_out]
+        ptr, vals, cnts = K.group_merge(n_stop, *out, n_out, _MERGE_GRID)
+        return total + K.meet(ptr, vals, cnts, K.scaled_cum(ptr, vals, cnts), fptr, fvals, fcnts,
+                              full, limit), n_states
 
-    total += K.meet(ptr, vals, cnts, K.scaled_cum(ptr, vals, cnts), fptr, fvals, fcnts, full, limit)
+    # last forward stage fused with the meet: its entries are consumed as they are generated,
+    # so the larger, past list is never stored or sorted
+    fcum = K.scaled_cum(fptr, fvals, fcnts)
+    for s0, s1 in _chunks(counts[f]):
+        _check(deadline)
+        total += K.forward_meet(states[f], cols[f], lf, base, s0, s1, fact, maxfill[f],
+                                *tables[f], hi[stop], lo[stop], ptr, vals, cnts, limit,
+                                fptr, fvals, fcum, full)
     return total, n_states

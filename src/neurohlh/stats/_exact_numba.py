@@ -472,14 +472,82 @@ def scaled_cum(ptr, vals, cnts):
 
 
 @njit(cache=True)
-def entry_bounds(ptr, vals, n_nodes):
-    pmax = np.full(n_nodes, -np.inf)
-    pmin = np.full(n_nodes, np.inf)
-    for k in range(n_nodes):
-        if ptr[k + 1] > ptr[k]:
-            pmin[k] = vals[ptr[k]]
-            pmax[k] = vals[ptr[k + 1] - 1]
-    return pmax, pmin
+def window_bounds(states, c, lf, base, s0, s1, fact, maxfill, hkeys, hvals, hi_next, lo_next,
+                  ptr, vals, limit, nmax, nmin):
+    """Largest/smallest *undecided* past value that the last forward stage would emit into each
+    child, without emitting it; returns how many entries it would emit."""
+    r = states.shape[1]
+    xs = np.empty((maxfill, r), np.int64)
+    mults = np.empty(maxfill)
+    rest = np.empty(r, np.int64)
+    emitted = 0
+    for s in range(s0, s1):
+        a0, a1 = ptr[s], ptr[s + 1]
+        if a0 == a1:
+            continue
+        v = vals[a0:a1]
+        state = states[s]
+        const = _const(state, c, lf)
+        m = _fillings(state, c, xs, mults, fact)
+        for a in range(m):
+            key, q = _child(state, xs[a], lf, const, base, rest)
+            ch = hvals[_slot(hkeys, key)]
+            i_in = np.searchsorted(v, limit - q - hi_next[ch], side="right")
+            i_out = max(np.searchsorted(v, limit - q - lo_next[ch], side="right"), i_in)
+            if i_out > i_in:
+                nmin[ch] = min(nmin[ch], v[i_in] + q)
+                nmax[ch] = max(nmax[ch], v[i_out - 1] + q)
+                emitted += i_out - i_in
+    return emitted
+
+
+@njit(cache=True)
+def forward_meet(states, c, lf, base, s0, s1, fact, maxfill, hkeys, hvals, hi_next, lo_next,
+                 ptr, vals, cnts, limit, fptr, fvals, fcum, full):
+    """Last forward stage fused with the meet, for parents ``s0..s1``.
+
+    Per arc, the parent's entries decided inside add their mass at once (as in ``forward``);
+    each undecided entry ``p`` (past value at the child) adds ``w exp(p)`` times the child's
+    future mass inside for every past value (``full``) plus its sorted future mass at or below
+    ``limit - p``.  The largest past list of the run is thus never stored or sorted.
+    """
+    r = states.shape[1]
+    xs = np.empty((maxfill, r), np.int64)
+    mults = np.empty(maxfill)
+    rest = np.empty(r, np.int64)
+    total = 0.0
+    for s in range(s0, s1):
+        a0, a1 = ptr[s], ptr[s + 1]
+        if a0 == a1:
+            continue
+        v = vals[a0:a1]
+        top = v[-1]
+        cum = np.zeros(a1 - a0 + 1)
+        for j in range(a1 - a0):
+            cum[j + 1] = cum[j] + cnts[a0 + j] * math.exp(v[j] - top)
+        state = states[s]
+        const = _const(state, c, lf)
+        m = _fillings(state, c, xs, mults, fact)
+        for a in range(m):
+            key, q = _child(state, xs[a], lf, const, base, rest)
+            ch = hvals[_slot(hkeys, key)]
+            i_in = np.searchsorted(v, limit - q - hi_next[ch], side="right")
+            i_out = max(np.searchsorted(v, limit - q - lo_next[ch], side="right"), i_in)
+            total += mults[a] * math.exp(q + top) * cum[i_in]
+            if i_out == i_in:
+                continue
+            f0, f1 = fptr[ch], fptr[ch + 1]
+            fv = fvals[f0:f1]
+            ftop = fv[-1] if f1 > f0 else 0.0
+            for j in range(i_in, i_out):
+                p = v[j] + q
+                w = cnts[a0 + j] * mults[a]
+                total += w * math.exp(p) * full[ch]
+                if f1 > f0:
+                    idx = np.searchsorted(fv, limit - p, side="right")
+                    if idx > 0:
+                        total += w * math.exp(p + ftop) * fcum[f0 + idx - 1]
+    return total
 
 
 @njit(cache=True)
