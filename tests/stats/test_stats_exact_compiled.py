@@ -41,6 +41,23 @@ def test_compiled_engine_every_meeting_stage_matches_brute_force(meet):
     assert ffh_exact(table, engine="compiled", meet=meet).pvalue == pytest.approx(expected, rel=1e-12)
 
 
+@pytest.mark.parametrize("unsorted", ["past", "future"])
+@pytest.mark.parametrize("table", _random_tables(13, 12), ids=lambda t: "x".join(map(str, t.shape)))
+def test_both_meet_variants_at_every_stage_match_brute_force(table, unsorted):
+    # the meet leaves either the past list (fused with the last forward stage) or the future
+    # list unsorted; both, at every meeting stage, must give the enumerated p-value
+    from neurohlh.stats._exact import log_table_probability, log_tolerance
+    from neurohlh.stats._exact_compiled import ffh_compiled
+
+    t = _orient(np.asarray(table, dtype=np.int64))
+    rows, cols = t.sum(axis=1), np.sort(t.sum(axis=0))[::-1]
+    limit = log_table_probability(t) + log_tolerance(t.shape)
+    expected = brute_force_ffh(table)
+    for meet in range(1, len(cols)):
+        p, _ = ffh_compiled(rows, cols, limit, float("inf"), meet=meet, unsorted=unsorted)
+        assert min(1.0, p) == pytest.approx(expected, rel=1e-9, abs=1e-300), meet
+
+
 def test_two_by_k_with_ties_and_zero_columns_matches_brute_force():
     # tied column totals and tied row totals exercise the filling multiplicities
     table = np.array([[4, 0, 3, 3, 2, 5, 1], [1, 5, 2, 2, 3, 0, 4]])

@@ -58,10 +58,12 @@ def _decode(keys: np.ndarray, base: int, r: int) -> np.ndarray:
 
 
 def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, deadline: float,
-                 meet: int | None = None) -> tuple[float, int]:
+                 meet: int | None = None, unsorted: str = "auto") -> tuple[float, int]:
     """Total probability of tables with log P <= ``limit``; returns ``(p, number of states)``.
 
     ``rows`` are the state dimension, ``cols`` the columns in network order (at least two).
+    The meet needs one of its two lists sorted; ``unsorted`` says which one is left in
+    generation order: ``"auto"`` the larger, or ``"past"`` / ``"future"`` (for tests).
     """
     _check(deadline)
     from neurohlh.stats import _exact_numba as K  # compiles (or loads the cache) on first use
@@ -174,7 +176,8 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, deadline: flo
                 if n_out > MAX_COMPILED_ENTRIES:
                     raise ExactTimeout("memory")
             full = new_full
-            if k == stop and n_out > n_past:
+            future_unsorted = n_out > n_past if unsorted == "auto" else unsorted == "future"
+            if k == stop and future_unsorted:
                 # the meet needs one side sorted: leave the larger, future list in emission
                 # order (grouped by parent) and materialise the past list instead
                 n_future = n_out
