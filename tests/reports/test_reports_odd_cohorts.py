@@ -247,3 +247,17 @@ def test_genotype_table_says_how_many_genotyped_patients_fit_neither_column():
     assert t.cell("Patients", "Residual-expression missense").text == "1"
     assert t.footnotes[-1].startswith("5 patients with variant data; group not classifiable")
     assert "purely disruptive or not 0, pooled or residual expression 1" in t.footnotes[-1]
+
+
+def test_xlsx_keeps_a_patient_id_that_looks_like_a_formula_as_text(tmp_path: Path):
+    # A patient id typed as "=1+1" must come back as the text "=1+1", not as a formula (computed 2 by Excel).
+    from openpyxl import load_workbook
+
+    from neurohlh.reports.model import Cell, Report, Row, Table
+    from neurohlh.reports.render import write_xlsx
+
+    table = Table("t", "Title", ("=1+1",), (Row("=SUM(A1:A2)", (Cell("=HYPERLINK(\"x\")"),)),), ("note",))
+    path = write_xlsx(Report("title", (table,), ()), tmp_path / "t.xlsx")
+    cells = {c.coordinate: c for row in load_workbook(path)["t"].iter_rows() for c in row if c.value}
+    texts = {c.value: c.data_type for c in cells.values()}
+    assert texts["=1+1"] == "s" and texts["=SUM(A1:A2)"] == "s" and texts['=HYPERLINK("x")'] == "s"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from neurohlh.reports.model import Report, Table
 
@@ -66,13 +67,13 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
                                    end_column=col + span - 1)
                     ws.cell(row=ws.max_row, column=col).alignment = Alignment(horizontal="center")
                 col += span
-        ws.append([table.label_header or "Characteristic", *table.columns])
+        _append_text(ws, [table.label_header or "Characteristic", *table.columns])
         for c in ws[ws.max_row]:
             c.font = bold
         header_row = ws.max_row
         for r in table.rows:
             texts = [""] * len(table.columns) if r.section else [c.text for c in r.cells]
-            ws.append([r.label, *texts])
+            _append_text(ws, [r.label, *texts])
             label_cell = ws.cell(row=ws.max_row, column=1)
             label_cell.alignment = Alignment(indent=r.level * 2)
             if r.section:
@@ -86,6 +87,14 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
             ws.column_dimensions[_column_letter(i + 2)].width = 18
     wb.save(path)
     return Path(path)
+
+
+def _append_text(ws: Any, values: list[str]) -> None:
+    """Append a row of texts; a text starting with "=" (e.g. a patient id) stays text, never a formula."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
 
 
 def _column_letter(index: int) -> str:
