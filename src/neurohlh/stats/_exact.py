@@ -462,8 +462,12 @@ def ffh_exact(table: np.ndarray, time_budget: float = 60.0, meet: int | None = N
     if _use_compiled(rows, cols, engine):
         from neurohlh.stats._exact_compiled import ffh_compiled
 
-        total, states = ffh_compiled(rows, cols, limit, deadline, meet)
-        return ExactOutcome(min(1.0, total), log_obs, states, time.perf_counter() - start)
+        try:
+            total, states = ffh_compiled(rows, cols, limit, deadline, meet)
+            return ExactOutcome(min(1.0, total), log_obs, states, time.perf_counter() - start)
+        except ImportError:  # numba present but unusable (e.g. a broken llvmlite): numpy
+            if engine == "compiled":
+                raise
     net = _Network(rows, cols, deadline)
     stop = _meeting_stage(net) if meet is None else meet
     total, node, value, count = _forward(net, stop, limit, deadline)
