@@ -315,9 +315,12 @@ def compare_variable(frame: pd.DataFrame, variable: Variable, group_col: str, gr
         if table[:, 0].sum() == 0 or table[:, 1].sum() == 0:
             return GroupComparison(variable, comparison, tuple(groups), counts,
                                    reason="no variation (all yes or all no); no test")
-        with _warnings.catch_warnings():
-            _warnings.simplefilter("ignore")
-            result = compare_categorical(table, policy=policy)
+        try:
+            with _warnings.catch_warnings():
+                _warnings.simplefilter("ignore")
+                result = compare_categorical(table, policy=policy)
+        except InputError as exc:  # a test undefined for this table: say why instead of aborting the analysis
+            return GroupComparison(variable, comparison, tuple(groups), counts, reason=f"no test: {exc}")
         return GroupComparison(variable, comparison, tuple(groups), counts, result=result)
     values = pd.to_numeric(frame[variable.key], errors="coerce").astype(float)
     samples = tuple(values[(frame[group_col] == g).to_numpy()].dropna().to_numpy() for g in groups)
