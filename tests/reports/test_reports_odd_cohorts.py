@@ -261,3 +261,21 @@ def test_xlsx_keeps_a_patient_id_that_looks_like_a_formula_as_text(tmp_path: Pat
     cells = {c.coordinate: c for row in load_workbook(path)["t"].iter_rows() for c in row if c.value}
     texts = {c.value: c.data_type for c in cells.values()}
     assert texts["=1+1"] == "s" and texts["=SUM(A1:A2)"] == "s" and texts['=HYPERLINK("x")'] == "s"
+
+
+def test_an_undefined_categorical_test_gives_a_reason(monkeypatch):
+    # No real 2 x 2 table with both margins non-zero makes neurohlh.stats refuse; simulate a refusal to check
+    # that the comparison comes back with the reason instead of aborting the whole analysis.
+    import pandas as pd
+
+    import neurohlh.stats
+    from neurohlh.analysis import Variable, compare_variable
+    from neurohlh.errors import InputError
+
+    def refuse(table, policy):
+        raise InputError("table refused")
+
+    monkeypatch.setattr(neurohlh.stats, "compare_categorical", refuse)
+    frame = pd.DataFrame({"g": ["a", "a", "b", "b"], "x": pd.array([True, False, False, False], dtype="boolean")})
+    c = compare_variable(frame, Variable("x", "x", "binary"), "g", ("a", "b"), "ab", "paper")
+    assert c.counts == ((1, 2), (0, 2)) and c.result is None and c.reason == "no test: table refused"
