@@ -227,24 +227,13 @@ def _criteria(patients: Sequence[Any], studies_by_patient: dict[str, list[Any]])
     return h, c, frame
 
 
-def _table_label(cohort: Any, table: str) -> str:
-    """How the loader names a table in its problems: ``variants.csv``, or ``book.xlsx [sheet variants]``."""
-    from pathlib import Path
-
-    source = Path(str(cohort.source))
-    return f"{source.name} [sheet {table}]" if source.suffix.lower() == ".xlsx" else f"{table}.csv"
-
-
-def _source_rows(frame: pd.DataFrame) -> list[int] | None:
-    return [int(r) for r in frame["_row"]] if "_row" in frame else None
-
-
 def _genetics(cohort: Any, patients: Sequence[Any]) -> tuple[dict[str, Any], tuple[Any, ...], pd.DataFrame]:
     """Genotype per patient with at least one variant row, recurrent variants, genotype columns."""
-    from neurohlh.genetics import classify_variants, patient_genotype, recurrent_variants
+    from neurohlh.genetics import patient_genotype, recurrent_variants
+    from neurohlh.genetics.recurrence import check_cohort_variants
 
+    check_cohort_variants(cohort)  # every unreadable variant reported at once, with file and row
     records = cohort.variant_records()
-    classify_variants(records, rows=_source_rows(cohort.variants), file=_table_label(cohort, "variants"))
     by_patient: dict[str, list[Any]] = {}
     for v in records:
         by_patient.setdefault(v.patient_id, []).append(v)

@@ -69,16 +69,14 @@ def variant_cmd(
 def _assess(path: Path, rule: str, policy_name: str) -> dict[str, Any]:
     """Everything the criteria command reports, as plain data."""
     from neurohlh.criteria import cns_cohort, hlh2004, hscore
-    from neurohlh.genetics import classify_variants, consequence_tally, patient_genotype, recurrent_variants
+    from neurohlh.genetics import consequence_tally, patient_genotype, recurrent_variants
+    from neurohlh.genetics.recurrence import check_cohort_variants
     from neurohlh.io import load_cohort
 
     policy = _policy(policy_name)
     cohort = load_cohort(path)
     patients, studies, variants = cohort.patient_records(), cohort.study_records(), cohort.variant_records()
-    from neurohlh.analysis import _source_rows, _table_label
-
-    # every unreadable variant reported at once, with its file and row, before any output
-    classify_variants(variants, policy, rows=_source_rows(cohort.variants), file=_table_label(cohort, "variants"))
+    check_cohort_variants(cohort, policy)  # every unreadable variant reported at once, with file and row
     cns = cns_cohort(patients, studies, rule=rule)  # type: ignore[arg-type]
     by_patient: dict[str, list[Any]] = {}
     for v in variants:
