@@ -179,18 +179,23 @@ def test_study_before_birth(set_cell):
 
 
 @pytest.mark.parametrize(
-    ("table", "index", "column", "value", "message"),
+    ("table", "index", "column", "value", "named", "shown", "message"),
     [
-        ("patients", 3, "csf_wbc_per_ul", "12", "CSF was not analysed but CSF values are given"),
-        ("patients", 0, "death_weeks_after_diagnosis", "4", "did not die but a time of death is given"),
-        ("patients", 0, "secondary_etiology", "infection", "is given for a patient with primary HLH"),
-        ("patients", 3, "deficit_free", "yes", "is yes but the patient died"),
-        ("studies", 6, "ventriculomegaly_obstructive", "yes", "is yes but ventriculomegaly is no"),
+        # (cell edited, value written) -> (column the problem names, value it shows as the user wrote it)
+        ("patients", 3, "csf_wbc_per_ul", "12", "csf_done", "no", "CSF was not analysed but CSF values are given"),
+        ("patients", 0, "death_weeks_after_diagnosis", "4", "died", "no",
+         "did not die but a time of death is given"),
+        ("patients", 0, "secondary_etiology", "infection", "secondary_etiology", "infection",
+         "is given for a patient with primary HLH"),
+        ("patients", 3, "deficit_free", "yes", "deficit_free", "yes", "is yes but the patient died"),
+        ("studies", 6, "ventriculomegaly_obstructive", "yes", "ventriculomegaly_obstructive", "yes",
+         "is yes but ventriculomegaly is no"),
     ],
 )
-def test_contradictions_between_cells(set_cell, table, index, column, value, message):
+def test_contradictions_between_cells(set_cell, table, index, column, value, named, shown, message):
     problem = only_problem(set_cell(table, index, column, value))
     assert problem.row == index + 2 and message in problem.message
+    assert (problem.column, problem.value) == (named, shown)
 
 
 # ------------------------------------------------------------------ columns and files

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 
+import numpy as np
 import pandas as pd
 
 from neurohlh.errors import Problem
@@ -36,9 +37,19 @@ def _row_rule(frame: pd.DataFrame, mask: pd.Series, label: str, column: str, mes
               problems: list[Problem], suggestion: str | None = None) -> None:
     mask = mask.fillna(False).astype(bool)
     for idx in mask[mask].index:
-        value = frame.at[idx, column]
         problems.append(Problem(label, message, int(frame.at[idx, "_row"]), column,
-                                None if value is None or value is pd.NA else str(value), suggestion))
+                                _as_written(frame.at[idx, column]), suggestion))
+
+
+def _as_written(value: object) -> str | None:
+    """A typed cell back in the file's words (yes/no for booleans, ISO dates), for messages."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def cross_checks(
