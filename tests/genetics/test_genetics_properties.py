@@ -14,7 +14,7 @@ PIECES = ["c.", "p.", "(", ")", "del", "ins", "dup", "delins", "fs", "Ter", "*",
           " ", "=", "ext", "exon ", " deletion"]
 
 
-def _check(text: str) -> None:
+def check_variant_reading(text: str) -> None:
     try:
         v = classify_variant(text)
     except InputError:
@@ -29,13 +29,13 @@ def _check(text: str) -> None:
 @settings(max_examples=400, deadline=None)
 @given(st.text(alphabet=ALPHABET, max_size=30))
 def test_random_text_never_crashes(text):
-    _check(text)
+    check_variant_reading(text)
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), max_size=10).map("".join))
 def test_random_hgvs_like_pieces_never_crash(text):
-    _check(text)
+    check_variant_reading(text)
 
 
 @settings(max_examples=200, deadline=None)

@@ -57,7 +57,7 @@ def _diff(x, y, path="") -> list[str]:
     return [] if x == y and type(x) is type(y) else [f"{path}: {x!r} != {y!r}"]
 
 
-def _same(a, b) -> None:
+def assert_same_allocation(a, b) -> None:
     assert _diff(a.to_dict(trace=True), b.to_dict(trace=True)) == []
 
 
@@ -67,7 +67,7 @@ def test_shuffling_study_order_changes_nothing(studies, workup, rnd):
     patient = Patient(patient_id="P1", etiologic_workup=workup)
     shuffled = list(studies)
     rnd.shuffle(shuffled)
-    _same(classify_patient(studies, patient), classify_patient(shuffled, patient))
+    assert_same_allocation(classify_patient(studies, patient), classify_patient(shuffled, patient))
 
 
 def _cohort(patients: list[Patient], studies: list[Study]) -> Cohort:
@@ -88,12 +88,12 @@ def test_shuffling_patient_and_row_order_changes_no_allocation(data, n):
     second = classify_cohort(_cohort(shuffled_patients, shuffled_studies))
     assert [a.patient_id for a in second] == [p.patient_id for p in shuffled_patients]
     for a in second:
-        _same(a, first[a.patient_id])
+        assert_same_allocation(a, first[a.patient_id])
         # the cohort path and the record path agree
         own = [s for s in studies if s.patient_id == a.patient_id]
         patient = next(p for p in patients if p.patient_id == a.patient_id)
         if own:
-            _same(a, classify_patient(own, patient))
+            assert_same_allocation(a, classify_patient(own, patient))
 
 
 NORMAL = {**CLEAN}
