@@ -16,6 +16,7 @@ from rich.table import Table
 from neurohlh.errors import InputError
 
 console = Console()
+err_console = Console(stderr=True)  # human-readable errors go to stderr
 
 CSV_COLUMNS = ("patient_id", "pattern", "onset_subpattern", "last_subpattern", "evolution", "transitions",
                "n_studies", "studies", "clippers_all_radiologic_met", "red_flag", "missing_fields", "notes")
@@ -108,7 +109,7 @@ def _emit(text: str, output: Path | None) -> None:
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:  # missing folder, a folder given as file, no permission
-        console.print(f"[red]error[/red] cannot write {escape(str(output))}: {escape(exc.strerror or str(exc))}")
+        err_console.print(f"[red]error[/red] cannot write {escape(str(output))}: {escape(exc.strerror or str(exc))}")
         raise typer.Exit(1) from None
     console.print(f"wrote {output}", style="green")
 
@@ -138,7 +139,7 @@ def classify_cmd(
             print(json.dumps({"ok": False, "error": str(exc).splitlines()[0],
                               "problems": [p.to_dict() for p in exc.problems]}, indent=2))
         else:
-            console.print(f"[red]error[/red] {escape(str(exc))}")
+            err_console.print(f"[red]error[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
     if summary:
         result = summarise_studies(cohort, allocations)

@@ -14,6 +14,7 @@ from rich.table import Table
 from neurohlh.errors import InputError
 
 console = Console()
+err_console = Console(stderr=True)  # human-readable errors go to stderr
 
 POLICIES = ("paper", "lof")
 
@@ -32,7 +33,7 @@ def _fail(exc: InputError, as_json: bool) -> None:
         print(json.dumps({"ok": False, "error": str(exc), "problems": [p.to_dict() for p in exc.problems]},
                          indent=2))
     else:
-        console.print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
+        err_console.print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
     raise typer.Exit(1)
 
 

@@ -11,6 +11,7 @@ from rich.table import Table
 from neurohlh.errors import InputError
 
 console = Console()
+err_console = Console(stderr=True)  # human-readable errors go to stderr
 
 
 def validate_cmd(
@@ -26,7 +27,7 @@ def validate_cmd(
         if as_json:
             print(json.dumps({"source": str(path), "ok": False, "problems": [{"message": str(exc)}]}, indent=2))
         else:
-            console.print(f"[red]error[/red] {exc}")
+            err_console.print(f"[red]error[/red] {exc}")
         raise typer.Exit(1) from None
     if as_json:
         print(json.dumps(report.to_dict(), indent=2))
@@ -67,7 +68,7 @@ def template_cmd(
         write_template_xlsx(out)
         console.print(f"wrote workbook template {out} (sheets: instructions, patients, studies, variants)")
     elif out.suffix:
-        console.print(f"[red]error[/red] {out}: give a name ending in .xlsx, or a folder name for CSV templates")
+        err_console.print(f"[red]error[/red] {out}: give a name ending in .xlsx, or a folder name for CSV templates")
         raise typer.Exit(1)
     else:
         write_template_csv(out)
