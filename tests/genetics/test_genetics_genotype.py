@@ -213,3 +213,17 @@ def test_zygosity_word_in_the_text_fills_a_blank_column_and_is_flagged_when_it_d
     assert g.zygosity == "homozygous" and any("taken from the variant text" in n for n in g.notes)
     g = _genotype([("PRF1", "c.272C>T (p.A91V) homozygous", "heterozygous")])
     assert g.zygosity == "monoallelic" and any("the column is used" in n for n in g.notes)
+
+
+# --- mutated_genes: the gene of a pathogenic result when the variants themselves were not reported ----------
+def test_mutated_gene_without_variant_details_gives_fhl_type_but_no_group():
+    # paper, Results (Etiology): 31 with a pathogenic mutation, variant details for 25 only; PRF1 = FHL2
+    g = _genotype([], genetic_result="pathogenic", mutated_genes="PRF1")
+    assert (g.genes, g.fhl_type, g.zygosity, g.group) == ((), "FHL2", None, "not_classifiable")
+    assert "mutated gene(s) PRF1 without variant details" in g.reason
+
+
+def test_mutated_genes_disagreeing_with_the_variants_is_noted():
+    g = _genotype([("UNC13D", "c.2346_2349del (p.Arg782fs)", "homozygous")], mutated_genes="PRF1")
+    assert g.fhl_type == "FHL3"  # the variants decide: UNC13D = FHL3
+    assert "mutated_genes says PRF1 but the variants are in UNC13D" in g.notes

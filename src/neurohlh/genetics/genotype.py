@@ -228,10 +228,15 @@ def patient_genotype(patient: Patient, variants: Sequence[Variant], policy: Disr
     own = [v for v in variants if v.patient_id == patient.patient_id]
     expression = expression_status(patient, expression_rule)
     notes: list[str] = []
+    declared = tuple(g.strip().upper() for g in (patient.mutated_genes or "").split(";") if g.strip())
     if not own:
         result = getattr(patient.genetic_result, "value", patient.genetic_result)
         reason = f"no variants recorded (genetic result: {result or 'unknown'})"
-        return Genotype(patient.patient_id, (), None, None, (), expression, None, None, "not_classifiable",
+        fhl_type = None
+        if declared:
+            reason += f"; mutated gene(s) {', '.join(declared)} without variant details"
+            fhl_type = FHL_TYPES.get(declared[0]) if len(declared) == 1 else None
+        return Genotype(patient.patient_id, (), fhl_type, None, (), expression, None, None, "not_classifiable",
                         reason, (), policy.name, expression_rule.name)
     by_gene: dict[str, list[tuple[Variant, VariantClassification]]] = {}
     for v in own:
@@ -244,6 +249,8 @@ def patient_genotype(patient: Patient, variants: Sequence[Variant], policy: Disr
                 calls[0])
     if len(calls) > 1:
         notes.append(f"variants in {len(calls)} genes ({', '.join(genes)}); zygosity and FHL type from {main.gene}")
+    if declared and set(declared) != set(genes):
+        notes.append(f"mutated_genes says {', '.join(declared)} but the variants are in {', '.join(genes)}")
     alleles = tuple(a for c in calls for a in c.alleles)
     purely = _purely(alleles)
     pooled, reason = _pooled(alleles, expression, genes, expression_rule, policy)
