@@ -96,7 +96,8 @@ def test_missing_cohort_exits_1(tmp_path):
     assert "no such file or folder" in result.output
 
 
-def test_invalid_cohort_lists_problems_and_exits_1(tmp_path):
+def _example_with_impossible_date(tmp_path):
+    """The example cohort with its first study date made impossible (month 13)."""
     folder = tmp_path / "bad"
     folder.mkdir()
     for name in ("patients", "studies", "variants"):
@@ -104,6 +105,11 @@ def test_invalid_cohort_lists_problems_and_exits_1(tmp_path):
         if name == "studies":
             text = text.replace("consensus,2015-07-01", "consensus,2015-13-01", 1)
         (folder / f"{name}.csv").write_text(text)
+    return folder
+
+
+def test_invalid_cohort_lists_problems_and_exits_1(tmp_path):
+    folder = _example_with_impossible_date(tmp_path)
     result = _run(str(folder))
     assert result.exit_code == 1
     assert "is not a date" in result.output and "2015-13-01" in result.output
@@ -111,13 +117,7 @@ def test_invalid_cohort_lists_problems_and_exits_1(tmp_path):
 
 def test_invalid_cohort_with_json_prints_json_problems(tmp_path):
     # the example's first study date, made impossible (month 13): the loader names file, row and column
-    folder = tmp_path / "bad"
-    folder.mkdir()
-    for name in ("patients", "studies", "variants"):
-        text = (EXAMPLE / f"{name}.csv").read_text()
-        if name == "studies":
-            text = text.replace("consensus,2015-07-01", "consensus,2015-13-01", 1)
-        (folder / f"{name}.csv").write_text(text)
+    folder = _example_with_impossible_date(tmp_path)
     result = _run(str(folder), "--json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)

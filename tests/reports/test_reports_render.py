@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import csv
-import html.parser
 from pathlib import Path
 
 import pytest
+
+from report_readers import HTMLTables
 
 from neurohlh.reports.html import render_html, write_html
 from neurohlh.reports.model import Cell, Figure, Report, Row, Table, TestRef
@@ -34,47 +35,6 @@ def _report() -> Report:
                   checksums=(("patients.csv", "ab" * 32),))
 
 
-class _Cells(html.parser.HTMLParser):
-    """Collect the text of every <td> of every <table data-key=...> (a tiny, independent HTML reader)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tables: dict[str, list[list[str]]] = {}
-        self._key = None
-        self._row: list[str] | None = None
-        self._cell: list[str] | None = None
-        self.imgs: list[str] = []
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "table" and "data-key" in a:
-            self._key = a["data-key"]
-            self.tables[self._key] = []
-        elif tag == "tr" and self._key:
-            self._row = []
-        elif tag in ("td", "th") and self._row is not None:
-            self._cell = []
-        elif tag == "img":
-            self.imgs.append(a.get("src", ""))
-        elif tag in ("link", "script"):
-            self.links.append(a.get("href") or a.get("src") or "")
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None:
-            self._row.append("".join(self._cell).strip())
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            self.tables[self._key].append(self._row)
-            self._row = None
-        elif tag == "table":
-            self._key = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
-
 def test_table_rejects_rows_of_the_wrong_width():
     with pytest.raises(ValueError, match="has 1 cells, expected 2"):
         Table("t", "T", ("a", "b"), (Row("x", (Cell("1"),)),))
@@ -91,7 +51,7 @@ def test_table_lookup_and_frame():
 def test_html_is_self_contained_and_escaped(tmp_path: Path):
     path = write_html(_report(), tmp_path / "r.html")
     text = path.read_text(encoding="utf-8")
-    parser = _Cells()
+    parser = HTMLTables()
     parser.feed(text)
     rows = parser.tables["demo_table"]
     assert rows[0] == ["Characteristic", "Subpatterns", "Patterns"]
@@ -99,7 +59,7 @@ def test_html_is_self_contained_and_escaped(tmp_path: Path):
     assert rows[3] == ["Seizures", "11/21 (52%)", ".5", "19/32 (59%)"]
     assert rows[4][0] == "Age <b>& co</b>"      # label text survives, as text
     assert "<b>& co</b>" not in text              # ... because it was escaped
-    assert parser.links == []                     # no external stylesheet or script
+    assert parser.external == []                  # no external stylesheet, script or frame
     assert parser.imgs and all(src.startswith("data:image/svg+xml;base64,") for src in parser.imgs)
     for expected in ("A warning.", "Second paragraph.", "ab" * 32, "Footnote one.", "Caption."):
         assert expected in text

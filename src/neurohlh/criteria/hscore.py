@@ -106,13 +106,17 @@ def _band(value: float, low: float, high: float, points: tuple[int, int, int]) -
     return points[1] if value <= high else points[2]
 
 
+def _yes_no_item(name: str, field: str, value: bool | None, points: int, label: str) -> HScoreItem:
+    """An item worth ``points`` when present, 0 when absent, 0 to ``points`` when unknown."""
+    values = {field: value}
+    if value is None:
+        return _unknown(name, 0, points, values, f"{label} unknown")
+    return _known(name, points if value else 0, values, f"{label} {'yes' if value else 'no'}")
+
+
 def _immunosuppression(p: Patient) -> HScoreItem:
-    v = p.known_immunosuppression
-    values = {"known_immunosuppression": v}
-    if v is None:
-        return _unknown("immunosuppression", 0, POINTS_IMMUNOSUPPRESSION, values, "immunosuppression unknown")
-    return _known("immunosuppression", POINTS_IMMUNOSUPPRESSION if v else 0, values,
-                  f"known immunosuppression {'yes' if v else 'no'}")
+    return _yes_no_item("immunosuppression", "known_immunosuppression", p.known_immunosuppression,
+                        POINTS_IMMUNOSUPPRESSION, "known immunosuppression")
 
 
 def _temperature(p: Patient) -> HScoreItem:
@@ -160,12 +164,8 @@ def _numeric(name: str, field: str, value: float | None, score: Any, possible: t
 
 
 def _hemophagocytosis(p: Patient) -> HScoreItem:
-    v = p.hemophagocytosis
-    values = {"hemophagocytosis": v}
-    if v is None:
-        return _unknown("hemophagocytosis", 0, POINTS_HEMOPHAGOCYTOSIS, values, "haemophagocytosis unknown")
-    return _known("hemophagocytosis", POINTS_HEMOPHAGOCYTOSIS if v else 0, values,
-                  f"haemophagocytosis {'yes' if v else 'no'}")
+    return _yes_no_item("hemophagocytosis", "hemophagocytosis", p.hemophagocytosis, POINTS_HEMOPHAGOCYTOSIS,
+                        "haemophagocytosis")
 
 
 def hscore_items(p: Patient) -> tuple[HScoreItem, ...]:

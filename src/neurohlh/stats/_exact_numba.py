@@ -259,6 +259,25 @@ def _grow(node, val, cnt, need, cap):
 
 
 @njit(cache=True)
+def _scaled_prefix(v, w):
+    """Largest value of the sorted list ``v`` and the cumulative sums of ``w * exp(v - top)``."""
+    top = v[-1]
+    cum = np.zeros(len(v) + 1)
+    for j in range(len(v)):
+        cum[j + 1] = cum[j] + w[j] * math.exp(v[j] - top)
+    return top, cum
+
+
+@njit(cache=True)
+def _window(v, room, hi, lo):
+    """Cuts of the sorted list ``v``: entries before ``i_in`` are inside whatever the rest of the path adds
+    (``v <= room - hi``); entries from ``i_out`` on are outside whatever it adds (``v > room - lo``)."""
+    i_in = np.searchsorted(v, room - hi, side="right")
+    i_out = max(np.searchsorted(v, room - lo, side="right"), i_in)
+    return i_in, i_out
+
+
+@njit(cache=True)
 def forward(states, c, lf, base, s0, s1, fact, maxfill, hkeys, hvals, hi_next, lo_next,
             ptr, vals, cnts, limit, out_node, out_val, out_cnt, n_out, cap):
     """One forward stage for parents ``s0..s1``: decided-inside mass and the undecided entries.
@@ -277,18 +296,14 @@ def forward(states, c, lf, base, s0, s1, fact, maxfill, hkeys, hvals, hi_next, l
         if a0 == a1:
             continue
         v = vals[a0:a1]
-        top = v[-1]
-        cum = np.zeros(a1 - a0 + 1)
-        for j in range(a1 - a0):
-            cum[j + 1] = cum[j] + cnts[a0 + j] * math.exp(v[j] - top)
+        top, cum = _scaled_prefix(v, cnts[a0:a1])
         state = states[s]
         const = _const(state, c, lf)
         m = _fillings(state, c, xs, mults, fact)
         for a in range(m):
             key, q = _child(state, xs[a], lf, const, base, rest)
             ch = hvals[_slot(hkeys, key)]
-            i_in = np.searchsorted(v, limit - q - hi_next[ch], side="right")
-            i_out = max(np.searchsorted(v, limit - q - lo_next[ch], side="right"), i_in)
+            i_in, i_out = _window(v, limit - q, hi_next[ch], lo_next[ch])
             mass += mults[a] * math.exp(q + top) * cum[i_in]
             if i_out > i_in:
                 if n_out + i_out - i_in > cap:
@@ -325,8 +340,7 @@ def backward(states, c, lf, base, s0, s1, fact, maxfill, hkeys, hvals, cptr, cva
             if b0 == b1:
                 continue
             v = cvals[b0:b1]
-            i_in = np.searchsorted(v, limit - q - pmax[s], side="right")
-            i_out = max(np.searchsorted(v, limit - q - pmin[s], side="right"), i_in)
+            i_in, i_out = _window(v, limit - q, pmax[s], pmin[s])
             if i_in > 0:
                 f += mults[a] * math.exp(q + v[-1]) * ccum[b0 + i_in - 1]
             if i_out > i_in:
@@ -492,8 +506,7 @@ def window_bounds(states, c, lf, base, s0, s1, fact, maxfill, hkeys, hvals, hi_n
         for a in range(m):
             key, q = _child(state, xs[a], lf, const, base, rest)
             ch = hvals[_slot(hkeys, key)]
-            i_in = np.searchsorted(v, limit - q - hi_next[ch], side="right")
-            i_out = max(np.searchsorted(v, limit - q - lo_next[ch], side="right"), i_in)
+            i_in, i_out = _window(v, limit - q, hi_next[ch], lo_next[ch])
             if i_out > i_in:
                 nmin[ch] = min(nmin[ch], v[i_in] + q)
                 nmax[ch] = max(nmax[ch], v[i_out - 1] + q)
@@ -521,18 +534,14 @@ def forward_meet(states, c, lf, base, s0, s1, fact, maxfill, hkeys, hvals, hi_ne
         if a0 == a1:
             continue
         v = vals[a0:a1]
-        top = v[-1]
-        cum = np.zeros(a1 - a0 + 1)
-        for j in range(a1 - a0):
-            cum[j + 1] = cum[j] + cnts[a0 + j] * math.exp(v[j] - top)
+        top, cum = _scaled_prefix(v, cnts[a0:a1])
         state = states[s]
         const = _const(state, c, lf)
         m = _fillings(state, c, xs, mults, fact)
         for a in range(m):
             key, q = _child(state, xs[a], lf, const, base, rest)
             ch = hvals[_slot(hkeys, key)]
-            i_in = np.searchsorted(v, limit - q - hi_next[ch], side="right")
-            i_out = max(np.searchsorted(v, limit - q - lo_next[ch], side="right"), i_in)
+            i_in, i_out = _window(v, limit - q, hi_next[ch], lo_next[ch])
             total += mults[a] * math.exp(q + top) * cum[i_in]
             if i_out == i_in:
                 continue
