@@ -360,6 +360,32 @@ def backward(states, c, lf, base, s0, s1, fact, maxfill, hkeys, hvals, cptr, cva
 
 
 @njit(cache=True)
+def _merge_pair(sv, sc, dv, dc, lo, mid, hi):
+    """Merge the sorted runs ``sv[lo:mid]`` and ``sv[mid:hi]`` (with their counts ``sc``) into ``dv``/``dc``."""
+    i, j, w = lo, mid, lo
+    while i < mid and j < hi:
+        if sv[j] < sv[i]:
+            dv[w] = sv[j]
+            dc[w] = sc[j]
+            j += 1
+        else:
+            dv[w] = sv[i]
+            dc[w] = sc[i]
+            i += 1
+        w += 1
+    while i < mid:
+        dv[w] = sv[i]
+        dc[w] = sc[i]
+        i += 1
+        w += 1
+    while j < hi:
+        dv[w] = sv[j]
+        dc[w] = sc[j]
+        j += 1
+        w += 1
+
+
+@njit(cache=True)
 def _merge_runs(v, c, v2, c2, a, b):
     """Sort ``v[a:b]`` (with ``c`` alongside) by merging its ascending runs pairwise.
 
@@ -378,49 +404,10 @@ def _merge_runs(v, c, v2, c2, a, b):
         for k in range(0, len(bounds) - 1, 2):
             lo, mid = bounds[k], bounds[k + 1]
             hi = bounds[k + 2] if k + 2 < len(bounds) else mid
-            i, j, w = lo, mid, lo
             if src_is_v:
-                while i < mid and j < hi:
-                    if v[j] < v[i]:
-                        v2[w] = v[j]
-                        c2[w] = c[j]
-                        j += 1
-                    else:
-                        v2[w] = v[i]
-                        c2[w] = c[i]
-                        i += 1
-                    w += 1
-                while i < mid:
-                    v2[w] = v[i]
-                    c2[w] = c[i]
-                    i += 1
-                    w += 1
-                while j < hi:
-                    v2[w] = v[j]
-                    c2[w] = c[j]
-                    j += 1
-                    w += 1
+                _merge_pair(v, c, v2, c2, lo, mid, hi)
             else:
-                while i < mid and j < hi:
-                    if v2[j] < v2[i]:
-                        v[w] = v2[j]
-                        c[w] = c2[j]
-                        j += 1
-                    else:
-                        v[w] = v2[i]
-                        c[w] = c2[i]
-                        i += 1
-                    w += 1
-                while i < mid:
-                    v[w] = v2[i]
-                    c[w] = c2[i]
-                    i += 1
-                    w += 1
-                while j < hi:
-                    v[w] = v2[j]
-                    c[w] = c2[j]
-                    j += 1
-                    w += 1
+                _merge_pair(v2, c2, v, c, lo, mid, hi)
             nb.append(hi)
         bounds = nb
         src_is_v = not src_is_v
