@@ -83,6 +83,16 @@ def mann_whitney(
     )
 
 
+def _run_scipy(test, *args, **kwargs):
+    """Run a SciPy test; its RuntimeWarnings (e.g. precision loss on nearly identical data) become result
+    warnings instead of escaping to the console."""
+    with _warnings.catch_warnings(record=True) as caught:
+        _warnings.simplefilter("always", RuntimeWarning)
+        res = test(*args, **kwargs)
+    notes = tuple(dict.fromkeys(f"SciPy: {w.message}" for w in caught if issubclass(w.category, RuntimeWarning)))
+    return res, notes
+
+
 def t_test(x: object, y: object, *, equal_var: bool = True, reason: str | None = None) -> TestResult:
     """Two-sided two-sample t test: Student (``equal_var=True``, SPSS's first row) or Welch.
 
@@ -91,7 +101,7 @@ def t_test(x: object, y: object, *, equal_var: bool = True, reason: str | None =
     x, y = _iv_sample(x, "x", 2), _iv_sample(y, "y", 2)
     if np.var(x, ddof=1) == 0 and np.var(y, ddof=1) == 0:
         raise InputError("`x` and `y` both have zero variance; the t statistic is undefined.")
-    res = stats.ttest_ind(x, y, equal_var=equal_var)
+    res, notes = _run_scipy(stats.ttest_ind, x, y, equal_var=equal_var)
     name = "Student t" if equal_var else "Welch t"
     pooled = np.sqrt(((len(x) - 1) * np.var(x, ddof=1) + (len(y) - 1) * np.var(y, ddof=1)) / (len(x) + len(y) - 2))
     effects = (
@@ -101,7 +111,7 @@ def t_test(x: object, y: object, *, equal_var: bool = True, reason: str | None =
     return TestResult(
         test=name, statistic=float(res.statistic), pvalue=float(res.pvalue), df=float(res.df),
         n=len(x) + len(y), reason=reason or f"{name} test requested", method="exact",
-        effect_sizes=effects, n_per_group=(len(x), len(y)),
+        effect_sizes=effects, n_per_group=(len(x), len(y)), warnings=notes,
     )
 
 
@@ -135,12 +145,12 @@ def anova(*samples: object, reason: str | None = None) -> TestResult:
     within = sum(float(np.sum((g - g.mean()) ** 2)) for g in groups)
     if within == 0:
         raise InputError("every group has zero variance; the F statistic is undefined.")
-    res = stats.f_oneway(*groups)
+    res, notes = _run_scipy(stats.f_oneway, *groups)
     total = float(np.sum((pooled - pooled.mean()) ** 2))
     return TestResult(
         test="one-way ANOVA", statistic=float(res.statistic), pvalue=float(res.pvalue),
         df=float(len(groups) - 1), n=len(pooled), reason=reason or "one-way ANOVA requested",
-        method="exact",
+        method="exact", warnings=notes,
         effect_sizes=(EffectSize("eta-squared", (total - within) / total, None, "SS_between/SS_total"),),
         n_per_group=tuple(len(g) for g in groups),
         details=(("df_residual", float(len(pooled) - len(groups))),),
