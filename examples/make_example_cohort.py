@@ -58,7 +58,7 @@ CEREBELLITIS = {
 
 
 def patient(pid: str, **values: object) -> dict[str, object]:
-    base: dict[str, object] = {"patient_id": pid, "centre": "EX", "csf_done": True}
+    base: dict[str, object] = {"patient_id": pid, "site": "EX", "csf_done": True}
     base.update(values)
     return base
 

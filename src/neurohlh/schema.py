@@ -239,7 +239,11 @@ class Patient:
     """One patient: demographics, symptoms, CSF, HLH-2004 items, work-up, treatment and outcome."""
 
     patient_id: str = ident("Pseudonymised patient identifier (never a hospital number or name)", group="identity")
-    centre: str | None = text("Recruiting centre code", group="identity")
+    site: str | None = text(
+        "Contributing site (centre) code; in REDCap, the data access group. With more than one site the pattern 1 "
+        "vs 2 comparisons are repeated stratified by site", group="identity",
+        paper="2 pediatric neurology centers (Materials and Methods)",
+    )
     sex: Sex | None = one_of("Sex", Sex, group="identity")
     birth_date: dt.date | None = date(
         "Date of birth, or a pseudonymised (shifted) date consistent with the study dates", group="identity"
@@ -520,6 +524,9 @@ class Variant:
 
 
 RECORD_TYPES: dict[str, type] = {"patients": Patient, "studies": Study, "variants": Variant}
+
+#: Former column names -> current ones, for the message when an older file uses the former name.
+RENAMED_COLUMNS: dict[str, str] = {"centre": "site"}
 
 
 def field_specs(record_type: type) -> dict[str, FieldSpec]:

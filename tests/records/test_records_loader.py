@@ -346,3 +346,16 @@ def test_broken_xlsx(tmp_path):
     (tmp_path / "broken.xlsx").write_bytes(b"not a zip file")
     with pytest.raises(InputError, match="cannot be opened as an .xlsx workbook"):
         load_cohort(tmp_path / "broken.xlsx")
+
+
+def test_a_file_with_the_former_centre_column_is_told_the_new_name(tmp_path):
+    import shutil
+
+    from neurohlh.io import validate
+
+    demo = Path(__file__).resolve().parents[2] / "src" / "neurohlh" / "data" / "demo"
+    shutil.copytree(demo, tmp_path / "c")
+    patients = tmp_path / "c" / "patients.csv"
+    patients.write_text(patients.read_text().replace("patient_id,site,", "patient_id,centre,"))
+    problems = {(p.column, p.message, p.suggestion) for p in validate(tmp_path / "c").problems}
+    assert ("centre", "unknown column", "this column is now called 'site'") in problems

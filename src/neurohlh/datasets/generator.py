@@ -932,7 +932,7 @@ def _finish_studies(studies: list[StudyDraft]) -> None:
         r["age_at_study_months"] = round((date - d.row["birth_date"]).days / 30.4375, 1)
         r["patient_id"] = d.row["patient_id"]
         r["reader"] = "consensus"
-        r["field_strength_t"] = 3.0 if d.row["centre"] == "B" else 1.5
+        r["field_strength_t"] = 3.0 if d.row["site"] == "B" else 1.5
     studies.sort(key=lambda s: (s.patient.row["patient_id"], s.row["study_date"]))
     per_patient: dict[str, int] = {}
     for s in studies:
@@ -957,7 +957,7 @@ def _identities(drafts: list[PatientDraft], rng: np.random.Generator) -> None:
     males = set(map(id, male_forced + _pick(rng, rest, 34 - len(male_forced))))
     for d in drafts:
         d.row["sex"] = "male" if id(d) in males else "female"
-        d.row["centre"] = "A" if rng.random() < 0.55 else "B"
+        d.row["site"] = "A" if rng.random() < 0.55 else "B"
     # CNS presentation dates spread evenly over 2010-2017 in a seeded order; the patient with the longest
     # follow-up (diagnosed before 2010, CNS relapse later) comes first
     order = [drafts[i] for i in rng.permutation(len(drafts))]

@@ -10,7 +10,7 @@ import pandas as pd
 
 from neurohlh.errors import Problem
 from neurohlh.io.read import RawTable
-from neurohlh.schema import FieldSpec, Kind, field_specs
+from neurohlh.schema import RENAMED_COLUMNS, FieldSpec, Kind, field_specs
 
 UNKNOWN_TOKENS = frozenset({"", "na", "n/a", "unknown", "nk", "not known"})
 TRUE_TOKENS = frozenset({"yes", "y", "true", "1"})
@@ -183,9 +183,11 @@ def parse_table(table: RawTable, record_type: type) -> tuple[pd.DataFrame | None
     for col in columns:
         if col not in specs and col != "":
             close = difflib.get_close_matches(col, list(specs), n=1, cutoff=0.6)
+            renamed = RENAMED_COLUMNS.get(col) if RENAMED_COLUMNS.get(col) in specs else None
             problems.append(Problem(
                 table.label, "unknown column", None, col,
-                suggestion=f"did you mean '{close[0]}'?" if close else "see docs/data-dictionary.md",
+                suggestion=f"this column is now called '{renamed}'" if renamed else
+                f"did you mean '{close[0]}'?" if close else "see docs/data-dictionary.md",
             ))
         elif col == "" and (frame.iloc[:, columns.index(col)].str.strip() != "").any():
             problems.append(Problem(table.label, "a column without a header holds values", None,
