@@ -233,7 +233,9 @@ def _z(confidence: float) -> float:
 
 
 def _clip(ci: tuple[float, float], low: float = -1.0, high: float = 1.0) -> tuple[float, float]:
-    return (max(low, ci[0]), min(high, ci[1])) if all(map(math.isfinite, ci)) else ci
+    if not all(map(math.isfinite, ci)):
+        return ci
+    return (min(max(low, ci[0]), high), max(min(high, ci[1]), low))
 
 
 def _bootstrap(stat_of_sums: Any, contributions: np.ndarray, n_boot: int, seed: int, confidence: float
