@@ -24,6 +24,7 @@ from neurohlh.io.cells import (
     FALSE_TOKENS, SET_SEPARATOR, TRUE_TOKENS, UNKNOWN_TOKENS, format_cell, parse_table,
 )
 from neurohlh.io.checks import cross_checks
+from neurohlh.io.consensus import append_consensus, consensus_from_reads
 from neurohlh.io.read import TABLES, read_all
 from neurohlh.schema import RECORD_TYPES, Patient, Reader, Study, Variant, field_specs
 
@@ -100,6 +101,11 @@ def _validate(path: Path) -> tuple[ValidationReport, dict[str, pd.DataFrame | No
         notes += table_notes
     labels = {t: raw[t].label for t in TABLES}
     problems += cross_checks(frames["patients"], frames["studies"], frames["variants"], labels)
+    if frames["studies"] is not None:
+        derived, consensus_problems, consensus_notes = consensus_from_reads(frames["studies"], labels["studies"])
+        frames["studies"] = append_consensus(frames["studies"], derived)
+        problems += consensus_problems
+        notes += consensus_notes
     counts = {t: (0 if frames[t] is None else len(frames[t])) for t in TABLES}
     checksums = {raw[t].label: raw[t].checksum for t in TABLES if raw[t].checksum}
     report = ValidationReport(str(path), tuple(problems), tuple(notes), counts)

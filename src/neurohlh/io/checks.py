@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 
 from neurohlh.errors import Problem
-from neurohlh.schema import Reader
 
 
 def _duplicates(frame: pd.DataFrame, keys: list[str], label: str, problems: list[Problem]) -> None:
@@ -80,12 +79,7 @@ def cross_checks(
             rows = studies[studies["study_id"] == study_id]
             problems.append(Problem(ls, "the reads of this study name different patients", int(rows["_row"].iloc[1]),
                                     "patient_id", str(rows["patient_id"].iloc[1])))
-        with_consensus = set(studies.loc[studies["reader"] == Reader.CONSENSUS.value, "study_id"])
-        unreadable = set(studies.loc[studies["reader"].isna(), "study_id"])  # already reported as bad cells
-        lacking = studies[studies["study_id"].notna() & ~studies["study_id"].isin(with_consensus | unreadable)]
-        for study_id, row in lacking.drop_duplicates("study_id")[["study_id", "_row"]].itertuples(index=False):
-            problems.append(Problem(ls, "study has reads but no consensus read (the read analyses use)", int(row),
-                                    "reader", study_id, "add a row with reader 'consensus'"))
+        # A study without a consensus row is checked in neurohlh.io.consensus (derived from two reads or reported).
         _row_rule(studies, (studies["ventriculomegaly"] == False) & (  # noqa: E712
             studies["ventriculomegaly_obstructive"] == True), ls, "ventriculomegaly_obstructive",  # noqa: E712
             "is yes but ventriculomegaly is no", problems)
