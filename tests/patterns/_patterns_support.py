@@ -21,7 +21,7 @@ ALIASES = {
     "cistern": "cp_cistern_effacement", "pontine_count": "pontine_enhancing_lesion_count",
     "pons_dominant": "pons_dominant_site", "ctt": "ctt_t2_hyperintensity", "nonspecific": "nonspecific_findings",
     "cranial_nerves": "loc_cranial_nerves", "optic": "loc_optic_nerve", "cord": "loc_cord", "cauda": "loc_cauda_equina",
-    "age": "age_at_study_months", "date": "study_date",
+    "age": "age_at_study_months", "date": "study_date", "sequences": "sequences",
 }
 
 #: A fully read normal MRI (the vignette default), written out field by field.
@@ -46,6 +46,8 @@ def _value(field: str, text: str) -> Any:
         return float(text)
     if field == "study_date":
         return dt.date.fromisoformat(text)
+    if field == "sequences":
+        return frozenset(text.split(";"))
     return text
 
 

@@ -14,7 +14,8 @@ from neurohlh.patterns import classify_cohort, classify_patient, classify_study
 from neurohlh.schema import Patient, Study, Variant
 
 WM = {**CLEAN, "supra_lesion_number": "multiple", "loc_cerebral_wm": True}
-SWELLING = {**CLEAN, "infra_lesion_number": "multiple", "cerebellar_diffuse_edema": True}
+SWELLING = {**CLEAN, "infra_lesion_number": "multiple", "cerebellar_diffuse_edema": True,
+            "cerebellar_folia_effacement": True}  # 1.3: swelling with folia effacement (Results)
 
 
 def _s(sid: str, pid: str = "P1", **kw) -> Study:

@@ -136,7 +136,12 @@ def _contradicts(values: dict, name: str, fill) -> bool:
     if fill is True and values.get(LOCATION_COMPARTMENT.get(name, "")) == "none":
         return True
     no_pons = values["loc_pons"] is False or values["infra_lesion_number"] == "none"
-    return name == "pontine_enhancing_lesion_count" and fill and no_pons
+    if name == "pontine_enhancing_lesion_count" and fill and no_pons:
+        return True
+    # the pons being the only site with lesions makes it the dominant site (documented inference rule)
+    from neurohlh.patterns.study import EVIDENCE_FIELDS, pons_only
+
+    return name == "pons_dominant_site" and fill is False and pons_only(tuple(values.get(f) for f in EVIDENCE_FIELDS))
 
 
 @settings(max_examples=200, deadline=None)

@@ -21,7 +21,7 @@ STUDIES = [
        swi_blooming=True, loc_deep_grey=True, deep_grey_laterality="bilateral_asymmetric", supra_target_lesions=True),
     _s("S2", "P1", 46, infra_lesion_number="multiple", loc_cerebellar_wm=True, infra_enhancement=False, loc_pons=True,
        loc_midbrain=True, ventriculomegaly=True, ventriculomegaly_obstructive=True, cerebellar_diffuse_edema=True,
-       loc_cranial_nerves=True),
+       cerebellar_folia_effacement=True, loc_cranial_nerves=True),
     # P2, pattern 1 (S4 is a normal follow-up of a pattern-1 patient)
     _s("S3", "P2", 50, supra_lesion_number="multiple", infra_lesion_number="few", loc_cerebral_wm=True,
        loc_cerebellar_wm=True, supra_enhancement=False, infra_enhancement=True, loc_medulla=True, loc_deep_grey=True,
@@ -48,6 +48,7 @@ EXPECTED = {
     "pattern_2_atrophy": (1, 4, 0),             # S5
     "pattern_2_isolated_ctt": (1, 4, 0),        # S7
     "pattern_2_nonspecific": (1, 4, 0),         # S8
+    "pattern_2_extraparenchymal_only": (0, 4, 0),  # S8 has an optic nerve finding but also nonspecific findings
     "cerebral": (2, 8, 1),                      # S1 S3
     "cerebellar": (2, 8, 1),                    # S2 S3
     "deep_grey": (2, 8, 1),                     # S1 S3
@@ -119,3 +120,37 @@ def test_count_percent_rounds_half_up_like_the_report_tables():
 
     assert str(Count("k", "Finding", 1, 8, 0, "def")) == "Finding: 1/8 (13%)"
     assert str(Count("k", "Finding", 0, 0, 0, "def")) == "Finding: 0/0"
+
+
+def test_a_compartment_read_none_makes_its_blank_locations_known_negatives(tmp_path):
+    """How coordinators type: the compartment lesion number is filled, the location ticks left blank.
+
+    Hand count (blank = not typed):
+
+    ====  ======  ======  ==============  ==================  =============================
+    id    supra   infra   cerebral_wm     cerebellar_wm       midbrain / pons / medulla
+    ====  ======  ======  ==============  ==================  =============================
+    T1    few     none    yes             blank (infra none)  blank (infra none)
+    T2    none    none    blank (none)    blank (infra none)  blank (infra none)
+    T3    none    few     blank (none)    yes                 blank, infra has lesions
+    T4    blank   none    blank, unknown  blank (infra none)  blank (infra none)
+    ====  ======  ======  ==============  ==================  =============================
+
+    Cerebral: yes in T1; known no in T2 and T3 (supra none); unknown in T4 -> 1/3, 1 unknown.
+    Cerebellar: yes in T3; known no in T1, T2, T4 (infra none) -> 1/4, 0 unknown.
+    Brainstem: known no in T1, T2, T4; T3 unknown (infra has lesions, no tick) -> 0/3, 1 unknown.
+    """
+    studies = [
+        Study(study_id="T1", patient_id="Q1", reader="consensus", supra_lesion_number="few", loc_cerebral_wm=True,
+              infra_lesion_number="none"),
+        Study(study_id="T2", patient_id="Q2", reader="consensus", supra_lesion_number="none",
+              infra_lesion_number="none"),
+        Study(study_id="T3", patient_id="Q3", reader="consensus", supra_lesion_number="none",
+              infra_lesion_number="few", loc_cerebellar_wm=True),
+        Study(study_id="T4", patient_id="Q4", reader="consensus", infra_lesion_number="none"),
+    ]
+    cohort = write_and_load(tmp_path / "typed", [Patient(patient_id=f"Q{i}") for i in range(1, 5)], studies)
+    summary = summarise_studies(cohort)
+    got = {k: (summary[k].numerator, summary[k].denominator, summary[k].unknown)
+           for k in ("cerebral", "cerebellar", "brainstem")}
+    assert got == {"cerebral": (1, 3, 1), "cerebellar": (1, 4, 0), "brainstem": (0, 3, 1)}

@@ -44,7 +44,8 @@ def _check(a, row, prefix: str = "") -> None:
 def test_vignette_table_covers_the_acceptance_list():
     assert len(ROWS) >= 40
     categories = {c for r in ROWS for _, c, _ in _expected_studies(r["expected_studies"])}
-    assert categories == {"lesional", "normal", "atrophy", "isolated_ctt", "nonspecific", "indeterminate"}
+    assert categories == {"lesional", "normal", "atrophy", "isolated_ctt", "nonspecific", "extraparenchymal_only",
+                          "indeterminate"}
     assert {r["expected_onset"] for r in ROWS} >= {"1.1", "1.2", "1.3", "-"}
     assert {r["expected_pattern"] for r in ROWS} == {"1", "2", "indeterminate"}
     assert {r["expected_red_flag"] for r in ROWS} == {"raised", "provisional", "not_raised", "not_evaluable", "none"}

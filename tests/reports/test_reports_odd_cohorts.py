@@ -190,6 +190,22 @@ def test_pattern2_categories_leave_undeterminable_studies_out_of_the_percentages
     assert t.cell("Category not determinable (unknown findings)", 0).text == "1"
 
 
+def test_a_study_with_only_a_cord_lesion_is_its_own_pattern2_category_never_normal(tmp_path: Path):
+    # Patient A (pattern 2): A-1 normal; A-2 a short-segment cord lesion and nothing else. By hand: normal 1 of 2
+    # decided studies, extra-parenchymal findings only 1 of 2 (never counted as normal).
+    from neurohlh.reports.tables_more import pattern2_table
+
+    result = _small_cohort(tmp_path, [
+        {"study_id": "A-1", "patient_id": "A", "age_at_study_months": 10, **CLEAN_NONLESIONAL},
+        {"study_id": "A-2", "patient_id": "A", "age_at_study_months": 20, **CLEAN_NONLESIONAL, "loc_cord": True}])
+    t = pattern2_table(result)
+    assert t.cell("Normal findings", 0).text == "1/2 (50%)"
+    extra = next(r.label for r in t.rows if r.label.startswith("Extra-parenchymal findings only"))
+    assert t.cell(extra, 0).text == "1/2 (50%)"
+    assert result.study_summary["pattern_2_extraparenchymal_only"].numerator == 1
+    assert result.study_summary["pattern_2_normal"].numerator == 1
+
+
 def test_ever_showing_a_subpattern_is_over_patients_in_whom_it_is_known(tmp_path: Path):
     # B: a 1.1 study (cerebral WM lesions, infratentorial none -> no pons lesions, no cerebellar swelling), then a
     # study whose lesion status is unknown (could have been 1.2 or 1.3). C: a single 1.1 study.

@@ -18,8 +18,8 @@ from typing import Any, Sequence
 from neurohlh.errors import InputError
 from neurohlh.patterns import trace as T
 from neurohlh.patterns.clippers import ClippersCheck
-from neurohlh.patterns.red_flag import RedFlag, assess_red_flag
-from neurohlh.patterns.study import StudyAllocation, _subpattern, classify_study
+from neurohlh.patterns.red_flag import NOT_EVALUABLE, RedFlag, assess_red_flag
+from neurohlh.patterns.study import StudyAllocation, _subpattern, classify_study, extraparenchymal_findings
 from neurohlh.patterns.trace import RuleStep
 
 PATTERNS = ("1", "2", "indeterminate")
@@ -48,6 +48,7 @@ class PatientAllocation:
     clippers_study_id : str or None
         The first 1.2 study; ``clippers`` is its CLIPPERS radiologic check.
     red_flag : RedFlag or None
+        ``None`` when the flag does not apply; ``not_evaluable`` when the patient has no MR study.
     missing_fields : tuple of str
         ``"study_id.field"`` entries that prevented a patient-level decision.
     order_basis : str
@@ -147,6 +148,15 @@ def _order_gap(studies: Sequence[StudyAllocation], birth_date: dt.date | None) -
 
 
 _NO_STUDY_NOTE = ("no consensus MR study for this patient",)
+_NO_STUDY_FLAG = ("no MR study: a brainstem or cerebellitis pattern cannot be excluded (as for an unreadable "
+                  "study), so the red flag is not evaluable")
+
+
+def _reader_notes(studies: Sequence[StudyAllocation]) -> list[str]:
+    """One note per study whose category the paper gives no rule for (extra-parenchymal findings only)."""
+    return [f"{s.study_id}: extra-parenchymal findings only (" + ", ".join(extraparenchymal_findings(s.evidence))
+            + "), no parenchymal lesion; the paper does not classify such a study: reader decision needed"
+            for s in studies if s.needs_reader_decision]
 
 
 def allocate_patient(patient_id: str, studies: Sequence[StudyAllocation], birth_date: dt.date | None = None,
@@ -154,18 +164,21 @@ def allocate_patient(patient_id: str, studies: Sequence[StudyAllocation], birth_
     """Patient allocation from already classified studies (shared by the record and the cohort paths)."""
     ordered, basis = order_studies(studies, birth_date)
     if not ordered:
-        return PatientAllocation(patient_id, "indeterminate", None, (), (), (), None, frozenset(), None, None, (),
-                                 basis, _NO_STUDY_NOTE, workup)
+        assess_red_flag((), workup)  # checks the work-up value
+        no_study = RedFlag(NOT_EVALUABLE, (), workup, _NO_STUDY_FLAG, None)
+        return PatientAllocation(patient_id, "indeterminate", None, (), (), (), None, frozenset(), None, no_study,
+                                 (), basis, _NO_STUDY_NOTE, workup)
     flags = [s.lesional for s in ordered]
+    reader_notes = tuple(_reader_notes(ordered))
     if True not in flags:
         if None not in flags:
             return PatientAllocation(patient_id, "2", None, ordered, (), (), None, frozenset(), None, None, (),
-                                     basis, (), workup)
+                                     basis, reader_notes, workup)
         missing = [f"{s.study_id}.{f}" for s in ordered if s.lesional is None for f in s.missing_fields]
         open_studies = _possible_triggers(ordered)
         red_flag = assess_red_flag(open_studies, workup, patient_known) if open_studies else None
         return PatientAllocation(patient_id, "indeterminate", None, ordered, (), (), None, frozenset(), None,
-                                 red_flag, _dedupe(missing), basis, (), workup)
+                                 red_flag, _dedupe(missing), basis, reader_notes, workup)
     return _pattern_1(patient_id, ordered, basis, birth_date, workup, patient_known)
 
 
@@ -217,6 +230,7 @@ def _pattern_1(patient_id: str, ordered: tuple[StudyAllocation, ...], basis: str
         missing += [f"{s.study_id}.{f}" for s in lesional if s.subpattern is None for f in s.missing_fields]
     clippers_study = next((s.study_id for s in lesional if s.subpattern == "1.2"), None)
     red_flag = assess_red_flag(subpatterns + _possible_triggers(ordered), workup, patient_known)
+    notes += _reader_notes(ordered)
     return PatientAllocation(patient_id, "1", onset, ordered, evolution, transitions, last, ever, clippers_study,
                              red_flag, _dedupe(missing), basis, tuple(notes), workup, onset_study)
 
@@ -237,7 +251,7 @@ def classify_patient(studies: Sequence[Any], patient: Any | None = None) -> Pati
     ...             atrophy_cerebral=False, atrophy_cerebellar=False, ctt_t2_hyperintensity=False,
     ...             nonspecific_findings=False)
     >>> onset = Study(study_id="S1", age_at_study_months=30, **{**base, "infra_lesion_number": "multiple",
-    ...               "cerebellar_diffuse_edema": True})
+    ...               "cerebellar_diffuse_edema": True, "cerebellar_folia_effacement": True})
     >>> later = Study(study_id="S2", age_at_study_months=36, **{**base, "supra_lesion_number": "multiple",
     ...               "loc_cerebral_wm": True, "cerebellar_diffuse_edema": False})
     >>> a = classify_patient([later, onset])
@@ -304,12 +318,12 @@ def patient_trace(a: PatientAllocation) -> tuple[RuleStep, ...]:
         if a.clippers is not None:
             steps.append(RuleStep.make("clippers_radiologic", {i.item: i.status for i in a.clippers.items},
                                        T.APPLIED, f"{a.clippers.study_id}: {a.clippers.summary}", T.SEC_CLIPPERS))
-        if a.red_flag is not None:
-            steps.append(RuleStep.make("red_flag", {"etiologic_workup": a.etiologic_workup,
-                                                    "trigger_subpatterns": ",".join(a.red_flag.trigger_subpatterns)},
-                                       T.MET if a.red_flag.raised else T.NOT_MET if a.red_flag.status ==
-                                       "not_raised" else T.NOT_EVALUABLE,
-                                       f"{a.red_flag.status}: {a.red_flag.reason}", T.SEC_CONCLUSIONS))
+    if a.red_flag is not None:
+        steps.append(RuleStep.make("red_flag", {"etiologic_workup": a.etiologic_workup,
+                                                "trigger_subpatterns": ",".join(a.red_flag.trigger_subpatterns)},
+                                   T.MET if a.red_flag.raised else T.NOT_MET if a.red_flag.status ==
+                                   "not_raised" else T.NOT_EVALUABLE,
+                                   f"{a.red_flag.status}: {a.red_flag.reason}", T.SEC_CONCLUSIONS))
     for note in a.notes:
         steps.append(RuleStep.make("note", {}, T.APPLIED, note, T.SEC_OURS))
     return tuple(steps)

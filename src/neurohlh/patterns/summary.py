@@ -3,6 +3,8 @@
 Each :class:`Count` states its numerator, its denominator (the studies of the row's subgroup in which the
 finding is known), how many studies of the subgroup had the finding unknown (not evaluable: counted neither as
 absent nor in the denominator, only reported), the definition used and the figure printed in the paper.
+A location left blank in a compartment read ``none`` (e.g. ``loc_cerebral_wm`` when ``supra_lesion_number`` is
+``none``) is a known negative, as in the study rules.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import pandas as pd
 
 from neurohlh.errors import InputError
 from neurohlh.patterns.patient import PatientAllocation
-from neurohlh.patterns.study import POSITIVE_NUMBERS
+from neurohlh.patterns.study import EXTRAPARENCHYMAL, LOCATION_COMPARTMENT, POSITIVE_NUMBERS
 from neurohlh.reports.format import percent_text
 
 
@@ -71,7 +73,16 @@ def _yes(frame: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _unknown(frame: pd.DataFrame, name: str) -> pd.Series:
-    return frame[name].isna()
+    """Not evaluable: the value is blank and, for a location field, its compartment is not read ``none``.
+
+    A compartment whose lesion number is ``none`` covers its location fields (the study rules read it the same
+    way), so a blank location there is a known negative, not an unknown.
+    """
+    unknown = frame[name].isna()
+    compartment = LOCATION_COMPARTMENT.get(name)
+    if compartment is not None:
+        unknown &= frame[compartment].ne("none").fillna(True).astype(bool)
+    return unknown
 
 
 class _Counter:
@@ -114,7 +125,8 @@ def _pattern_counts(c: _Counter, category: pd.Series, pattern: pd.Series, lesion
           "all studies of patients allocated pattern 2", "30/123")
     for cat, label, paper in (("normal", "normal", "10/30"), ("atrophy", "isolated atrophy", "15/30"),
                               ("isolated_ctt", "isolated CTT T2 hyperintensity", "3/30"),
-                              ("nonspecific", "nonspecific findings", "2/30")):
+                              ("nonspecific", "nonspecific findings", "2/30"),
+                              (EXTRAPARENCHYMAL, "extra-parenchymal findings only (reader decision needed)", None)):
         c.add(f"pattern_2_{cat}", f"Pattern-2 studies: {label}", category == cat, p2, category == "indeterminate",
               f"study category {cat} among studies of pattern-2 patients", paper)
 

@@ -18,6 +18,7 @@ APPLIED = "applied"
 #: Paper sections (Malik et al., AJNR 2021) cited by the rules.
 SEC_PATTERNS = "Results, Imaging Pattern Definitions"
 SEC_SUBPATTERNS = "Results, Subpatterns in Pattern 1"
+SEC_FINDINGS_1 = "Results, Imaging Findings in Pattern 1 (cranial nerves, optic nerve, cord, cauda equina)"
 SEC_1_1 = "Results, Subgroup 1.1: Multifocal Cerebral/Cerebellar White Matter Lesions"
 SEC_1_2 = "Results, Subgroup 1.2: Brainstem Predominant Lesions"
 SEC_1_3 = "Results, Subgroup 1.3: Diffuse Cerebellar Involvement/Cerebellitis"

@@ -16,6 +16,8 @@ PATTERN2_CATEGORIES = (
     ("atrophy", "Cerebral atrophy with or without cerebellar atrophy"),
     ("isolated_ctt", "Isolated central tegmental tract T2 hyperintensity"),
     ("nonspecific", "Nonspecific findings"),
+    ("extraparenchymal_only", "Extra-parenchymal findings only (cranial nerve, optic nerve, cord, cauda equina): "
+                              "reader decision needed, not counted as normal"),
 )
 
 
@@ -34,7 +36,9 @@ def pattern2_table(result: AnalysisResult) -> Table:
     notes = (
         "Category of each study of a pattern-2 patient (neurohlh.patterns, in this order): atrophy if cerebral or "
         "cerebellar atrophy; else isolated CTT if central tegmental tract T2 hyperintensity; else nonspecific; "
-        "else normal when every deciding field is known to be no.",
+        "else extra-parenchymal findings only when a cranial nerve, optic nerve, cord or cauda equina finding is "
+        "the only finding (the paper does not classify such a study); else normal when every deciding field is "
+        "known to be no.",
         f"{len(p2)} pattern-2 patients with {total} MR studies; percentages over the {decided} studies whose "
         "category could be decided" + (f" ({undetermined} not determinable: a deciding finding is unknown)."
                                        if undetermined else "."),
