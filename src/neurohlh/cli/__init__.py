@@ -22,6 +22,8 @@ from neurohlh.cli import classify as _classify  # noqa: E402
 _classify.register(app)
 from neurohlh.cli import criteria as _criteria  # noqa: E402
 _criteria.register(app)
+from neurohlh.cli import station as _station  # noqa: E402
+_station.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,29 @@
+"""Every URL of the station; each view carries its roles (see ``views.roles``)."""
+from django.urls import path
+
+from neurohlh.station import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("static/<path:path>", views.static, name="static"),
+    path("worklist/", views.worklist, name="worklist"),
+    path("read/<int:assignment_id>/", views.read_study, name="read"),
+    path("read/<int:assignment_id>/amend/", views.request_amendment, name="amend"),
+    path("adjudicate/", views.adjudication_queue, name="queue"),
+    path("adjudicate/<int:adjudication_id>/", views.adjudicate, name="adjudicate"),
+    path("coordinator/", views.dashboard, name="dashboard"),
+    path("coordinator/studies/", views.studies, name="studies"),
+    path("coordinator/studies/<int:study_id>/", views.study_detail, name="study"),
+    path("coordinator/import/", views.import_view, name="import"),
+    path("coordinator/assign/", views.assign_view, name="assign"),
+    path("coordinator/amendments/<int:amendment_id>/", views.decide_amendment, name="decide_amendment"),
+    path("coordinator/rules/", views.rules_view, name="rules"),
+    path("coordinator/audit/", views.audit_view, name="audit"),
+    path("coordinator/export/", views.export_view, name="export"),
+    path("coordinator/analysis/", views.analysis_view, name="analysis"),
+    path("coordinator/analysis/<str:run>/<path:path>", views.analysis_file, name="analysis_file"),
+]
+
+handler404 = "neurohlh.station.views.not_found"
