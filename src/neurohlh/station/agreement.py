@@ -1,7 +1,8 @@
 """Agreement between the two readers so far, for the coordinator's dashboard.
 
 Per field: studies read by both, how many agree (the comparison rules applied), and Cohen's kappa for the
-categorical fields (statsmodels, with its asymptotic 95% confidence interval) when at least two categories occur.
+categorical fields (:func:`neurohlh.agreement.cohen_kappa`, asymptotic 95% confidence interval; an unknown value
+is a missing read) when at least two categories occur.
 """
 from __future__ import annotations
 
@@ -30,19 +31,21 @@ class FieldAgreement:
 
 
 def _kappa(a: list[str], b: list[str]) -> tuple[float | None, float | None, float | None]:
-    import numpy as np
-    from statsmodels.stats.inter_rater import cohens_kappa
+    """Cohen's kappa by :func:`neurohlh.agreement.cohen_kappa` (unknown = missing read), asymptotic 95% CI."""
+    from neurohlh.agreement import cohen_kappa
+    from neurohlh.errors import InputError
 
-    cats = sorted(set(a) | set(b))
-    if len(cats) < 2:
+    first = [None if v == UNKNOWN else v for v in a]
+    second = [None if v == UNKNOWN else v for v in b]
+    if len({v for v in first + second if v is not None}) < 2:
         return None, None, None
-    index = {c: i for i, c in enumerate(cats)}
-    table = np.zeros((len(cats), len(cats)))
-    for x, y in zip(a, b):
-        table[index[x], index[y]] += 1
-    with np.errstate(invalid="ignore", divide="ignore"):  # the z test is not shown; its 0/0 is harmless
-        res = cohens_kappa(table)
-    return float(res.kappa), float(res.kappa_low), float(res.kappa_upp)
+    try:
+        res = cohen_kappa(first, second, n_boot=0)
+    except InputError:  # fewer than two cases with both reads known
+        return None, None, None
+    if res.statistic != res.statistic:  # NaN: undefined for this table
+        return None, None, None
+    return float(res.statistic), float(res.ci[0]), float(res.ci[1])
 
 
 def agreement_summary() -> dict[str, Any]:

@@ -138,7 +138,7 @@ def import_cohort(path: str | Path, actor: str) -> ImportSummary:
             pid = cells["patient_id"]
             births[pid] = dt.date.fromisoformat(cells["birth_date"]) if cells["birth_date"] else None
             if pid not in existing:
-                existing[pid] = PatientRecord.objects.create(patient_id=pid, site=cells["centre"], cells=cells)
+                existing[pid] = PatientRecord.objects.create(patient_id=pid, site=cells["site"], cells=cells)
         if not VariantRecord.objects.exists():
             VariantRecord.objects.bulk_create(VariantRecord(position=i, cells=c) for i, c in enumerate(variants))
         known = set(Study.objects.values_list("study_id", flat=True))
