@@ -247,7 +247,7 @@ def test_first_data_row_longer_than_header(cohort_dir):
     lines[1] += ",extra"
     (cohort_dir / "variants.csv").write_text("\n".join(lines) + "\n")
     problem = only_problem(cohort_dir)
-    assert problem.file == "variants.csv" and "cannot be read as CSV" in problem.message
+    assert (problem.file, problem.row) == ("variants.csv", 2) and "7 cells but the header has 6" in problem.message
 
 
 def test_not_utf8(cohort_dir):

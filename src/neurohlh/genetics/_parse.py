@@ -469,6 +469,11 @@ def _c_from(text: str, part: str, notes: list[str], has_protein: bool) -> CEdit 
     raise _fail(text, f"cannot read {part!r} as a c. description")
 
 
+#: Positions, offsets and lengths in a variant description have at most this many digits.
+MAX_POSITION_DIGITS = 9
+_HUGE_NUMBER = re.compile(rf"\d{{{MAX_POSITION_DIGITS + 1},}}")
+
+
 def parse_variant(text: str) -> ParsedVariant:
     """Read ``text`` into gene, transcript, c. edit and p. edit. Raises InputError if it cannot."""
     if not isinstance(text, str) or not text.strip():
@@ -482,6 +487,8 @@ def parse_variant(text: str) -> ParsedVariant:
         s = s[: zyg.start()].rstrip()
         notes.append(f"zygosity word {zygosity!r} removed from the description (record it in `zygosity`)")
     gene, transcript, s = _prefix(s)
+    if _HUGE_NUMBER.search(s):
+        raise _fail(text, f"a number has more than {MAX_POSITION_DIGITS} digits, longer than any gene")
     dna, protein = _split(text, s, notes)
     c = _c_from(text, dna.strip(), notes, protein is not None)
     if c is None and protein is None:

@@ -25,6 +25,7 @@ from neurohlh.io.cells import (
 )
 from neurohlh.io.checks import cross_checks
 from neurohlh.io.consensus import append_consensus, consensus_from_reads
+from neurohlh.io.ids import look_alike_ids
 from neurohlh.io.read import TABLES, read_all
 from neurohlh.schema import RECORD_TYPES, Patient, Reader, Study, Variant, field_specs
 
@@ -100,6 +101,9 @@ def _validate(path: Path) -> tuple[ValidationReport, dict[str, pd.DataFrame | No
         problems += table_problems
         notes += table_notes
     labels = {t: raw[t].label for t in TABLES}
+    id_problems, id_notes = look_alike_ids(frames, labels)
+    problems += id_problems
+    notes += id_notes
     problems += cross_checks(frames["patients"], frames["studies"], frames["variants"], labels)
     if frames["studies"] is not None:
         derived, consensus_problems, consensus_notes = consensus_from_reads(frames["studies"], labels["studies"])

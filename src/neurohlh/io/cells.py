@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
+import unicodedata
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
 from neurohlh.errors import Problem
+from neurohlh.io.limits import MAX_CELL_CHARS, MAX_ID_CHARS
 from neurohlh.io.read import RawTable
 from neurohlh.schema import RENAMED_COLUMNS, FieldSpec, Kind, field_specs
 
@@ -17,6 +20,52 @@ TRUE_TOKENS = frozenset({"yes", "y", "true", "1"})
 FALSE_TOKENS = frozenset({"no", "n", "false", "0"})
 SET_SEPARATOR = ";"
 MAX_PROBLEMS_PER_COLUMN = 1000
+
+
+#: A plain decimal number in ASCII digits: no ``_`` (Python would read ``1_2`` as 12), no other scripts' digits.
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_NOT_FINITE = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan", "+nan", "-nan"})
+#: Characters no cell may hold: C0/C1 control characters other than tab and line breaks (NUL included).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Shown in place of a value longer than this in messages.
+SHOWN_CHARS = 60
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= SHOWN_CHARS else f"{text[:SHOWN_CHARS]}... ({len(text):,} characters)"
+
+
+def _char_name(char: str) -> str:
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'control character')}"
+
+
+def _invisible(text: str) -> str | None:
+    """The first character of an identifier that cannot be seen (format characters, tabs, line breaks)."""
+    for char in text:
+        if unicodedata.category(char) in ("Cf", "Cc", "Zl", "Zp") or (char.isspace() and char != " "):
+            return char
+    return None
+
+
+def _cell_error(text: str, name: str, spec: FieldSpec) -> _CellError | None:
+    """Problems of a cell whatever its field: control characters, length; for identifiers invisible characters."""
+    bad = _CONTROL.search(text)
+    if bad:
+        what = "a NUL byte" if bad.group() == "\x00" else "a control character"
+        return _CellError(f"contains {what} ({_char_name(bad.group())}) at position {bad.start() + 1}",
+                          "retype the cell; the character cannot be seen and is never part of a value")
+    if len(text) > MAX_CELL_CHARS:
+        return _CellError(f"has {len(text):,} characters, more than the limit of {MAX_CELL_CHARS:,} per cell")
+    if spec.kind is Kind.ID:
+        if len(text.strip()) > MAX_ID_CHARS and name.endswith("_id"):
+            return _CellError(f"is an identifier of {len(text.strip()):,} characters, more than the limit of "
+                              f"{MAX_ID_CHARS}")
+        hidden = _invisible(text.strip())
+        if hidden is not None:
+            return _CellError(f"contains an invisible character ({_char_name(hidden)})",
+                              "retype the identifier; otherwise it names a different patient or study than the "
+                              "same id without it")
+    return None
 
 
 def _normalise_token(text: str) -> str:
@@ -73,12 +122,19 @@ def _cell_parser(spec: FieldSpec) -> Callable[[str], Any]:
         return parse_bool
     if spec.kind in (Kind.FLOAT, Kind.INT):
         def parse_number(v: str) -> float:
-            try:
-                value = float(v)
-            except ValueError:
+            if v.endswith("%"):
+                if spec.unit != "%":
+                    raise _CellError("is a percentage", (f"give the value in {spec.unit}" if spec.unit else
+                                     "give a plain number") + " (in a workbook: format the cell as a number)")
+                v = v[:-1].strip()
+            if v.lower() in _NOT_FINITE:
+                raise _CellError("is not a finite number")
+            if not _NUMBER.fullmatch(v):
                 hint = "use a dot as decimal separator" if "," in v else (
+                    "write the number with the digits 0-9 only (no '_')" if "_" in v else
                     f"give the value in {spec.unit} without the unit" if spec.unit else None)
                 raise _CellError("is not a number", hint) from None
+            value = float(v)
             if not np.isfinite(value):
                 raise _CellError("is not a finite number")
             if spec.kind is Kind.INT:
@@ -132,6 +188,11 @@ def _parse_column(
     errors: list[_CellError | None] = []
     for text in uniques:
         stripped = str(text).strip()
+        general = _cell_error(str(text), name, spec)
+        if general is not None:
+            values.append(None)
+            errors.append(general)
+            continue
         if spec.kind is Kind.ID:
             ok = stripped != ""
             values.append(stripped if ok else None)
@@ -152,7 +213,7 @@ def _parse_column(
         positions = np.flatnonzero(failed[codes])
         for pos in positions[:MAX_PROBLEMS_PER_COLUMN]:
             err = errors[codes[pos]]
-            problems.append(Problem(label, err.message, int(rows[pos]), name, raw.iat[pos], err.suggestion))
+            problems.append(Problem(label, err.message, int(rows[pos]), name, _shown(raw.iat[pos]), err.suggestion))
         if len(positions) > MAX_PROBLEMS_PER_COLUMN:
             problems.append(Problem(
                 label, f"{len(positions) - MAX_PROBLEMS_PER_COLUMN} more cells with problems in this column",
@@ -169,7 +230,7 @@ def _parse_column(
 def parse_table(table: RawTable, record_type: type) -> tuple[pd.DataFrame | None, list[Problem], list[str]]:
     """Type every column of a raw table against the schema; return (frame, problems, notes)."""
     problems = list(table.problems)
-    notes: list[str] = []
+    notes: list[str] = list(table.notes)
     if table.frame is None:
         return None, problems, notes
     specs = field_specs(record_type)
@@ -182,10 +243,11 @@ def parse_table(table: RawTable, record_type: type) -> tuple[pd.DataFrame | None
         seen.add(col)
     for col in columns:
         if col not in specs and col != "":
-            close = difflib.get_close_matches(col, list(specs), n=1, cutoff=0.6)
+            close = [col.lower()] if col.lower() in specs else \
+                difflib.get_close_matches(col.lower(), list(specs), n=1, cutoff=0.6)
             renamed = RENAMED_COLUMNS.get(col) if RENAMED_COLUMNS.get(col) in specs else None
             problems.append(Problem(
-                table.label, "unknown column", None, col,
+                table.label, "unknown column", None, _shown(col),
                 suggestion=f"this column is now called '{renamed}'" if renamed else
                 f"did you mean '{close[0]}'?" if close else "see docs/data-dictionary.md",
             ))
@@ -202,8 +264,7 @@ def parse_table(table: RawTable, record_type: type) -> tuple[pd.DataFrame | None
     cells = frame.to_numpy(dtype=object)
     empty = (cells == "").all(axis=1) if len(frame) else np.zeros(0, dtype=bool)
     if empty.any():
-        for pos in np.flatnonzero(empty):
-            notes.append(f"{table.label}, row {int(table.rows[pos])}: empty row, not loaded")
+        notes += _empty_row_notes(table.label, table.rows[empty])
         keep = ~empty
         frame = frame.loc[keep]
         rows = table.rows[keep]
@@ -219,6 +280,17 @@ def parse_table(table: RawTable, record_type: type) -> tuple[pd.DataFrame | None
     out = pd.DataFrame(typed)
     out["_row"] = rows
     return out, problems, notes
+
+
+def _empty_row_notes(label: str, rows: np.ndarray) -> list[str]:
+    """One note per run of consecutive empty rows."""
+    notes = []
+    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+    for run in np.split(rows, breaks):
+        first, last = int(run[0]), int(run[-1])
+        notes.append(f"{label}, row {first}: empty row, not loaded" if first == last else
+                     f"{label}, rows {first}-{last}: {last - first + 1} empty rows, not loaded")
+    return notes
 
 
 def format_cell(value: Any, spec: FieldSpec) -> str:

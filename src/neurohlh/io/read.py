@@ -1,154 +1,230 @@
-"""Reading cohort files into raw string tables, remembering the spreadsheet row of every record."""
+"""Reading cohort files into raw string tables, remembering the spreadsheet row of every record.
+
+CSV files are read with the standard :mod:`csv` module after the text is decoded and its line endings
+made uniform; workbooks with openpyxl's streaming sheet parser (:mod:`neurohlh.io.read_xlsx`). Nothing in a
+file is trusted to describe itself: not a workbook's declared dimension, not a size, not a file type.
+"""
 from __future__ import annotations
 
+import codecs
 import csv
-import datetime as dt
-import difflib
 import hashlib
 import io as _io
-import re
-import warnings
-from dataclasses import dataclass
+import os
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from neurohlh.errors import InputError, Problem
+from neurohlh.io.limits import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS
 
 TABLES = ("patients", "studies", "variants")
+#: Row-level problems (cell count, comment lines) listed per file before one summary line.
+MAX_ROW_PROBLEMS = 1000
+
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
 @dataclass
 class RawTable:
-    """A table exactly as read: all cells as stripped strings, plus the spreadsheet row of each."""
+    """A table exactly as read: all cells as strings, plus the spreadsheet row of each."""
 
     label: str
     frame: pd.DataFrame | None
     rows: np.ndarray
     problems: list[Problem]
     checksum: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
-def _split_comments(text: str) -> tuple[int, str]:
-    """Number of leading comment lines and the rest of the text."""
+def _failed(label: str, problem: Problem, checksum: str | None = None) -> RawTable:
+    return RawTable(label, None, np.array([], dtype=int), [problem], checksum)
+
+
+def regular_file_problem(path: Path, label: str) -> Problem | None:
+    """Why ``path`` cannot be read as a cohort file (missing, a folder, a device or pipe, too large), or None.
+
+    The type is checked on the file the path finally points to, before it is opened: opening a pipe would wait
+    forever and a device such as the zero device never ends.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return Problem(label, "file is missing")
+    except OSError as exc:
+        return Problem(label, f"file cannot be read ({exc.strerror or exc})")
+    if stat.S_ISDIR(info.st_mode):
+        return Problem(label, "is a folder, not a file", suggestion=f"the cohort needs a file named {path.name}")
+    if not stat.S_ISREG(info.st_mode):
+        return Problem(label, "is not a regular file (it is a device, a pipe or a socket)",
+                       suggestion="copy the data into an ordinary file and read that")
+    if info.st_size > MAX_FILE_BYTES:
+        return Problem(label, f"file is {info.st_size / 2**20:,.0f} MiB, more than the limit of "
+                       f"{MAX_FILE_BYTES / 2**20:,.0f} MiB", suggestion="check that this is the right file")
+    return None
+
+
+def read_regular_file(path: Path, label: str) -> tuple[bytes | None, Problem | None]:
+    """The bytes of a regular file of at most :data:`MAX_FILE_BYTES`, or the problem that prevents reading it."""
+    problem = regular_file_problem(path, label)
+    if problem is not None:
+        return None, problem
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return None, Problem(label, f"file cannot be read ({exc.strerror or exc})")
+    if len(data) > MAX_FILE_BYTES:  # grew after it was checked
+        return None, Problem(label, f"file is larger than the limit of {MAX_FILE_BYTES / 2**20:,.0f} MiB")
+    return data, None
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    sample = data[:4096]
+    half = len(sample) // 2
+    return half > 0 and max(sample[0::2].count(0), sample[1::2].count(0)) > half // 2
+
+
+def decode_text(data: bytes, label: str) -> tuple[str | None, Problem | None, list[str]]:
+    """Text of a CSV file (UTF-8, with or without BOM, or UTF-16 with a BOM), or the problem with it."""
+    notes: list[str] = []
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None, Problem(label, "file starts like UTF-16 text but is not valid UTF-16",
+                                 suggestion="save it as 'CSV UTF-8 (comma delimited)'"), notes
+        notes.append(f"{label}: read as UTF-16 text")
+        return text, None, notes
+    if _looks_like_utf16(data):
+        return None, Problem(label, "file looks like UTF-16 text without a byte-order mark (every other byte is "
+                             "zero)", suggestion="save it as 'CSV UTF-8 (comma delimited)'"), notes
+    try:
+        return data.decode("utf-8-sig"), None, notes
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
+        return None, Problem(
+            label, "file is not UTF-8 text", row=line, value=data[exc.start: exc.start + 8].decode("latin-1"),
+            suggestion="save it as 'CSV UTF-8 (comma delimited)'",
+        ), notes
+
+
+def _is_blank(line: str) -> bool:
+    return line.strip(" \t,;") == ""
+
+
+def _split_preamble(text: str) -> tuple[int, str]:
+    """Number of lines before the header (blank lines and ``#`` comment lines) and the rest of the text."""
     skipped = 0
     pos = 0
     while pos < len(text):
         end = text.find("\n", pos)
         line = text[pos:] if end < 0 else text[pos:end]
-        if line.lstrip().startswith("#"):
-            skipped += 1
-            pos = len(text) if end < 0 else end + 1
-        else:
+        if not (_is_blank(line) or line.lstrip().startswith("#")):
             break
+        skipped += 1
+        pos = len(text) if end < 0 else end + 1
     return skipped, text[pos:]
+
+
+def _delimiter(header_line: str) -> str:
+    """Comma, unless the header has no comma but semicolons (European Excel) or tabs (Excel 'Unicode text')."""
+    if "," in header_line:
+        return ","
+    for candidate in (";", "\t"):
+        if candidate in header_line:
+            return candidate
+    return ","
 
 
 def read_csv_table(path: Path, label: str | None = None) -> RawTable:
     label = label or path.name
-    if not path.exists():
-        return RawTable(label, None, np.array([], dtype=int), [Problem(label, "file is missing")])
-    data = path.read_bytes()
+    data, problem = read_regular_file(path, label)
+    if data is None:
+        return _failed(label, problem)  # type: ignore[arg-type]
     checksum = hashlib.sha256(data).hexdigest()
     if not data.strip():
-        return RawTable(label, None, np.array([], dtype=int), [Problem(label, "file is empty")], checksum)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return RawTable(label, None, np.array([], dtype=int), [Problem(
-            label, "file is not UTF-8 text", row=line,
-            value=data[exc.start: exc.start + 8].decode("latin-1"),
-            suggestion="save it as 'CSV UTF-8 (comma delimited)'",
-        )], checksum)
-    skipped, body = _split_comments(text)
+        return _failed(label, Problem(label, "file is empty"), checksum)
+    text, problem, notes = decode_text(data, label)
+    if text is None:
+        return _failed(label, problem, checksum)  # type: ignore[arg-type]
+    # classic Mac (CR) and Windows (CR LF) line endings read like Unix ones
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    skipped, body = _split_preamble(text)
     if not body.strip():
-        return RawTable(label, None, np.array([], dtype=int), [Problem(label, "file has no header row")], checksum)
-    header = next(csv.reader(_io.StringIO(body)))
-    problems: list[Problem] = []
+        return _failed(label, Problem(label, "file has no header row", suggestion=(
+            "comment lines (starting with #) and blank lines come before the header") if skipped else None),
+            checksum)
+    delimiter = _delimiter(body.split("\n", 1)[0])
+    if delimiter != ",":
+        notes.append(f"{label}: read as a {_DELIMITER_NAMES[delimiter]}-delimited file (the header has no comma)")
+    table = _records(_io.StringIO(body), delimiter, label, skipped + 1)
+    table.checksum = checksum
+    table.notes = notes + table.notes
+    return table
+
+
+def _records(source: _io.StringIO, delimiter: str, label: str, header_row: int) -> RawTable:
+    reader = csv.reader(source, delimiter=delimiter)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(
-                _io.StringIO(body), dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                index_col=False,
-            )
-    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
-        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if found:
-            expected, line, saw = (int(g) for g in found.groups())
-            problem = Problem(label, f"row has {saw} cells but the header has {expected}", row=line + skipped,
-                              suggestion="check for an unquoted comma inside a cell")
-        else:
-            problem = Problem(label, f"cannot be read as CSV: {exc}",
-                              suggestion="every row must have as many cells as the header (the first data row "
-                              "has more)" if isinstance(exc, pd.errors.ParserWarning) else None)
-        return RawTable(label, None, np.array([], dtype=int), [problem], checksum)
-    frame.columns = [h.strip() for h in header] if len(header) == frame.shape[1] else frame.columns
-    header_row = skipped + 1
-    rows = np.arange(len(frame), dtype=int) + header_row + 1
-    return RawTable(label, frame, rows, problems, checksum)
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def read_xlsx_tables(path: Path) -> dict[str, RawTable]:
-    import openpyxl
-
-    checksum = hashlib.sha256(path.read_bytes()).hexdigest()
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise InputError(f"{path.name}: cannot be opened as an .xlsx workbook ({exc})") from exc
-    out: dict[str, RawTable] = {}
-    lowered = {name.lower().strip(): name for name in book.sheetnames}
-    for table in TABLES:
-        label = f"{path.name} [sheet {table}]"
-        if table not in lowered:
-            close = difflib.get_close_matches(table, list(lowered), n=1)
-            out[table] = RawTable(label, None, np.array([], dtype=int), [Problem(
-                label, "sheet is missing", suggestion=f"did you mean sheet '{lowered[close[0]]}'?" if close else
-                f"the workbook needs sheets {', '.join(TABLES)}",
-            )], checksum)
-            continue
-        sheet = book[lowered[table]]
-        values = list(sheet.iter_rows(values_only=True))
-        row_no = 0
-        while row_no < len(values) and values[row_no] and isinstance(values[row_no][0], str) \
-                and values[row_no][0].lstrip().startswith("#"):
-            row_no += 1
-        if row_no >= len(values) or not any(v is not None for v in values[row_no]):
-            out[table] = RawTable(label, None, np.array([], dtype=int), [Problem(label, "sheet is empty")], checksum)
-            continue
-        header = [_cell_text(v).strip() for v in values[row_no]]
-        while header and header[-1] == "":
-            header.pop()
-        body = [[_cell_text(v) for v in r[: len(header)]] for r in values[row_no + 1:]]
-        body = [r + [""] * (len(header) - len(r)) for r in body]
-        frame = pd.DataFrame(body, columns=header, dtype=object).astype(str) if body else \
-            pd.DataFrame({h: pd.Series([], dtype=str) for h in header})
-        rows = np.arange(len(frame), dtype=int) + row_no + 2
-        out[table] = RawTable(label, frame, rows, [], checksum)
-    book.close()
-    return out
+        header = [h.strip() for h in next(reader)]
+        width = len(header)
+        if width > MAX_COLUMNS:
+            return _failed(label, Problem(label, f"header has {width:,} columns, more than the limit of "
+                                          f"{MAX_COLUMNS:,}", row=header_row))
+        records: list[list[str]] = []
+        rows: list[int] = []
+        problems: list[Problem] = []
+        row_problems = 0
+        for index, record in enumerate(reader):
+            row = header_row + 1 + index
+            if len(records) >= MAX_ROWS:
+                problems.append(Problem(label, f"has more than {MAX_ROWS:,} data rows, the limit", row=row))
+                break
+            if not record:
+                records.append([""] * width)
+                rows.append(row)
+                continue
+            message = None
+            if record[0].lstrip().startswith("#"):
+                message = Problem(label, "a comment line after the header", row=row, value=record[0][:60],
+                                  suggestion="comment lines (starting with #) are accepted only before the "
+                                  "header: move it above the header or delete it")
+            elif len(record) != width:
+                if len(record) > width and not any(c.strip() for c in record[width:]):
+                    record = record[:width]  # trailing empty cells: nothing is lost
+                elif not any(c.strip() for c in record):
+                    record = [""] * width
+                else:
+                    message = Problem(
+                        label, f"row has {len(record)} cells but the header has {width}", row=row,
+                        suggestion="check for an unquoted comma inside a cell" if len(record) > width else
+                        "a cell is missing, or a line break splits the row")
+            if message is not None:
+                row_problems += 1
+                if row_problems <= MAX_ROW_PROBLEMS:
+                    problems.append(message)
+                continue
+            records.append(record)
+            rows.append(row)
+    except csv.Error as exc:
+        return _failed(label, Problem(label, f"cannot be read as CSV ({exc})", row=header_row + reader.line_num))
+    if row_problems > MAX_ROW_PROBLEMS:
+        problems.append(Problem(label, f"{row_problems - MAX_ROW_PROBLEMS:,} more rows with the same kinds of "
+                                "problem"))
+    frame = pd.DataFrame(records, columns=header, dtype=object) if records else \
+        pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
+    frame.columns = header
+    return RawTable(label, frame, np.asarray(rows, dtype=int), problems)
 
 
 def read_all(path: Path) -> dict[str, RawTable]:
     """The three raw tables of a cohort folder or workbook."""
+    from neurohlh.io.read_xlsx import read_xlsx_tables
+
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
@@ -159,4 +235,3 @@ def read_all(path: Path) -> dict[str, RawTable]:
     raise InputError(
         f"{path}: a cohort is a folder with patients.csv, studies.csv and variants.csv, or one .xlsx workbook"
     )
-
