@@ -2,7 +2,9 @@
 
 A cohort is either a folder holding ``patients.csv``, ``studies.csv`` and ``variants.csv`` or one ``.xlsx``
 workbook with sheets ``patients``, ``studies`` and ``variants``. Lines (CSV) or rows (XLSX) before the header
-whose first cell starts with ``#`` are comments (the demo cohort uses them to say that it is synthetic).
+that are blank or whose first cell starts with ``#`` are skipped (the demo cohort uses comment lines to say that
+it is synthetic); after the header such a comment line is a problem. docs/validation.md lists every check and
+the limits on file size, rows, columns and cell length.
 
 Nothing is dropped, coerced or reordered silently: every cell that does not parse becomes a
 :class:`~neurohlh.errors.Problem` naming file, spreadsheet row, column and value, and :func:`load_cohort`

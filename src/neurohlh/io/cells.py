@@ -49,7 +49,8 @@ def _invisible(text: str) -> str | None:
 
 def _cell_error(text: str, name: str, spec: FieldSpec) -> _CellError | None:
     """Problems of a cell whatever its field: control characters, length; for identifiers invisible characters."""
-    bad = _CONTROL.search(text)
+    plain = text.isascii() and text.isprintable()  # the common case: nothing hidden
+    bad = None if plain else _CONTROL.search(text)
     if bad:
         what = "a NUL byte" if bad.group() == "\x00" else "a control character"
         return _CellError(f"contains {what} ({_char_name(bad.group())}) at position {bad.start() + 1}",
@@ -60,7 +61,7 @@ def _cell_error(text: str, name: str, spec: FieldSpec) -> _CellError | None:
         if len(text.strip()) > MAX_ID_CHARS and name.endswith("_id"):
             return _CellError(f"is an identifier of {len(text.strip()):,} characters, more than the limit of "
                               f"{MAX_ID_CHARS}")
-        hidden = _invisible(text.strip())
+        hidden = None if plain else _invisible(text.strip())
         if hidden is not None:
             return _CellError(f"contains an invisible character ({_char_name(hidden)})",
                               "retype the identifier; otherwise it names a different patient or study than the "

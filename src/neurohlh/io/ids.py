@@ -55,12 +55,20 @@ def look_alike_ids(frames: dict[str, pd.DataFrame | None], labels: dict[str, str
             if not present.any():
                 continue
             distinct = values[present].drop_duplicates()
-            keys = distinct.map(skeleton)
-            clashes = keys[keys.duplicated(keep=False)]
+            texts = distinct.tolist()
+            positions = [i for i, t in enumerate(texts) if not t.isascii()]
+            keys = [t.casefold() if t.isascii() else skeleton(t) for t in texts]
+            row_of = frame.loc[distinct.index, "_row"].tolist()
+            seen: dict[str, int] = {}
+            clashing = []
+            for i, key in enumerate(keys):
+                if key in seen:
+                    clashing += [seen[key], i]
+                else:
+                    seen[key] = i
             first_of: dict[str, tuple[str, int]] = {}
-            for idx in clashes.index:
-                key, value = clashes[idx], distinct[idx]
-                row = int(frame.at[idx, "_row"])
+            for i in sorted(set(clashing)):
+                key, value, row = keys[i], texts[i], int(row_of[i])
                 if key not in first_of:
                     first_of[key] = (value, row)
                     continue
@@ -70,11 +78,11 @@ def look_alike_ids(frames: dict[str, pd.DataFrame | None], labels: dict[str, str
                     f"{_difference(first, value)}", row, column, value,
                     "write the same id the same way everywhere; if these are different, give ids that differ in "
                     "more than how they look"))
-            for idx in distinct.index:
-                value = distinct[idx]
+            for i in positions:
+                value = texts[i]
                 letters = _look_alike_letters(value)
                 if letters and any("a" <= c.lower() <= "z" or c.isdigit() for c in value if c not in letters):
-                    notes.append(f"warning: {labels[table]}, row {int(frame.at[idx, '_row'])}, column '{column}': "
+                    notes.append(f"warning: {labels[table]}, row {int(row_of[i])}, column '{column}': "
                                  f"{value!r} mixes Latin letters or digits with the look-alike "
                                  f"{unicodedata.name(letters[0], 'letter')}")
     return problems, notes

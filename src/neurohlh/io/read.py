@@ -10,6 +10,7 @@ import codecs
 import csv
 import hashlib
 import io as _io
+import itertools
 import os
 import stat
 from dataclasses import dataclass, field
@@ -74,7 +75,14 @@ def read_regular_file(path: Path, label: str) -> tuple[bytes | None, Problem | N
         return None, problem
     try:
         with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+            chunks, size = [], 0
+            while size <= MAX_FILE_BYTES:  # in chunks: a size argument alone would allocate the whole limit
+                chunk = handle.read(1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            data = b"".join(chunks)
     except OSError as exc:
         return None, Problem(label, f"file cannot be read ({exc.strerror or exc})")
     if len(data) > MAX_FILE_BYTES:  # grew after it was checked
@@ -175,50 +183,64 @@ def _records(source: _io.StringIO, delimiter: str, label: str, header_row: int) 
         if width > MAX_COLUMNS:
             return _failed(label, Problem(label, f"header has {width:,} columns, more than the limit of "
                                           f"{MAX_COLUMNS:,}", row=header_row))
-        records: list[list[str]] = []
-        rows: list[int] = []
-        problems: list[Problem] = []
-        row_problems = 0
-        for index, record in enumerate(reader):
-            row = header_row + 1 + index
-            if len(records) >= MAX_ROWS:
-                problems.append(Problem(label, f"has more than {MAX_ROWS:,} data rows, the limit", row=row))
-                break
-            if not record:
-                records.append([""] * width)
-                rows.append(row)
-                continue
-            message = None
-            if record[0].lstrip().startswith("#"):
-                message = Problem(label, "a comment line after the header", row=row, value=record[0][:60],
-                                  suggestion="comment lines (starting with #) are accepted only before the "
-                                  "header: move it above the header or delete it")
-            elif len(record) != width:
-                if len(record) > width and not any(c.strip() for c in record[width:]):
-                    record = record[:width]  # trailing empty cells: nothing is lost
-                elif not any(c.strip() for c in record):
-                    record = [""] * width
-                else:
-                    message = Problem(
-                        label, f"row has {len(record)} cells but the header has {width}", row=row,
-                        suggestion="check for an unquoted comma inside a cell" if len(record) > width else
-                        "a cell is missing, or a line break splits the row")
-            if message is not None:
-                row_problems += 1
-                if row_problems <= MAX_ROW_PROBLEMS:
-                    problems.append(message)
-                continue
-            records.append(record)
-            rows.append(row)
+        records = list(itertools.islice(reader, MAX_ROWS + 1))
     except csv.Error as exc:
         return _failed(label, Problem(label, f"cannot be read as CSV ({exc})", row=header_row + reader.line_num))
+    problems: list[Problem] = []
+    if len(records) > MAX_ROWS:
+        problems.append(Problem(label, f"has more than {MAX_ROWS:,} data rows, the limit",
+                                row=header_row + 1 + MAX_ROWS))
+        del records[MAX_ROWS:]
+    rows = np.arange(len(records), dtype=int) + header_row + 1
+    # the common case (as many cells as the header, no '#') is left as it is; only the other records are looked at
+    odd = [i for i, r in enumerate(records) if len(r) != width or r[0].lstrip(" \t").startswith("#")]
+    dropped: list[int] = []
+    row_problems = 0
+    for i in odd:
+        record, row = records[i], int(rows[i])
+        message = None
+        if not record or not any(c.strip() for c in record):
+            records[i] = [""] * width
+        elif record[0].lstrip().startswith("#"):
+            message = Problem(label, "a comment line after the header", row=row, value=record[0][:60],
+                              suggestion="comment lines (starting with #) are accepted only before the "
+                              "header: move it above the header or delete it")
+        elif len(record) > width and not any(c.strip() for c in record[width:]):
+            records[i] = record[:width]  # trailing empty cells: nothing is lost
+        elif len(record) != width:
+            message = Problem(
+                label, f"row has {len(record)} cells but the header has {width}", row=row,
+                suggestion="check for an unquoted comma inside a cell" if len(record) > width else
+                "a cell is missing, or a line break splits the row")
+        if message is not None:
+            dropped.append(i)
+            row_problems += 1
+            if row_problems <= MAX_ROW_PROBLEMS:
+                problems.append(message)
+    if dropped:
+        keep = np.ones(len(records), dtype=bool)
+        keep[dropped] = False
+        records = [r for r, k in zip(records, keep) if k]
+        rows = rows[keep]
     if row_problems > MAX_ROW_PROBLEMS:
         problems.append(Problem(label, f"{row_problems - MAX_ROW_PROBLEMS:,} more rows with the same kinds of "
                                 "problem"))
-    frame = pd.DataFrame(records, columns=header, dtype=object) if records else \
-        pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
+    return RawTable(label, string_frame(records, header), rows, problems)
+
+
+def string_frame(records: list[list[str]], header: list[str]) -> pd.DataFrame:
+    """A frame of string cells. Equal texts become one object (as ``pandas.read_csv`` does), so typing them
+    column by column hashes each distinct text once."""
+    if not records:
+        frame = pd.DataFrame({i: pd.Series([], dtype=object) for i in range(len(header))})
+    else:
+        shared: dict[str, str] = {}
+        same = shared.setdefault
+        cells = np.empty((len(records), len(header)), dtype=object)
+        cells[:] = [[same(c, c) for c in r] for r in records]
+        frame = pd.DataFrame(cells, copy=False)
     frame.columns = header
-    return RawTable(label, frame, np.asarray(rows, dtype=int), problems)
+    return frame
 
 
 def read_all(path: Path) -> dict[str, RawTable]:

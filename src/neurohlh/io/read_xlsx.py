@@ -22,11 +22,10 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 
 import numpy as np
-import pandas as pd
 
 from neurohlh.errors import InputError, Problem
 from neurohlh.io.limits import MAX_COLUMNS, MAX_ROWS, MAX_UNCOMPRESSED_BYTES
-from neurohlh.io.read import MAX_ROW_PROBLEMS, TABLES, RawTable, read_regular_file
+from neurohlh.io.read import MAX_ROW_PROBLEMS, TABLES, RawTable, read_regular_file, string_frame
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FIX_FORMULAS = ("open the workbook in Excel or LibreOffice and save it (this calculates the formulas), or "
@@ -273,10 +272,7 @@ class _SheetReader:
         if self.cell_problems > MAX_ROW_PROBLEMS:
             self.problems.append(Problem(self.label, f"{self.cell_problems - MAX_ROW_PROBLEMS:,} more cells with "
                                          "the same kinds of problem"))
-        frame = pd.DataFrame(body, columns=header, dtype=object) if body else \
-            pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
-        frame.columns = header
-        return RawTable(self.label, frame, np.asarray(rows, dtype=int), self.problems, notes=notes)
+        return RawTable(self.label, string_frame(body, header), np.asarray(rows, dtype=int), self.problems, notes=notes)
 
     def _merged(self, merged: Any, header_row: int, header: list[str]) -> None:
         from openpyxl.utils.cell import range_boundaries
