@@ -65,5 +65,27 @@ class InputError(NeurohlhError, ValueError):
         super().__init__(message)
 
 
+@dataclass(frozen=True, slots=True)
+class Caveat:
+    """A structured caveat on a result: a stable ``code`` to act on, the ``message`` a reader sees, and the
+    number it concerns (``value``, e.g. the minimum expected count) and where (``subject``, e.g. a table row).
+
+    Codes in use: ``low_expected_count`` (an asymptotic test with an expected count < 5; ``value`` is the
+    minimum expected count), ``test_warning`` (any other caveat a test attached), ``excluded_patients``
+    (``value`` patients left out of a comparison), ``implied_value`` (a blank read as a known value).
+    """
+
+    code: str
+    message: str
+    value: float | None = None
+    subject: str = ""
+
+    def __str__(self) -> str:
+        return self.message
+
+    def to_dict(self) -> dict[str, object]:
+        return {"code": self.code, "message": self.message, "value": self.value, "subject": self.subject}
+
+
 class StatisticalWarning(UserWarning):
     """A test ran but its result deserves a caveat (small expected counts, ties, fallbacks)."""

@@ -284,14 +284,14 @@ def test_an_undefined_categorical_test_gives_a_reason(monkeypatch):
     # that the comparison comes back with the reason instead of aborting the whole analysis.
     import pandas as pd
 
-    import neurohlh.stats
+    import neurohlh.analysis.compare
     from neurohlh.analysis import Variable, compare_variable
     from neurohlh.errors import InputError
 
     def refuse(table, policy):
         raise InputError("table refused")
 
-    monkeypatch.setattr(neurohlh.stats, "compare_categorical", refuse)
+    monkeypatch.setattr(neurohlh.analysis.compare, "compare_categorical", refuse)
     frame = pd.DataFrame({"g": ["a", "a", "b", "b"], "x": pd.array([True, False, False, False], dtype="boolean")})
     c = compare_variable(frame, Variable("x", "x", "binary"), "g", ("a", "b"), "ab", "paper")
     assert c.counts == ((1, 2), (0, 2)) and c.result is None and c.reason == "no test: table refused"

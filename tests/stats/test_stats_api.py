@@ -74,14 +74,25 @@ SKEWED = [1, 1, 1, 2, 1, 1, 2, 1, 30, 45]
 def test_paper_policy_normal_data_runs_student_t():
     r = compare_continuous(NORMAL_A, NORMAL_B, policy="paper")
     assert r.test == "Student t"
-    assert "Shapiro-Wilk P > 0.05 in every group" in r.reason
-    assert r.detail("shapiro_p[1]") > 0.05
+    assert "Shapiro-Wilk on the variable (n = 20)" in r.reason
+    assert r.detail("shapiro_p") > 0.05
+
+
+def test_paper_policy_tests_normality_of_the_variable_not_of_each_group():
+    # Two normal groups 10 units apart: each group passes Shapiro-Wilk (P = .998), but the variable, the 20 values
+    # pooled, is bimodal (Shapiro-Wilk P = 9.0e-05, scipy.stats.shapiro), so the paper's rule ("data from the
+    # collected variables were assessed for normality") takes the rank test while the per-group rule takes Welch t.
+    shifted = [x + 10 for x in NORMAL_A]
+    paper = compare_continuous(NORMAL_A, shifted, policy="paper")
+    assert paper.test == "Mann-Whitney U" and "on the variable (n = 20)" in paper.reason
+    assert paper.detail("shapiro_p") == pytest.approx(8.967e-05, rel=1e-3)
+    assert compare_continuous(NORMAL_A, shifted, policy="exact").test == "Welch t"
 
 
 def test_paper_policy_non_normal_runs_spss_mann_whitney():
     r = compare_continuous(NORMAL_A, SKEWED, policy="paper")
     assert r.test == "Mann-Whitney U" and r.method == "asymptotic"
-    assert "in group 2" in r.reason and "without continuity correction" in r.reason
+    assert "Shapiro-Wilk on the variable (n = 20)" in r.reason and "without continuity correction" in r.reason
 
 
 def test_exact_policy_prefers_welch_and_exact_rank_test():
@@ -96,9 +107,11 @@ def test_three_groups_use_anova_or_kruskal():
 
 
 def test_group_too_small_for_shapiro_falls_back_to_rank_test_with_reason():
-    r = compare_continuous([1.0, 2.0], [3.0, 4.0, 5.0, 6.0], policy="paper")
+    r = compare_continuous([1.0, 2.0], [3.0, 4.0, 5.0, 6.0], policy="exact")
     assert r.test == "Mann-Whitney U"
     assert "group 1 has fewer than 3" in r.reason
+    # the paper's rule checks the 6 values of the variable together, which it can
+    assert "on the variable (n = 6)" in compare_continuous([1.0, 2.0], [3.0, 4.0, 5.0, 6.0], policy="paper").reason
 
 
 # ---------------------------------------------------------------- result objects

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import typer
@@ -11,10 +10,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.markup import escape
 from rich.table import Table
 
+from neurohlh.analysis.names import PlanName
 from neurohlh.errors import InputError
 
 console = Console(stderr=True)
-STEPS = ("validate", "classify", "criteria", "genetics", "statistics", "report")
 DEMO_NOTICE = ("Synthetic demo cohort reconstructed from the counts published by Malik et al. (AJNR 2021); "
                "no patient records.")
 
@@ -32,18 +31,12 @@ def _print_problems(path: Path, exc: InputError) -> None:
         console.print(f"[red]error[/red] {exc}; nothing was analysed")
 
 
-def run_analysis(path: Path, out: Path, policy: str, as_json: bool, notice: str = "",
-                 title: str = "CNS HLH MRI pattern analysis") -> None:
-    """Validate -> classify -> criteria -> genetics -> statistics -> write, with a progress bar."""
-    from neurohlh.analysis import POLICIES, analyze
-    from neurohlh.io import load_cohort
-    from neurohlh.reports import build_report, write_report
-    from neurohlh.reports.build import prepare_output_folder
+def run_analysis(path: Path, out: Path, plan: PlanName, as_json: bool, notice: str = "",
+                 title: str | None = None) -> None:
+    """:func:`neurohlh.service.run_analysis` with a progress bar, then what was written (or every problem)."""
+    from neurohlh.service import DEFAULT_TITLE, STEPS
+    from neurohlh.service import run_analysis as run
 
-    if policy not in POLICIES:
-        console.print(f"[red]error[/red] `--policy` must be one of {', '.join(POLICIES)}; got {policy!r}")
-        raise typer.Exit(2)
-    start = time.perf_counter()
     with Progress(TextColumn("{task.description:<12}"), BarColumn(), TimeElapsedColumn(), console=console,
                   transient=True, disable=as_json) as bar:
         task = bar.add_task("validate", total=len(STEPS))
@@ -52,9 +45,7 @@ def run_analysis(path: Path, out: Path, policy: str, as_json: bool, notice: str 
             bar.update(task, description=name, completed=STEPS.index(name))
 
         try:
-            cohort = load_cohort(path)
-            prepare_output_folder(out)  # an unusable --out fails before the analysis runs
-            result = analyze(cohort, policy=policy, progress=step)
+            run_ = run(path, out, plan, title=title or DEFAULT_TITLE, notice=notice, progress=step)
         except InputError as exc:  # invalid cells, or values a rule cannot read: report, never a traceback
             bar.stop()
             if as_json:
@@ -63,9 +54,6 @@ def run_analysis(path: Path, out: Path, policy: str, as_json: bool, notice: str 
             else:
                 _print_problems(path, exc)
             raise typer.Exit(1) from None
-        step("report")
-        try:
-            files = write_report(result, out, build_report(result, title=title, notice=notice))
         except OSError as exc:  # disk full, permission denied, a file of the same name as a sub-folder ...
             bar.stop()
             message = f"cannot write the report into {out}: {exc}"
@@ -74,7 +62,7 @@ def run_analysis(path: Path, out: Path, policy: str, as_json: bool, notice: str 
             else:
                 console.print(f"[red]error[/red] {escape(message)}")
             raise typer.Exit(1) from None
-    seconds = time.perf_counter() - start
+    result, files, seconds = run_.result, run_.files, run_.seconds
     summary = result.summary()
     if as_json:
         print(json.dumps({"ok": True, "report": str(files.html), "results": str(files.json), "docx": str(files.docx),
@@ -84,7 +72,7 @@ def run_analysis(path: Path, out: Path, policy: str, as_json: bool, notice: str 
     pat = summary["pattern"]
     console.print(f"[green]done[/green] {summary['patients']} patients, {summary['studies']} MR studies: "
                   f"pattern 1 {pat['1']}, pattern 2 {pat['2']}, indeterminate {pat['indeterminate']} "
-                  f"(policy {policy}, {seconds:.1f} s)")
+                  f"(policy {result.policy}, {seconds:.1f} s)")
     for w in result.warnings[:10]:
         console.print(f"[yellow]warning[/yellow] {w}")
     if len(result.warnings) > 10:
@@ -97,8 +85,9 @@ def run_analysis(path: Path, out: Path, policy: str, as_json: bool, notice: str 
 def analyze_cmd(
     cohort: Path = typer.Argument(..., help="Cohort folder (patients.csv, studies.csv, variants.csv) or .xlsx workbook"),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (created if needed)"),
-    policy: str = typer.Option("paper", "--policy", help="Statistical policy: paper (reproduce the published "
-                               "analysis) or exact (exact tests wherever they exist)"),
+    policy: PlanName = typer.Option(PlanName.EXACT, "--policy", help="Analysis plan: exact (default: Fisher / "
+                                    "Fisher-Freeman-Halton where an expected count is < 5) or paper (reproduce "
+                                    "the published analysis)"),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of text"),
 ) -> None:
     """Run the full analysis and write report.html, tables.docx, tables.xlsx, CSVs, results.json, figures."""
@@ -107,7 +96,8 @@ def analyze_cmd(
 
 def demo_cmd(
     out: Path = typer.Option(Path("neurohlh-report"), "--out", "-o", help="Output folder"),
-    policy: str = typer.Option("paper", "--policy", help="Statistical policy: paper or exact"),
+    policy: PlanName = typer.Option(PlanName.PAPER, "--policy", help="Analysis plan: paper (default, reproduces "
+                                    "the paper) or exact"),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of text"),
 ) -> None:
     """Analyse the bundled synthetic demo cohort and say where the report is."""

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -68,36 +67,10 @@ def variant_cmd(
 
 
 def _assess(path: Path, rule: str, policy_name: str) -> dict[str, Any]:
-    """Everything the criteria command reports, as plain data."""
-    from neurohlh.criteria import cns_cohort, hlh2004, hscore
-    from neurohlh.genetics import consequence_tally, patient_genotype, recurrent_variants
-    from neurohlh.genetics.recurrence import check_cohort_variants
-    from neurohlh.io import load_cohort
+    """Everything the criteria command reports, as plain data (:func:`neurohlh.service.assess_criteria`)."""
+    from neurohlh.service import assess_criteria, criteria_plan
 
-    policy = _policy(policy_name)
-    cohort = load_cohort(path)
-    patients, studies, variants = cohort.patient_records(), cohort.study_records(), cohort.variant_records()
-    check_cohort_variants(cohort, policy)  # every unreadable variant reported at once, with file and row
-    cns = cns_cohort(patients, studies, rule=rule)  # type: ignore[arg-type]
-    by_patient: dict[str, list[Any]] = {}
-    for v in variants:
-        by_patient.setdefault(v.patient_id, []).append(v)
-    rows = []
-    for patient, c in zip(patients, cns.results):
-        genotype = patient_genotype(patient, by_patient.get(patient.patient_id, []), policy=policy)
-        rows.append({"patient_id": patient.patient_id, "hlh2004": hlh2004(patient).to_dict(),
-                     "cns": c.to_dict(), "hscore": hscore(patient).to_dict(), "genotype": genotype.to_dict()})
-    return {
-        "source": str(path), "rule": rule, "policy": policy.name, "patients": rows,
-        "summary": {
-            "cns": {k: v for k, v in cns.to_dict().items() if k != "results"},
-            "hlh2004": dict(Counter(r["hlh2004"]["status"] for r in rows)),
-            "genotype_groups": dict(Counter(r["genotype"]["group"] for r in rows if r["genotype"]["alleles"])),
-            "patients_with_variant_data": sum(bool(r["genotype"]["alleles"]) for r in rows),
-        },
-        "recurrent_variants": [r.to_dict() for r in recurrent_variants(variants, policy)],
-        "consequences_per_gene": consequence_tally(variants, policy).to_dict(),
-    }
+    return assess_criteria(path, criteria_plan(rule, policy_name))
 
 
 def _tri(value: bool | None) -> str:

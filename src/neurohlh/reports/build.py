@@ -97,15 +97,7 @@ def methods_text(result: AnalysisResult, tables: tuple[Table, ...]) -> str:
                 if ref.pvalue is not None and r.label not in used.setdefault(ref.test, []):
                     used[ref.test].append(r.label)
     tests = "; ".join(f"{name} ({', '.join(rows)})" for name, rows in used.items()) or "none"
-    policy_text = {
-        "paper": "the 'paper' policy, which follows the paper's statistical analysis (SPSS Version 25): "
-                 "uncorrected Pearson chi-square for every contingency table whatever its expected counts; "
-                 "Shapiro-Wilk on each continuous variable, then Student t test / one-way ANOVA if normal, "
-                 "else Mann-Whitney U (asymptotic, no continuity correction) / Kruskal-Wallis test",
-        "exact": "the 'exact' policy: Fisher exact / Fisher-Freeman-Halton test when any expected count is "
-                 "below 5, else Pearson chi-square; Shapiro-Wilk in each group, then Welch t test / ANOVA if "
-                 "normal, else Mann-Whitney U (exact where possible) / Kruskal-Wallis test",
-    }[result.policy]
+    policy_text = result.plan.describe()
     lr = [x for x in result.survival if x.result is not None]
     return "\n\n".join([
         f"The cohort ({s['patients']} patients, {s['studies']} consensus MR study reads) was validated cell by cell "
@@ -209,7 +201,8 @@ def write_results_json(result: AnalysisResult, report: Report, path: Path, detai
     full = detail == "full" or (detail == "auto" and n <= FULL_DETAIL_MAX_PATIENTS)
     with path.open("w", encoding="utf-8") as out:
         head = {
-            "software": dict(report.versions), "policy": result.policy, "source": result.source,
+            "software": dict(report.versions), "policy": result.policy, "plan": result.plan.to_dict(),
+            "source": result.source,
             "checksums": result.checksums, "summary": result.summary(), "warnings": list(result.warnings),
             "timings_seconds": result.timings, "notes": list(result.notes),
             "detail": "full" if full else "compact",

@@ -78,6 +78,22 @@ def median_cell(values: Sequence[float] | np.ndarray, with_iqr: bool = True, wit
     return Cell(text, med, kind="median", denominator=int(x.size))
 
 
+def mean_cell(values: Sequence[float] | np.ndarray) -> Cell:
+    """``45.4 (12.1)``: mean and standard deviation (n - 1 denominator); ``n/a`` for no values."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if x.size == 0:
+        return Cell("n/a", None, kind="mean")
+    mean = float(x.mean())
+    sd = float(x.std(ddof=1)) if x.size > 1 else math.nan
+    return Cell(f"{number_text(mean)} ({number_text(sd)})", mean, kind="mean", denominator=int(x.size))
+
+
+def summary_cell(values: Sequence[float] | np.ndarray, shown: str) -> Cell:
+    """The cell a continuous row shows: :func:`mean_cell` for ``"mean (SD)"``, else :func:`median_cell`."""
+    return mean_cell(values) if shown == "mean (SD)" else median_cell(values)
+
+
 def p_cell(pvalue: float | None) -> Cell:
     """A P value in journal style via :func:`neurohlh.stats.format_p`; ``n/a`` when no test could run."""
     if pvalue is None or (isinstance(pvalue, float) and math.isnan(pvalue)):

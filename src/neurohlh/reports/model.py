@@ -11,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 
+from neurohlh.errors import Caveat
+
 
 @dataclass(frozen=True, slots=True)
 class Cell:
@@ -54,6 +56,7 @@ class TestRef:
     reason: str = ""
     warnings: tuple[str, ...] = ()
     effect: str = ""  #: printed effect size with CI, for the extended table
+    caveats: tuple[Caveat, ...] = ()  #: the same warnings, structured (code, message, value)
 
     def to_dict(self) -> dict[str, Any]:
         return {

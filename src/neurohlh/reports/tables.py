@@ -6,7 +6,6 @@ the test that produced it; the footnotes list the tests per column and any warni
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Sequence
 
 import numpy as np
@@ -14,14 +13,15 @@ import pandas as pd
 
 from neurohlh.analysis import PATTERNS, SUBPATTERNS, TABLE2_VARIABLES, AnalysisResult, GroupComparison
 from neurohlh.criteria.cns import CSF_PLEOCYTOSIS_TEXT, CSF_PROTEINOSIS_TEXT
-from neurohlh.reports.format import count_cell, median_cell, number_text, p_cell, ratio_text
+from neurohlh.reports.format import count_cell, median_cell, number_text, p_cell, ratio_text, summary_cell
 from neurohlh.reports.model import Cell, Row, Table, TestRef
 
-_SPARSE = re.compile(r"expected count < 5; the minimum expected count is ([0-9.]+)")
 KNOWN_NOTE = ("n/N (%): patients with the finding / patients in whom it is known (unknown is never counted "
               "as no), so denominators vary by row.")
 IQR_NOTE = ("Median (IQR): quartiles by the weighted-average definition x[(n+1)p] (SPSS default), "
             "the paper's software.")
+SUMMARY_NOTE = ("A continuous row is shown as median (IQR) when it is compared with a rank test and as mean (SD) "
+                "when it is compared with a t test or ANOVA.")
 
 
 # ---------------------------------------------------------------- Table 1
@@ -125,11 +125,8 @@ def _result_test(c: GroupComparison) -> TestRef:
     r = c.result
     if r is None:
         return TestRef(c.comparison, "no test", None, reason=c.reason)
-    return TestRef(
-        c.comparison, str(r.test), r.pvalue, getattr(r, "statistic", None), getattr(r, "df", None),
-        str(getattr(r, "reason", "") or ""), tuple(str(w) for w in (getattr(r, "warnings", ()) or ())),
-        effect_text(r),
-    )
+    return TestRef(c.comparison, r.test, r.pvalue, r.statistic, r.df, r.reason,
+                   tuple(w.message for w in c.caveats), effect_text(r), c.caveats)
 
 
 def effect_text(result: Any) -> str:
@@ -150,7 +147,7 @@ def effect_text(result: Any) -> str:
 def _group_cells(c: GroupComparison) -> list[Cell]:
     if c.variable.kind == "binary":
         return [count_cell(a, n) for a, n in c.counts]
-    return [median_cell(s) for s in c.samples]
+    return [summary_cell(s, str(c.shown)) for s in c.samples]
 
 
 def _group_sizes(result: AnalysisResult, column: str, groups: Sequence[str]) -> list[int]:
@@ -173,17 +170,17 @@ def _test_footnotes(rows: Sequence[Row], labels: dict[str, str]) -> list[str]:
     sparse: dict[str, list[str]] = {}
     for r in rows:
         for t in r.tests:
-            for w in t.warnings:
-                m = _SPARSE.search(w)
-                if m:
-                    sparse.setdefault(t.label, []).append(f"{r.label} (min {m.group(1)})")
+            for w in t.caveats:
+                if w.code == "low_expected_count" and w.value is not None:
+                    sparse.setdefault(t.label, []).append(f"{r.label} (min {w.value:.2f})")
                 else:
-                    notes.append(f"Warning, {r.label} ({labels.get(t.label, t.label)}): {w}")
+                    notes.append(f"Warning, {r.label} ({labels.get(t.label, t.label)}): {w.message}")
             if t.pvalue is None:
                 no_test.setdefault(t.reason or "no test", []).append(f"{r.label} ({labels.get(t.label, t.label)})")
     for comparison, where in sparse.items():
-        notes.append(f"Expected counts < 5, {labels.get(comparison, comparison)} (the chi-square approximation is "
-                     f"unreliable there; policy 'exact' uses Fisher/Fisher-Freeman-Halton): {', '.join(where)}.")
+        notes.append(f"Expected counts < 5 where the chi-square approximation was used, "
+                     f"{labels.get(comparison, comparison)} (the approximation is unreliable there; the 'exact' plan "
+                     f"uses Fisher/Fisher-Freeman-Halton): {', '.join(where)}.")
     for reason, where in no_test.items():
         notes.append(f"No P value ({reason}): {', '.join(where)}.")
     return notes
@@ -214,17 +211,18 @@ def table2(result: AnalysisResult, extended: bool = False) -> Table:
         sub = result.comparison(v.key, "subpatterns")
         pat = result.comparison(v.key, "patterns")
         tests = (_result_test(sub), _result_test(pat))
+        label = sub.label
         if extended:
             cells = [c for t, comp in zip(tests, (sub, pat)) for c in (
                 Cell(t.test if t.pvalue is not None else "no test"), Cell(_stat_text(t)), p_cell(comp.pvalue),
                 Cell(t.effect or "n/a"))]
         else:
             cells = [*_group_cells(sub), p_cell(sub.pvalue), *_group_cells(pat), p_cell(pat.pvalue)]
-        rows.append(Row(v.label, tuple(cells), v.level, tests=tests))
+        rows.append(Row(label, tuple(cells), v.level, tests=tests))
     labels = {"subpatterns": "onset subpatterns 1.1 vs 1.2 vs 1.3", "patterns": "pattern 1 vs pattern 2"}
     notes = [
         f"Statistical policy '{result.policy}'. Subpattern = onset subpattern (first lesional MR study).",
-        KNOWN_NOTE, IQR_NOTE,
+        KNOWN_NOTE, IQR_NOTE, SUMMARY_NOTE,
         "Pooled mutation group: at least 1 disruptive variant or missense variants with absent protein expression, "
         "over patients with variant data; mortality and deficit-free over patients with a known outcome.",
         *_test_footnotes(rows, labels),

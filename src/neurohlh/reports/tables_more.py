@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from neurohlh.analysis import PATTERNS, SUBPATTERNS, AnalysisResult
-from neurohlh.reports.format import count_cell, median_cell, p_cell
+from neurohlh.reports.format import count_cell, median_cell, p_cell, summary_cell
 from neurohlh.reports.model import EMPTY, Cell, Row, Table, TestRef
 from neurohlh.reports.tables import KNOWN_NOTE, IQR_NOTE, _result_test
 
@@ -191,11 +191,8 @@ def genotype_table(result: AnalysisResult) -> Table:
     f2 = f.assign(_older=older)
     rows = [
         row("Patients", lambda m: Cell(str(int(m.sum())), float(m.sum()), kind="number")),
-        row("Median age at onset (mo)", lambda m: median_cell(age[m]), p_cell(purely.pvalue), p_cell(pooled.pvalue),
-            tests=(TestRef("purely disruptive", t_purely.test, t_purely.pvalue, t_purely.statistic, t_purely.df,
-                           t_purely.reason, t_purely.warnings),
-                   TestRef("pooled vs residual", t_pooled.test, t_pooled.pvalue, t_pooled.statistic, t_pooled.df,
-                           t_pooled.reason, t_pooled.warnings))),
+        row(purely.label, lambda m: summary_cell(age[m], str(purely.shown)), p_cell(purely.pvalue),
+            p_cell(pooled.pvalue), tests=(t_purely, t_pooled)),
         row("Onset after 12 months", lambda m: _share(f2, m, "_older", True)),
         row("Pattern 1", lambda m: _share(f, m & f["pattern"].isin(PATTERNS), "pattern", "1")),
         *[row(f"Onset subpattern {s}", lambda m, s=s: _share(f, m & (f["pattern"] == "1"), "onset_subpattern", s),
@@ -207,9 +204,9 @@ def genotype_table(result: AnalysisResult) -> Table:
         "disruptive allele or missense with absent protein expression; comparator: missense with residual "
         "expression (neurohlh.genetics). Patients with variant data only.",
         KNOWN_NOTE, IQR_NOTE,
-        f"Median age at onset, purely disruptive vs not: {t_purely.test}"
+        f"{purely.label}, purely disruptive vs not: {t_purely.test}"
         + (f" ({t_purely.reason})" if t_purely.reason else "") + ".",
-        f"Median age at onset, pooled vs residual expression: {t_pooled.test}"
+        f"{pooled.label}, pooled vs residual expression: {t_pooled.test}"
         + (f" ({t_pooled.reason})" if t_pooled.reason else "") + ".",
         "Subpattern rows are over pattern-1 patients of the group.",
         _unplaced_note(result),

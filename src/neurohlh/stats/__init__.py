@@ -10,6 +10,8 @@ from neurohlh.stats._results import CategoricalPanel, ConfidenceInterval, Effect
 from neurohlh.stats.compare import (
     CATEGORICAL_POLICIES,
     CONTINUOUS_POLICIES,
+    Normality,
+    check_normality,
     compare_categorical,
     compare_continuous,
 )
@@ -32,11 +34,13 @@ __all__ = [
     "ConfidenceInterval",
     "EffectSize",
     "KaplanMeierResult",
+    "Normality",
     "SurvivalCurve",
     "TestResult",
     "adjust_pvalues",
     "anova",
     "categorical_panel",
+    "check_normality",
     "chi_square",
     "compare_categorical",
     "compare_continuous",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from neurohlh.errors import Caveat
 from neurohlh.stats.formatting import format_fixed, format_p
 
 
@@ -59,7 +60,8 @@ class TestResult:
 
     ``test`` names the test that ran, ``reason`` says why it was chosen, ``method`` says how
     the p-value was obtained (``"exact"``, ``"asymptotic"``, ``"monte-carlo"``).
-    ``standard_error`` is set only for Monte Carlo p-values.
+    ``standard_error`` is set only for Monte Carlo p-values. ``caveats`` holds the caveats a caller acts on
+    in structured form (``warnings`` keeps every caveat's text).
     """
 
     test: str
@@ -74,6 +76,7 @@ class TestResult:
     n_per_group: tuple[int, ...] = ()
     standard_error: float | None = None
     details: tuple[tuple[str, float], ...] = field(default=())
+    caveats: tuple[Caveat, ...] = ()
 
     __test__ = False  # not a pytest test class
 
@@ -100,6 +103,7 @@ class TestResult:
             "standard_error": _clean(self.standard_error),
             "effect_sizes": [e.to_dict() for e in self.effect_sizes],
             "details": {k: _clean(v) for k, v in self.details},
+            "caveats": [c.to_dict() for c in self.caveats],
         }
 
     def __str__(self) -> str:

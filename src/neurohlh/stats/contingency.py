@@ -11,7 +11,7 @@ import warnings as _warnings
 import numpy as np
 from scipy import stats
 
-from neurohlh.errors import InputError, StatisticalWarning
+from neurohlh.errors import Caveat, InputError, StatisticalWarning
 from neurohlh.stats import _effects
 from neurohlh.stats._exact import ExactTimeout, ffh_exact, ffh_monte_carlo
 from neurohlh.stats._results import CategoricalPanel, EffectSize, TestResult
@@ -31,14 +31,15 @@ def expected_counts(table: object) -> np.ndarray:
     return np.outer(t.sum(axis=1), t.sum(axis=0)) / t.sum()
 
 
-def _sparsity(t: np.ndarray) -> tuple[float, int, tuple[str, ...]]:
+def _sparsity(t: np.ndarray) -> tuple[float, int, tuple[Caveat, ...]]:
+    """Minimum expected count, cells below 5, and the caveat an asymptotic test carries when any is below 5."""
     e = np.outer(t.sum(axis=1), t.sum(axis=0)) / t.sum()
     below = int(np.sum(e < 5))
-    notes = ()
+    caveats: tuple[Caveat, ...] = ()
     if below:
-        notes = (f"{below} of {e.size} cells ({below / e.size:.0%}) have expected count < 5; "
-                 f"the minimum expected count is {e.min():.2f}",)
-    return float(e.min()), below, notes
+        caveats = (Caveat("low_expected_count", f"{below} of {e.size} cells ({below / e.size:.0%}) have expected "
+                          f"count < 5; the minimum expected count is {e.min():.2f}", float(e.min())),)
+    return float(e.min()), below, caveats
 
 
 def _effects_for(t: np.ndarray, chi2: float) -> tuple[EffectSize, ...]:
@@ -92,7 +93,9 @@ def fisher_exact(
     0.0421
     """
     t = _iv_table(table)
-    min_e, _, notes = _sparsity(t)
+    min_e, _, _ = _sparsity(t)  # small expected counts are why an exact test runs, not a caveat on it
+    notes: tuple[str, ...] = ()
+    caveats: tuple[Caveat, ...] = ()
     name = "Fisher exact" if t.shape == (2, 2) else "Fisher-Freeman-Halton exact"
     why = reason or f"exact conditional test requested for a {t.shape[0]}x{t.shape[1]} table"
     try:
@@ -104,11 +107,12 @@ def fisher_exact(
         name += " (Monte Carlo)"
         why += (f"; the exact network algorithm exceeded its budget ({time_budget:g} s), so the "
                 f"p-value is a Monte Carlo estimate from {b} random tables (seed {seed})")
-        notes = notes + (f"Monte Carlo p-value, standard error {se:.2g}",)
+        caveats = (Caveat("monte_carlo", f"Monte Carlo p-value, standard error {se:.2g}", se),)
+        notes = (caveats[0].message,)
         _warnings.warn(notes[-1], StatisticalWarning, stacklevel=2)
     return TestResult(
         test=name, statistic=stat, pvalue=pvalue, df=None, n=int(t.sum()), reason=why,
-        method=method, warnings=notes, effect_sizes=_effects_for(t, _pearson(t)),
+        method=method, warnings=notes, caveats=caveats, effect_sizes=_effects_for(t, _pearson(t)),
         n_per_group=tuple(int(v) for v in t.sum(axis=1)), standard_error=se,
         details=(("min_expected", min_e),),
     )
@@ -127,13 +131,13 @@ def chi_square(table: object, correction: bool = False, *, reason: str | None = 
     0.08
     """
     t = _iv_table(table)
-    min_e, _, notes = _sparsity(t)
+    min_e, _, caveats = _sparsity(t)
     stat, p, dof, _ = stats.chi2_contingency(t, correction=correction)
     yates = correction and t.shape == (2, 2)
     name = "Yates-corrected chi-square" if yates else "Pearson chi-square"
     return TestResult(
         test=name, statistic=float(stat), pvalue=float(p), df=float(dof), n=int(t.sum()),
-        reason=reason or f"{name} requested", warnings=notes,
+        reason=reason or f"{name} requested", warnings=tuple(c.message for c in caveats), caveats=caveats,
         effect_sizes=_effects_for(t, _pearson(t)), n_per_group=tuple(int(v) for v in t.sum(axis=1)),
         details=(("min_expected", min_e),),
     )
@@ -142,11 +146,12 @@ def chi_square(table: object, correction: bool = False, *, reason: str | None = 
 def likelihood_ratio(table: object, *, reason: str | None = None) -> TestResult:
     """Likelihood-ratio (G) test of independence, SPSS's "Likelihood Ratio" row."""
     t = _iv_table(table)
-    min_e, _, notes = _sparsity(t)
+    min_e, _, caveats = _sparsity(t)
     stat, p, dof, _ = stats.chi2_contingency(t, correction=False, lambda_="log-likelihood")
     return TestResult(
         test="likelihood-ratio chi-square", statistic=float(stat), pvalue=float(p), df=float(dof),
-        n=int(t.sum()), reason=reason or "likelihood-ratio (G) test requested", warnings=notes,
+        n=int(t.sum()), reason=reason or "likelihood-ratio (G) test requested",
+        warnings=tuple(c.message for c in caveats), caveats=caveats,
         effect_sizes=_effects_for(t, _pearson(t)), n_per_group=tuple(int(v) for v in t.sum(axis=1)),
         details=(("min_expected", min_e),),
     )

@@ -1,0 +1,305 @@
+"""The analysis steps: classify, apply criteria and genetics, compare groups, estimate survival.
+
+:func:`analyze` is pure: a validated :class:`~neurohlh.io.Cohort` and an
+:class:`~neurohlh.analysis.plan.AnalysisPlan` in, an :class:`~neurohlh.analysis.results.AnalysisResult` out.
+Writing files is :func:`neurohlh.reports.write_report`'s job, and :func:`neurohlh.service.run_analysis` does
+both.
+
+Denominators: every comparison counts the patients whose value is *known* (``None`` is unknown, never
+"no"), the paper's way (CSF rows are over the 50 patients with CSF, not the 57). Groups:
+
+* *pattern 1* / *pattern 2*: :func:`neurohlh.patterns.classify_patient`; ``indeterminate`` patients are
+  left out of every comparison and counted in a caveat;
+* *subpatterns* 1.1 / 1.2 / 1.3: the **onset** subpattern (first lesional study), as in the paper's Table 2.
+"""
+from __future__ import annotations
+
+import time
+import warnings
+from collections import namedtuple
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from neurohlh.analysis.compare import compare_row
+from neurohlh.analysis.plan import EXACT_PLAN, AnalysisPlan, PlanName, plan_named
+from neurohlh.analysis.results import (
+    PATTERNS, AnalysisResult, Curve, GroupComparison, SurvivalComparison,
+)
+from neurohlh.analysis.table2 import GENOTYPE_AGE, GENOTYPE_GROUPINGS, TABLE2_GROUPINGS, TABLE2_VARIABLES
+from neurohlh.criteria import cns_involvement, hlh2004
+from neurohlh.criteria.cns import IMAGING_FINDING_FIELDS, IMAGING_LESION_NUMBER_FIELDS, CNSResult
+from neurohlh.criteria.hlh2004 import HLH2004Result
+from neurohlh.errors import Caveat, StatisticalWarning
+from neurohlh.genetics import patient_genotype, recurrent_variants
+from neurohlh.genetics.genotype import Genotype
+from neurohlh.genetics.recurrence import RecurrentVariant, check_cohort_variants
+from neurohlh.io import Cohort
+from neurohlh.patterns import classify_cohort, summarise_studies
+from neurohlh.patterns.patient import PatientAllocation
+from neurohlh.schema import Patient, Variant
+from neurohlh.stats import kaplan_meier, logrank
+
+T = TypeVar("T")
+
+
+def _classify(cohort: Cohort) -> tuple[tuple[PatientAllocation, ...], pd.DataFrame]:
+    """Allocations per patient and a per-study frame (study_id, patient_id, category, subpattern)."""
+    allocations = tuple(classify_cohort(cohort))
+    rows = [(s.study_id, s.patient_id, s.category, s.subpattern) for a in allocations for s in a.studies]
+    studies = pd.DataFrame(rows, columns=["study_id", "patient_id", "category", "subpattern"])
+    return allocations, studies
+
+
+def _allocation_columns(allocations: Sequence[PatientAllocation]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "patient_id": [a.patient_id for a in allocations],
+        "pattern": [a.pattern for a in allocations],
+        "onset_subpattern": [a.onset_subpattern for a in allocations],
+        "last_subpattern": [a.last_subpattern for a in allocations],
+        "n_studies": [len(a.studies) for a in allocations],
+    })
+
+
+_IMAGING_NAMES = ("patient_id", *IMAGING_FINDING_FIELDS, *IMAGING_LESION_NUMBER_FIELDS)
+#: The fields of a consensus study that the CNS imaging rule reads, as a light record.
+StudyFindings = namedtuple("StudyFindings", _IMAGING_NAMES)  # type: ignore[misc]
+
+
+def imaging_records(cohort: Cohort) -> dict[str, list[Any]]:
+    """Consensus studies per patient, carrying only the fields the CNS imaging rule reads.
+
+    :func:`neurohlh.criteria.cns_involvement` reads ``patient_id`` and the fields named in
+    ``neurohlh.criteria.cns.IMAGING_FINDING_FIELDS`` / ``IMAGING_LESION_NUMBER_FIELDS`` of each study; building
+    these light records column-wise (values exactly as in :class:`~neurohlh.schema.Study`: ``True``/``False``/
+    ``None``, enum strings) is 10x faster than full ``Study`` records on large cohorts.
+    """
+    frame = cohort.consensus_studies
+    columns = [frame[n].astype(object).where(frame[n].notna(), None).tolist() for n in _IMAGING_NAMES]
+    out: dict[str, list[Any]] = {}
+    for values in zip(*columns):
+        out.setdefault(values[0], []).append(StudyFindings(*values))
+    return out
+
+
+def _criteria(patients: Sequence[Patient], studies_by_patient: Mapping[str, Sequence[Any]], plan: AnalysisPlan
+              ) -> tuple[tuple[HLH2004Result, ...], tuple[CNSResult, ...], pd.DataFrame]:
+    """HLH-2004 and CNS involvement (the plan's rule) per patient, plus the CSF and symptom flags."""
+    h = tuple(hlh2004(p) for p in patients)
+    c = tuple(cns_involvement(p, studies_by_patient.get(p.patient_id, ()), rule=plan.cns_rule) for p in patients)
+    frame = pd.DataFrame({
+        "patient_id": [p.patient_id for p in patients],
+        "csf_abnormal": [r.csf_abnormal for r in c],
+        "csf_pleocytosis": [r.csf_pleocytosis for r in c],
+        "csf_proteinosis": [r.csf_proteinosis for r in c],
+        "cns_symptomatic": [r.neurologic_symptoms for r in c],
+        "cns_involved": [r.involved for r in c],
+        "hlh2004_status": [str(r.status) for r in h],
+    })
+    return h, c, frame
+
+
+def _genetics(cohort: Cohort, patients: Sequence[Patient], plan: AnalysisPlan
+              ) -> tuple[dict[str, Genotype], tuple[RecurrentVariant, ...], pd.DataFrame]:
+    """Genotype per patient with at least one variant row, recurrent variants, genotype columns."""
+    check_cohort_variants(cohort, plan.disruptive)  # every unreadable variant reported at once, with file and row
+    records: list[Variant] = cohort.variant_records()
+    by_patient: dict[str, list[Variant]] = {}
+    for v in records:
+        by_patient.setdefault(v.patient_id, []).append(v)
+    genotypes = {p.patient_id: patient_genotype(p, by_patient[p.patient_id], policy=plan.disruptive)
+                 for p in patients if p.patient_id in by_patient}
+    frame = pd.DataFrame({
+        "patient_id": list(genotypes),
+        "pooled_group": [g.pooled_group for g in genotypes.values()],
+        "purely_disruptive": [g.purely_disruptive for g in genotypes.values()],
+        "zygosity": [g.zygosity for g in genotypes.values()],
+    })
+    return genotypes, tuple(recurrent_variants(records, plan.disruptive)), frame
+
+
+def _patient_frame(cohort: Cohort, allocation_cols: pd.DataFrame, criteria_cols: pd.DataFrame,
+                   genotype_cols: pd.DataFrame) -> pd.DataFrame:
+    base = cohort.patients.drop(columns=[c for c in ("_row",) if c in cohort.patients]).copy()
+    frame = base.merge(allocation_cols, on="patient_id", how="left", validate="one_to_one")
+    frame = frame.merge(criteria_cols, on="patient_id", how="left", validate="one_to_one")
+    frame = frame.merge(genotype_cols, on="patient_id", how="left", validate="one_to_one")
+    for col in ("csf_abnormal", "csf_pleocytosis", "csf_proteinosis", "pooled_group", "purely_disruptive",
+                "cns_involved", "cns_symptomatic"):
+        frame[col] = frame[col].astype("boolean")
+    return frame
+
+
+def _deficit_free_of_the_dead(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Caveat]]:
+    """``deficit_free`` means "alive and free of neurologic deficit at last follow-up" (schema), so for a patient
+    who died it is known: a blank is read as no (said in a caveat) instead of dropping the patient from the
+    deficit-free row and survival. (Died *and* deficit-free is rejected by the loader.)"""
+    died = frame["died"].astype("boolean").fillna(False).astype(bool)
+    deficit_free = frame["deficit_free"].astype("boolean")
+    implied = died & deficit_free.isna()
+    if not implied.any():
+        return frame, []
+    frame = frame.copy()
+    frame["deficit_free"] = deficit_free.mask(implied, False)
+    n = int(implied.sum())
+    shown = ", ".join(frame.loc[implied, "patient_id"].astype(str).head(10)) + (", ..." if n > 10 else "")
+    return frame, [Caveat("implied_value", f"{n} patient(s) who died have deficit_free blank: counted as not "
+                          f"deficit-free (deficit-free means alive and free of neurologic deficit): {shown}.",
+                          n, "deficit_free")]
+
+
+# ---------------------------------------------------------------- comparisons
+
+
+def _table2_comparisons(frame: pd.DataFrame, plan: AnalysisPlan) -> tuple[GroupComparison, ...]:
+    return tuple(c for v in TABLE2_VARIABLES for c in compare_row(frame, v, TABLE2_GROUPINGS, plan))
+
+
+def _genotype_comparisons(frame: pd.DataFrame, plan: AnalysisPlan) -> tuple[GroupComparison, ...]:
+    """Onset age by genotype group: one row (one normality decision) with two groupings."""
+    f = frame.copy()
+    f["purely_group"] = f["purely_disruptive"].map({True: "purely disruptive", False: "not purely disruptive"})
+    f["pooled_label"] = f["pooled_group"].map({True: "pooled", False: "residual-expression missense"})
+    return compare_row(f, GENOTYPE_AGE, GENOTYPE_GROUPINGS, plan)
+
+
+# ---------------------------------------------------------------- survival
+
+
+def _km_steps(time_: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Kaplan-Meier steps (:func:`neurohlh.stats.kaplan_meier`) starting at (0, 1), plus censoring marks."""
+    curve = kaplan_meier(time_, event).curves[0]
+    t, surv = np.asarray(curve.time, float), np.asarray(curve.survival, float)
+    censored = np.asarray(curve.n_censor) > 0
+    return np.r_[0.0, t], np.r_[1.0, surv], t[censored], surv[censored]
+
+
+def _survival(frame: pd.DataFrame) -> tuple[SurvivalComparison, ...]:
+    """Overall and deficit-free survival by pattern: KM curves and the log-rank test."""
+    died = frame["died"].astype("boolean")
+    deficit_free = frame["deficit_free"].astype("boolean")
+    endpoints = (
+        ("overall_survival", "Overall survival", "death; censored at last follow-up", died),
+        ("deficit_free_survival", "Deficit-free survival",
+         "death or neurologic deficit at last follow-up (the deficit is dated at last follow-up, the only "
+         "time recorded); censored when deficit-free at last follow-up", ~deficit_free),
+    )
+    out = []
+    t_all = pd.to_numeric(frame["follow_up_months"], errors="coerce").astype(float)
+    in_pattern = frame["pattern"].isin(PATTERNS)
+    for key, label, definition, event in endpoints:
+        ok = in_pattern & t_all.notna() & event.notna()
+        t = t_all[ok].to_numpy()
+        e = event[ok].astype(bool).to_numpy()
+        g = frame.loc[ok, "pattern"].to_numpy()
+        curves: dict[str, Curve] = {}
+        marks: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for p in PATTERNS:
+            m = g == p
+            if m.any():
+                steps_t, steps_s, cens_t, cens_s = _km_steps(t[m], e[m])
+                curves[f"Pattern {p}"] = (steps_t, steps_s, int(m.sum()))
+                marks[f"Pattern {p}"] = (cens_t, cens_s)
+        result = None
+        if len(curves) == 2 and e.any():
+            with warnings.catch_warnings():  # copied into the result's caveats by neurohlh.stats
+                warnings.simplefilter("ignore", StatisticalWarning)
+                result = logrank(t, e, g)
+        out.append(SurvivalComparison(key, label, definition, curves, result, int((~ok & in_pattern).sum()), marks))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- caveats
+
+
+def _caveats(frame: pd.DataFrame, comparisons: Sequence[GroupComparison],
+             survival: Sequence[SurvivalComparison]) -> list[Caveat]:
+    out = []
+    n_ind = int((frame["pattern"] == "indeterminate").sum())
+    if n_ind:
+        out.append(Caveat("excluded_patients", f"{n_ind} patient(s) have an indeterminate pattern (unknown imaging "
+                          "fields or no study) and are left out of every pattern comparison; see results.json for "
+                          "the missing fields.", n_ind, "pattern"))
+    n_p1_no_onset = int(((frame["pattern"] == "1") & frame["onset_subpattern"].isna()).sum())
+    if n_p1_no_onset:
+        out.append(Caveat("excluded_patients", f"{n_p1_no_onset} pattern-1 patient(s) have no onset subpattern and "
+                          "are left out of the subpattern comparisons.", n_p1_no_onset, "onset_subpattern"))
+    sparse = []
+    for c in comparisons:
+        for caveat in c.caveats:
+            if caveat.code == "low_expected_count":
+                sparse.append(f"{c.variable.label} ({c.comparison})")
+            else:
+                out.append(Caveat(caveat.code, f"{c.variable.label} ({c.comparison}): {caveat.message}",
+                                  caveat.value, caveat.subject))
+    if sparse:
+        out.append(Caveat("low_expected_count", f"{len(sparse)} comparison(s) use the chi-square approximation with "
+                          "expected counts < 5 (details in the table footnotes): " + ", ".join(sparse) + ".",
+                          len(sparse)))
+    for s in survival:
+        if s.n_excluded:
+            out.append(Caveat("excluded_patients", f"{s.label}: {s.n_excluded} patient(s) without follow-up time "
+                              "or outcome left out.", s.n_excluded, s.endpoint))
+    return out
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def _timed(timings: dict[str, float], name: str, fn: Callable[[], T]) -> T:
+    start = time.perf_counter()
+    value = fn()
+    timings[name] = round(time.perf_counter() - start, 4)
+    return value
+
+
+def analyze(cohort: Cohort, plan: AnalysisPlan | PlanName | str = EXACT_PLAN,
+            progress: Callable[[str], None] | None = None, *, policy: str | None = None) -> AnalysisResult:
+    """Run the whole analysis on a validated cohort.
+
+    Parameters
+    ----------
+    cohort
+        A :class:`neurohlh.io.Cohort` (from :func:`neurohlh.io.load_cohort`, which validates).
+    plan
+        An :class:`~neurohlh.analysis.plan.AnalysisPlan` or the name of a built-in one: ``"exact"`` (the
+        default: exact tests where an expected count is below 5) or ``"paper"`` (the paper's SPSS tests).
+    progress
+        Optional callback called with the name of each step as it starts.
+    policy
+        Older spelling of ``plan`` (a plan name).
+
+    Returns
+    -------
+    AnalysisResult
+    """
+    the_plan = plan_named(policy if policy is not None else plan)
+    step = progress or (lambda name: None)
+    timings: dict[str, float] = {}
+    step("classify")
+    allocations, study_frame = _timed(timings, "classify", lambda: _classify(cohort))
+    patients = cohort.patient_records()
+    studies_by_patient = imaging_records(cohort)
+    step("criteria")
+    h, c, crit_cols = _timed(timings, "criteria", lambda: _criteria(patients, studies_by_patient, the_plan))
+    step("genetics")
+    genotypes, recurrent, geno_cols = _timed(timings, "genetics", lambda: _genetics(cohort, patients, the_plan))
+    frame = _patient_frame(cohort, _allocation_columns(allocations), crit_cols, geno_cols)
+    frame, implied = _deficit_free_of_the_dead(frame)
+    step("statistics")
+    summary = _timed(timings, "study summary", lambda: summarise_studies(cohort, list(allocations)))
+    comparisons = _timed(timings, "statistics", lambda: _table2_comparisons(frame, the_plan)
+                         + _genotype_comparisons(frame, the_plan))
+    survival = _timed(timings, "survival", lambda: _survival(frame))
+    return AnalysisResult(
+        plan=the_plan, source=str(cohort.source), checksums=dict(cohort.checksums), patients=frame,
+        studies=study_frame, allocations=allocations, hlh2004=h, cns=c, genotypes=genotypes,
+        recurrent_variants=recurrent, study_summary=summary, comparisons=comparisons, survival=survival,
+        caveats=tuple(implied + _caveats(frame, comparisons, survival)), timings=timings,
+        notes=tuple(cohort.notes),
+    )
+
+
+__all__ = ["analyze", "imaging_records"]

@@ -1,0 +1,102 @@
+"""The analysis service: the one way from a cohort file to a written report, for every front end.
+
+The command line (``neurohlh analyze``, ``neurohlh demo``, ``neurohlh criteria``) and the reading station call
+these functions; they hold no logic of their own beyond showing the outcome.
+
+* :func:`run_analysis`: validate -> classify -> criteria -> genetics -> statistics -> report;
+* :func:`assess_criteria`: validate -> criteria and genetics per patient (no statistics, no files).
+
+Every problem with the input is raised as :class:`~neurohlh.errors.InputError` before anything is written;
+an output that cannot be written raises :class:`OSError`.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from neurohlh.analysis import AnalysisPlan, AnalysisResult, PlanName, analyze, plan_named
+from neurohlh.analysis.plan import PAPER_PLAN
+from neurohlh.criteria import cns_cohort, hlh2004, hscore
+from neurohlh.genetics import consequence_tally, patient_genotype, recurrent_variants
+from neurohlh.genetics.recurrence import check_cohort_variants
+from neurohlh.io import Cohort, load_cohort
+from neurohlh.reports import ReportFiles, build_report, write_report
+from neurohlh.reports.build import prepare_output_folder
+from neurohlh.schema import Variant
+
+#: The steps :func:`run_analysis` reports to its ``progress`` callback, in order.
+STEPS: tuple[str, ...] = ("validate", "classify", "criteria", "genetics", "statistics", "report")
+DEFAULT_TITLE = "CNS HLH MRI pattern analysis"
+
+
+@dataclass(frozen=True)
+class AnalysisRun:
+    """One finished analysis: the result, the files written and the wall time."""
+
+    result: AnalysisResult
+    files: ReportFiles
+    seconds: float
+
+
+def run_analysis(source: str | Path | Cohort, out: str | Path, plan: AnalysisPlan | PlanName | str = PlanName.EXACT,
+                 *, title: str = DEFAULT_TITLE, notice: str = "",
+                 progress: Callable[[str], None] | None = None) -> AnalysisRun:
+    """Load and validate ``source``, analyse it under ``plan`` and write the report into ``out``.
+
+    ``out`` is checked before the analysis runs, so an unusable folder fails fast. ``progress`` is called with
+    each name of :data:`STEPS` as the step starts.
+    """
+    step = progress or (lambda name: None)
+    start = time.perf_counter()
+    step("validate")
+    cohort = source if isinstance(source, Cohort) else load_cohort(source)
+    prepare_output_folder(out)
+    result = analyze(cohort, plan_named(plan), progress=step)
+    step("report")
+    files = write_report(result, out, build_report(result, title=title, notice=notice))
+    return AnalysisRun(result, files, time.perf_counter() - start)
+
+
+def assess_criteria(source: str | Path | Cohort, plan: AnalysisPlan = PAPER_PLAN) -> dict[str, Any]:
+    """Per patient: HLH-2004, CNS involvement (the plan's rule), HScore and genotype group, as plain data."""
+    cohort = source if isinstance(source, Cohort) else load_cohort(source)
+    patients, studies = cohort.patient_records(), cohort.study_records()
+    variants: list[Variant] = cohort.variant_records()
+    check_cohort_variants(cohort, plan.disruptive)  # every unreadable variant reported at once, with file and row
+    cns = cns_cohort(patients, studies, rule=plan.cns_rule)
+    by_patient: dict[str, list[Variant]] = {}
+    for v in variants:
+        by_patient.setdefault(v.patient_id, []).append(v)
+    rows = []
+    for patient, c in zip(patients, cns.results):
+        genotype = patient_genotype(patient, by_patient.get(patient.patient_id, []), policy=plan.disruptive)
+        rows.append({"patient_id": patient.patient_id, "hlh2004": hlh2004(patient).to_dict(),
+                     "cns": c.to_dict(), "hscore": hscore(patient).to_dict(), "genotype": genotype.to_dict()})
+    return {
+        "source": str(cohort.source if isinstance(source, Cohort) else source), "rule": plan.cns_rule, "policy": plan.disruptive.name, "patients": rows,
+        "summary": {
+            "cns": {k: v for k, v in cns.to_dict().items() if k != "results"},
+            "hlh2004": dict(Counter(r["hlh2004"]["status"] for r in rows)),
+            "genotype_groups": dict(Counter(r["genotype"]["group"] for r in rows if r["genotype"]["alleles"])),
+            "patients_with_variant_data": sum(bool(r["genotype"]["alleles"]) for r in rows),
+        },
+        "recurrent_variants": [r.to_dict() for r in recurrent_variants(variants, plan.disruptive)],
+        "consequences_per_gene": consequence_tally(variants, plan.disruptive).to_dict(),
+    }
+
+
+def criteria_plan(cns_rule: str, disruptive: str) -> AnalysisPlan:
+    """The paper plan with the CNS rule and disruptive policy named on the command line."""
+    from neurohlh.analysis.plan import DISRUPTIVE_POLICIES
+    from neurohlh.errors import InputError
+
+    if disruptive not in DISRUPTIVE_POLICIES:
+        raise InputError(f"`--policy` must be one of {list(DISRUPTIVE_POLICIES)}; got {disruptive!r}.")
+    return replace(PAPER_PLAN, cns_rule=cns_rule, disruptive=DISRUPTIVE_POLICIES[disruptive])  # type: ignore[arg-type]
+
+
+__all__ = ["AnalysisRun", "DEFAULT_TITLE", "STEPS", "assess_criteria", "criteria_plan", "run_analysis"]
