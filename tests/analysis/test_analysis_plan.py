@@ -30,6 +30,22 @@ def _frame(pattern1: list[float], pattern2: list[float]) -> pd.DataFrame:
     })
 
 
+@pytest.fixture(scope="module")
+def demo_paper_result():
+    from neurohlh.analysis import analyze
+    from neurohlh.datasets import load_demo_cohort
+
+    return analyze(load_demo_cohort(), "paper")
+
+
+@pytest.fixture(scope="module")
+def demo_exact_result():
+    from neurohlh.analysis import analyze
+    from neurohlh.datasets import load_demo_cohort
+
+    return analyze(load_demo_cohort(), "exact")
+
+
 def test_plan_is_frozen_typed_data_that_describes_itself():
     assert isinstance(PAPER_PLAN, AnalysisPlan)
     assert PAPER_PLAN.categorical == "paper" and PAPER_PLAN.continuous is ContinuousRule.PAPER
