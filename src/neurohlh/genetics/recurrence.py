@@ -59,10 +59,7 @@ def classify_variants(variants: Sequence[Variant], policy: DisruptivePolicy = PA
 def check_cohort_variants(cohort: Any, policy: DisruptivePolicy = PAPER_POLICY) -> list[VariantClassification]:
     """:func:`classify_variants` on a loaded cohort, each unreadable variant located as the loader locates
     problems: ``variants.csv`` (or ``book.xlsx [sheet variants]``) and the spreadsheet row."""
-    from pathlib import Path
-
-    source = Path(str(cohort.source))
-    label = f"{source.name} [sheet variants]" if source.suffix.lower() == ".xlsx" else "variants.csv"
+    label = cohort.label("variants")
     frame = cohort.variants
     rows = [int(r) for r in frame["_row"]] if "_row" in frame else None
     return classify_variants(cohort.variant_records(), policy, rows=rows, file=label)

@@ -28,7 +28,7 @@ from neurohlh.io.cells import (
 from neurohlh.io.checks import cross_checks
 from neurohlh.io.consensus import append_consensus, consensus_from_reads
 from neurohlh.io.ids import look_alike_ids
-from neurohlh.io.read import TABLES, read_all
+from neurohlh.io.read import TABLES, read_all, table_label
 from neurohlh.schema import RECORD_TYPES, Patient, Reader, Study, Variant, field_specs
 
 
@@ -61,6 +61,10 @@ class Cohort:
 
     def variant_records(self) -> list[Variant]:
         return _records(self.variants, Variant)
+
+    def label(self, table: str) -> str:
+        """How problems name ``table`` (``"patients"``, ``"studies"``, ``"variants"``) of this cohort."""
+        return table_label(self.source, table)
 
 
 def _records(frame: pd.DataFrame, record_type: type) -> list[Any]:

@@ -243,6 +243,21 @@ def string_frame(records: list[list[str]], header: list[str]) -> pd.DataFrame:
     return frame
 
 
+#: Workbook file types read sheet by sheet.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def table_label(source: Path, table: str) -> str:
+    """How problems name one table of a cohort: ``variants.csv`` in a folder, ``book.xlsx [sheet variants]`` in a
+    workbook, the file's name for a single-file export."""
+    source = Path(source)
+    if source.is_dir():
+        return f"{table}.csv"
+    if source.suffix.lower() in WORKBOOK_SUFFIXES:
+        return f"{source.name} [sheet {table}]"
+    return source.name
+
+
 def read_all(path: Path) -> dict[str, RawTable]:
     """The three raw tables of a cohort folder or workbook."""
     from neurohlh.io.read_xlsx import read_xlsx_tables
@@ -251,8 +266,8 @@ def read_all(path: Path) -> dict[str, RawTable]:
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
     if path.is_dir():
-        return {t: read_csv_table(path / f"{t}.csv", f"{t}.csv") for t in TABLES}
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return {t: read_csv_table(path / f"{t}.csv", table_label(path, t)) for t in TABLES}
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
         return read_xlsx_tables(path)
     raise InputError(
         f"{path}: a cohort is a folder with patients.csv, studies.csv and variants.csv, or one .xlsx workbook"

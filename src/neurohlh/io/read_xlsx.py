@@ -25,7 +25,7 @@ import numpy as np
 
 from neurohlh.errors import InputError, Problem
 from neurohlh.io.limits import MAX_COLUMNS, MAX_ROWS, MAX_UNCOMPRESSED_BYTES
-from neurohlh.io.read import MAX_ROW_PROBLEMS, TABLES, RawTable, read_regular_file, string_frame
+from neurohlh.io.read import MAX_ROW_PROBLEMS, TABLES, RawTable, read_regular_file, string_frame, table_label
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FIX_FORMULAS = ("open the workbook in Excel or LibreOffice and save it (this calculates the formulas), or "
@@ -94,7 +94,7 @@ def read_xlsx_tables(path: Any) -> dict[str, RawTable]:
         out: dict[str, RawTable] = {}
         lowered = {name.lower().strip(): name for name in book.sheetnames}
         for table in TABLES:
-            label = f"{path.name} [sheet {table}]"
+            label = table_label(path, table)
             if table not in lowered:
                 close = difflib.get_close_matches(table, list(lowered), n=1)
                 out[table] = RawTable(label, None, np.array([], dtype=int), [Problem(

@@ -16,7 +16,7 @@ import pandas as pd
 from neurohlh.errors import InputError
 from neurohlh.patterns.patient import PatientAllocation
 from neurohlh.patterns.study import EXTRAPARENCHYMAL, LOCATION_COMPARTMENT, POSITIVE_NUMBERS
-from neurohlh.reports.format import percent_text
+from neurohlh.rounding import percent_text
 
 
 @dataclass(frozen=True, slots=True)

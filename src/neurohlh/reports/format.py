@@ -9,29 +9,16 @@
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Sequence
 
 import numpy as np
 
 from neurohlh.reports.model import Cell
+from neurohlh.rounding import percent_text, round_half_up
 
 #: Quartile definition of SPSS "Weighted Average" (definition 1): x[(n+1)p], linear interpolation.
 QUARTILE_METHOD = "weibull"
 DASH = "\u2013"  # en dash for ranges, as in the paper's "5.5-80.8"
-
-
-def round_half_up(x: float, digits: int = 0) -> float:
-    """Round like a person does (0.5 goes up), not like Python's banker's rounding."""
-    q = Decimal(1).scaleb(-digits)
-    return float(Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP))
-
-
-def percent_text(numerator: int, denominator: int) -> str:
-    """``52%`` from 11/21; ``n/a`` for a zero denominator."""
-    if denominator == 0:
-        return "n/a"
-    return f"{int(round_half_up(100.0 * numerator / denominator))}%"
 
 
 def count_cell(numerator: int, denominator: int) -> Cell:

@@ -39,6 +39,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln
 
+from neurohlh.stats._exact_common import _MERGE_GRID, ExactTimeout, _count_compositions
+
 #: R's tolerance for "probability <= observed probability": fisher.test compares
 #: P <= P_obs * (1 + 1e-7) for 2x2 tables, while FEXACT (every larger table) compares
 #: log P <= log P_obs + 3.45254e-7 ("TOL ... the square root of the smallest relative spacing").
@@ -46,8 +48,6 @@ RELATIVE_TOLERANCE = 1e-7
 FEXACT_LOG_TOLERANCE = 3.45254e-7
 
 
-#: Past log-probabilities closer than this are merged into one entry.
-_MERGE_GRID = 1e-10
 #: Most undecided entries one stage may hold before the exact method gives up (memory guard).
 MAX_ENTRIES = 40_000_000
 #: Most column fillings (network arcs) one stage may have before the exact method gives up.
@@ -60,10 +60,6 @@ COMPILED_MIN_TABLES = 1e6
 def log_tolerance(shape: tuple[int, ...]) -> float:
     """Log-scale slack added to log P_obs, exactly as R does for a table of this shape."""
     return math.log1p(RELATIVE_TOLERANCE) if tuple(shape) == (2, 2) else FEXACT_LOG_TOLERANCE
-
-
-class ExactTimeout(Exception):
-    """The exact computation exceeded its time budget or its memory guard."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,21 +114,6 @@ def _compositions(limits: np.ndarray, total: int):
             mult = mult * pos / run
         cols.append(values)
     return owner, np.column_stack(cols), mult
-
-
-def _count_compositions(limits: np.ndarray, total: int) -> np.ndarray:
-    """Number of x with 0 <= x_i <= limits_i and sum(x) == total, per row of ``limits``."""
-    m, r = limits.shape
-    if r == 2:
-        return np.maximum(0, np.minimum(limits[:, 0], total) - np.maximum(0, total - limits[:, 1]) + 1).astype(float)
-    dp = np.zeros((m, total + 1))
-    dp[:, 0] = 1.0
-    idx = np.arange(total + 1)
-    for i in range(r):
-        cum = np.cumsum(dp, axis=1)
-        lagged = idx[None, :] - limits[:, i:i + 1] - 1
-        dp = cum - np.where(lagged >= 0, np.take_along_axis(cum, np.maximum(lagged, 0), axis=1), 0.0)
-    return dp[:, total]
 
 
 class _Network:

@@ -15,7 +15,7 @@ import time
 import numpy as np
 from scipy.special import gammaln
 
-from neurohlh.stats._exact import _MERGE_GRID, ExactTimeout, _count_compositions
+from neurohlh.stats._exact_common import _MERGE_GRID, ExactTimeout, _count_compositions
 
 #: Most column fillings (arcs) one stage may have in the compiled path before it gives up.
 MAX_COMPILED_TRANSITIONS = 2_000_000_000
