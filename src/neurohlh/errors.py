@@ -17,7 +17,8 @@ class Problem:
     """One problem found in user input, located precisely enough for a clinician to fix it.
 
     ``row`` is the spreadsheet row number as the user sees it (the header is row 1 of a file
-    without comment lines), ``None`` when the problem concerns the whole file or column.
+    without comment lines), ``None`` when the problem concerns the whole file or column. Problems in a
+    REDCap export also name the ``record`` (record id), the ``instrument`` and its repeat ``instance``.
     """
 
     file: str
@@ -26,9 +27,16 @@ class Problem:
     column: str | None = None
     value: str | None = None
     suggestion: str | None = None
+    record: str | None = None
+    instrument: str | None = None
+    instance: int | None = None
 
     def __str__(self) -> str:
         where = self.file
+        if self.record is not None:
+            where += f", record {self.record!r}"
+        if self.instrument is not None:
+            where += f", instrument {self.instrument}" + (f" #{self.instance}" if self.instance is not None else "")
         if self.row is not None:
             where += f", row {self.row}"
         if self.column is not None:
@@ -41,7 +49,7 @@ class Problem:
         return text
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "file": self.file,
             "row": self.row,
             "column": self.column,
@@ -49,6 +57,9 @@ class Problem:
             "message": self.message,
             "suggestion": self.suggestion,
         }
+        if self.record is not None or self.instrument is not None:
+            out.update(record=self.record, instrument=self.instrument, instance=self.instance)
+        return out
 
 
 class InputError(NeurohlhError, ValueError):

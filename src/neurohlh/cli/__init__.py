@@ -24,6 +24,8 @@ from neurohlh.cli import criteria as _criteria  # noqa: E402
 _criteria.register(app)
 from neurohlh.cli import station as _station  # noqa: E402
 _station.register(app)
+from neurohlh.cli import redcap as _redcap  # noqa: E402
+_redcap.register(app)
 
 
 def main() -> None:

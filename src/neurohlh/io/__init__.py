@@ -1,7 +1,8 @@
 """Read a cohort from disk and validate every cell in one pass.
 
-A cohort is either a folder holding ``patients.csv``, ``studies.csv`` and ``variants.csv`` or one ``.xlsx``
-workbook with sheets ``patients``, ``studies`` and ``variants``. Lines (CSV) or rows (XLSX) before the header
+A cohort is either a folder holding ``patients.csv``, ``studies.csv`` and ``variants.csv``, one ``.xlsx``
+workbook with sheets ``patients``, ``studies`` and ``variants``, or one REDCap flat record export (``.csv`` or
+``.json``, see :mod:`neurohlh.redcap`). Lines (CSV) or rows (XLSX) before the header
 that are blank or whose first cell starts with ``#`` are skipped (the demo cohort uses comment lines to say that
 it is synthetic); after the header such a comment line is a problem. docs/validation.md lists every check and
 the limits on file size, rows, columns and cell length.
@@ -15,6 +16,7 @@ from __future__ import annotations
 from __future__ import annotations
 
 import io as _io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,10 +99,17 @@ class ValidationReport:
 
 
 def _validate(path: Path) -> tuple[ValidationReport, dict[str, pd.DataFrame | None], dict[str, str]]:
-    raw = read_all(path)
+    locate: Callable[[Problem], Problem] | None = None
+    notes: list[str] = []
+    if path.is_file() and path.suffix.lower() in (".csv", ".json"):  # one file: a REDCap flat record export
+        from neurohlh.io.redcap_records import read_export
+
+        export = read_export(path)
+        raw, locate, notes = export.raw, export.locate, list(export.notes)
+    else:
+        raw = read_all(path)
     frames: dict[str, pd.DataFrame | None] = {}
     problems: list[Problem] = []
-    notes: list[str] = []
     for table in TABLES:
         frame, table_problems, table_notes = parse_table(raw[table], RECORD_TYPES[table])
         frames[table] = frame
@@ -116,6 +125,8 @@ def _validate(path: Path) -> tuple[ValidationReport, dict[str, pd.DataFrame | No
         frames["studies"] = append_consensus(frames["studies"], derived)
         problems += consensus_problems
         notes += consensus_notes
+    if locate is not None:
+        problems = [locate(p) for p in problems]
     counts = {t: (0 if frames[t] is None else len(frames[t])) for t in TABLES}
     checksums = {raw[t].label: raw[t].checksum for t in TABLES if raw[t].checksum}
     report = ValidationReport(str(path), tuple(problems), tuple(notes), counts)

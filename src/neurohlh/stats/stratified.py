@@ -16,7 +16,6 @@ invert the one-sided tails (R's rule, the conditional "exact" interval).
 from __future__ import annotations
 
 import math
-from typing import Sequence
 
 import numpy as np
 from scipy import optimize, stats
