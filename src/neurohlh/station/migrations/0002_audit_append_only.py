@@ -13,7 +13,7 @@ SQLITE_UNDO = ["DROP TRIGGER IF EXISTS station_audit_no_update;", "DROP TRIGGER 
 
 POSTGRES = [
     "CREATE OR REPLACE FUNCTION station_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    "BEGIN RAISE EXCEPTION 'the audit log is append-only: % refused', TG_OP; END; $$;",
+    "BEGIN RAISE EXCEPTION USING MESSAGE = 'the audit log is append-only: ' || TG_OP || ' refused'; END; $$;",
     f"CREATE TRIGGER station_audit_no_change BEFORE UPDATE OR DELETE ON {TABLE} "
     "FOR EACH ROW EXECUTE FUNCTION station_audit_append_only();",
     f"CREATE TRIGGER station_audit_no_truncate BEFORE TRUNCATE ON {TABLE} "
