@@ -58,9 +58,9 @@ def serve(folder: Path, threads: int = 8) -> Iterator[tuple[str, subprocess.Pope
         deadline = time.monotonic() + 60
         while True:
             try:
-                requests.get(url + "/login/", timeout=2)
+                requests.get(url + "/login/", timeout=20)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError("the station server did not start: " +
                                          (proc.stderr.read().decode()[-2000:] if proc.stderr else ""))

@@ -48,8 +48,14 @@ def _session(browser, url: str, user: str, csp_errors: list[str]):
     page.goto(url + "/login/")
     page.fill("input[name=username]", user)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    _go(page, "button[type=submit]")
     return page
+
+
+def _go(page, selector: str) -> None:
+    """Click something that loads a new page, and wait for it."""
+    with page.expect_navigation():
+        page.click(selector)
 
 
 def _fill(page, infra: str) -> None:
@@ -64,18 +70,17 @@ def _fill(page, infra: str) -> None:
 
 def test_import_assign_read_adjudicate_export_analyse(browser, tmp_path):
     folder = tmp_path / "station"
-    make_station(folder, [("coord", "coordinator", ""), ("reader.one", "reader", "A"),
-                          ("reader.two", "reader", "B"), ("judge", "adjudicator", "")])
+    make_station(folder, [("coord", "coordinator", ""), ("reader.one", "reader", ""),
+                          ("reader.two", "reader", ""), ("judge", "adjudicator", "")])
     csp: list[str] = []
     with serve(folder) as (url, _):
         coord = _session(browser, url, "coord", csp)
-        _shot(coord, "station-login") if False else None
         coord.goto(url + "/coordinator/import/")
-        coord.click("#import-demo")
+        _go(coord, "#import-demo")
         assert "Imported 123 studies (57 patients)" in coord.inner_text("main")
         coord.goto(url + "/coordinator/assign/")
         coord.fill("input[name=seed]", "2021")
-        coord.click("#assign")
+        _go(coord, "#assign")
         assert "Assigned 123 studies to 2 readers" in coord.inner_text("main")
 
         one = _session(browser, url, "reader.one", csp)
@@ -86,7 +91,7 @@ def test_import_assign_read_adjudicate_export_analyse(browser, tmp_path):
         for i, code in enumerate(codes):
             for page, infra in ((one, "few"), (two, "none" if i == 2 else "few")):
                 page.goto(url + "/worklist/")
-                page.click(f"text={code}")
+                _go(page, f"text={code}")
                 assert code in page.inner_text("h1") and "EX" not in page.inner_text("main")
                 _fill(page, infra)
                 page.click("button[value=save]")                      # htmx: the draft is saved in place
@@ -94,21 +99,21 @@ def test_import_assign_read_adjudicate_export_analyse(browser, tmp_path):
                 assert "Draft saved" in page.inner_text("#status")
                 if i == 0 and page is one:
                     _shot(page, "station-sheet")
-                page.click("button[value=submit]")
+                _go(page, "button[value=submit]")
                 assert "Submitted." in page.inner_text("main")
 
         judge = _session(browser, url, "judge", csp)
         assert judge.url.endswith("/adjudicate/")
         assert judge.locator("tbody tr").count() == 1 and codes[2] in judge.inner_text("tbody")
-        judge.click(f"text={codes[2]}")
+        _go(judge, f"text={codes[2]}")
         assert "Reader A" in judge.inner_text("main") and "Reader B" in judge.inner_text("main")
         _shot(judge, "station-adjudication")
-        judge.click("button.primary")                                  # no choice, no reason: refused
+        _go(judge, "button.primary")                                   # no choice, no reason: refused
         assert "needs a choice and a reason" in judge.inner_text("main")
         a_value = judge.inner_text("tbody tr td:nth-child(2)")
         judge.check("input[name=choice__infra_lesion_number][value=A]")
         judge.fill("textarea[name=reason__infra_lesion_number]", "vermian lesions seen on FLAIR")
-        judge.click("button.primary")
+        _go(judge, "button.primary")
         assert "Adjudicated." in judge.inner_text("main")
         assert "Pattern allocation of the consensus" in judge.inner_text("main")
         _shot(judge, "station-adjudicated")

@@ -212,3 +212,17 @@ def test_coordinator_sees_the_allocation_trace_and_agreement(station, client_for
     assert "EX03-1" in dash                                 # waiting for adjudication
     detail = coord.get(f"/coordinator/studies/{other.pk}/").content.decode()
     assert "Pattern allocation of the consensus" in detail and "onset subpattern <strong>1.1</strong>" in detail
+
+
+def test_a_consensus_within_tolerance_is_accepted_by_the_loader(station, client_for, tmp_path):
+    from neurohlh.io import load_cohort
+    from neurohlh.station.export import export_cohort
+
+    study = Study.objects.get(study_id="EX02-1")
+    a1, a2 = _pair(study)
+    _read(client_for, a1, {**LESIONAL, "notes": "first"})
+    _read(client_for, a2, {**LESIONAL, "largest_enhancing_nodule_mm": "5", "notes": "second"})
+    export_cohort(tmp_path / "out", actor="test")
+    cohort = load_cohort(tmp_path / "out")
+    row = cohort.studies[(cohort.studies["study_id"] == "EX02-1") & (cohort.studies["reader"] == "consensus")]
+    assert float(row["largest_enhancing_nodule_mm"].iloc[0]) == 4.5

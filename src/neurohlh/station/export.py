@@ -124,19 +124,18 @@ def export_cohort(out: str | Path, actor: str) -> ExportSummary:
     return ExportSummary(out, n_studies, len(pending), len(reads))
 
 
-def run_analysis(root: Path, actor: str, policy: str = "paper") -> str:
-    """Export, then run the same analysis as ``neurohlh analyze`` on it; returns the run's folder name."""
-    from neurohlh.analysis import analyze
-    from neurohlh.io import load_cohort
-    from neurohlh.reports import build_report, write_report
+def run_analysis(root: Path, actor: str, plan: str = "exact") -> str:
+    """Export, then run :func:`neurohlh.service.run_analysis` (what ``neurohlh analyze`` runs) on the export.
+
+    Returns the run's folder name under ``root`` (``cohort/`` holds the export, ``report/`` the report).
+    """
+    from neurohlh.service import run_analysis as analyse
 
     name = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
     run = Path(root) / name
     summary = export_cohort(run / "cohort", actor)
     if summary.studies == 0:
         raise InputError("no study has a consensus read yet: nothing to analyse")
-    cohort = load_cohort(run / "cohort")
-    result = analyze(cohort, policy=policy)
-    write_report(result, run / "report", build_report(result, title="CNS HLH MRI pattern analysis (reading station)"))
-    audit.record(actor, "analysis_run", name, {"policy": policy, "studies": str(summary.studies)})
+    analyse(run / "cohort", run / "report", plan, title="CNS HLH MRI pattern analysis (reading station)")
+    audit.record(actor, "analysis_run", name, {"plan": plan, "studies": str(summary.studies)})
     return name

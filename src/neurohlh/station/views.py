@@ -464,8 +464,11 @@ def analysis_view(request: HttpRequest) -> HttpResponse:
 
     error = ""
     if request.method == "POST":
+        plan = request.POST.get("plan", "exact")
+        if plan not in ("exact", "paper"):
+            return refuse(request, "unknown analysis plan", plan=plan[:20])
         try:
-            run = run_analysis(_analyses_root(), actor=request.user.username)
+            run = run_analysis(_analyses_root(), actor=request.user.username, plan=plan)
             return HttpResponseRedirect(f"/coordinator/analysis/{run}/report.html")
         except InputError as exc:
             error = str(exc)
