@@ -19,4 +19,4 @@ def env(**extra: str) -> dict[str, str]:
 
 def neurohlh(*args: str, stdin: str | None = None, timeout: float = 120, **extra: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", "from neurohlh.cli import main; main()", *args], input=stdin,
-                          capture_output=True, text=True, timeout=timeout, env=env(**extra), cwd=ROOT)
+                          check=False, capture_output=True, text=True, timeout=timeout, env=env(**extra), cwd=ROOT)

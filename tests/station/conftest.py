@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("django", reason="the reading station needs the 'station' extra")
 
-from neurohlh.station.bootstrap import setup  # noqa: E402
+from neurohlh.station.bootstrap import setup
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "example-cohort"

@@ -13,8 +13,8 @@ from neurohlh.station.export import export_cohort
 from neurohlh.station.models import Adjudication, Consensus, Slot, Study
 from neurohlh.station.sheet import SHEET
 
-from .conftest import EXAMPLE
 from ._sheets import form
+from .conftest import EXAMPLE
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from neurohlh.station.sheet import SHEET
+
 from ._live import login, make_station, post_read, serve, worklist
 from ._run import neurohlh
 from ._sheets import LESIONAL
-from neurohlh.station.sheet import SHEET
 
 N_READERS = 50
 PER_READER = 3  # submissions per session (bounded: the test is about concurrency, not volume)

@@ -30,7 +30,7 @@ def test_station_database_tests_pass_on_postgresql():
     _require()
     files = [str(ROOT / "tests" / "station" / f) for f in ON_POSTGRES]
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", *files],
-                         capture_output=True, text=True, timeout=900, cwd=ROOT,
+                         check=False, capture_output=True, text=True, timeout=900, cwd=ROOT,
                          env=env(NEUROHLH_STATION_TEST_BACKEND="postgresql", NEUROHLH_TEST_DATABASE_URL=URL))
     tail = "\n".join(run.stdout.splitlines()[-30:])
     assert run.returncode == 0, tail
@@ -54,7 +54,7 @@ def test_the_postgresql_backend_has_the_audit_triggers():
     url = URL.rsplit("/", 1)[0] + "/neurohlh_station_triggers"
     migrate_code = ("from neurohlh.station.bootstrap import setup, migrate; import tempfile, sys;"
                     "setup(tempfile.mkdtemp(), create=True, database_url=sys.argv[1]); migrate()")
-    assert subprocess.run([sys.executable, "-c", migrate_code, url], env=env(), capture_output=True,
+    assert subprocess.run([sys.executable, "-c", migrate_code, url], env=env(), capture_output=True, check=False,
                           timeout=300).returncode == 0
-    out = subprocess.run([sys.executable, "-c", code, url], env=env(), capture_output=True, text=True, timeout=300)
+    out = subprocess.run([sys.executable, "-c", code, url], env=env(), check=False, capture_output=True, text=True, timeout=300)
     assert out.stdout.strip() == "postgresql ['station_audit_no_change', 'station_audit_no_truncate']", out.stderr

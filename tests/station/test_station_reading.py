@@ -6,7 +6,14 @@ import re
 import pytest
 
 from neurohlh.station.models import (
-    Adjudication, Assignment, AuditEvent, Consensus, Read, ReadStatus, Slot, Study,
+    Adjudication,
+    Assignment,
+    AuditEvent,
+    Consensus,
+    Read,
+    ReadStatus,
+    Slot,
+    Study,
 )
 from neurohlh.station.sheet import SHEET_HASH, SHEET_VERSION
 
@@ -176,7 +183,7 @@ def test_a_b_labels_follow_the_stored_order(station, client_for):
     study, a1, a2 = _disagree(station, client_for)
     adj = Adjudication.objects.get(study=study)
     page = client_for("judge").get(f"/adjudicate/{adj.pk}/").content.decode()
-    row = re.search(r"Infratentorial lesion number.*?<td>(.*?)</td><td>(.*?)</td>", page, re.S)
+    row = re.search(r"Infratentorial lesion number.*?<td>(.*?)</td><td>(.*?)</td>", page, re.DOTALL)
     first, second = a1.read.values["infra_lesion_number"], a2.read.values["infra_lesion_number"]
     assert (row.group(1), row.group(2)) == ((first, second) if study.a_is_reader_1 else (second, first))
 
@@ -202,7 +209,7 @@ def test_amendment_needs_a_reason_and_the_coordinators_approval(station, client_
 
 
 def test_coordinator_sees_the_allocation_trace_and_agreement(station, client_for):
-    study, _, _ = _disagree(station, client_for)
+    _disagree(station, client_for)
     other = Study.objects.get(study_id="EX02-1")
     for a in _pair(other):
         _read(client_for, a, LESIONAL)
@@ -226,3 +233,35 @@ def test_a_consensus_within_tolerance_is_accepted_by_the_loader(station, client_
     cohort = load_cohort(tmp_path / "out")
     row = cohort.studies[(cohort.studies["study_id"] == "EX02-1") & (cohort.studies["reader"] == "consensus")]
     assert float(row["largest_enhancing_nodule_mm"].iloc[0]) == 4.5
+
+
+def test_repeat_reads_open_after_the_first_read_and_the_washout(db):
+    import datetime as dt
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from neurohlh.station import services
+
+    from .conftest import EXAMPLE, PASSWORD
+
+    for name, role in (("solo.one", "reader"), ("solo.two", "reader"), ("judge", "adjudicator")):
+        services.add_user(name, role, PASSWORD, actor="test")
+    services.import_cohort(EXAMPLE, "test")
+    services.assign_reading("test", seed=1, repeat_fraction=0.5, washout_days=14)
+    repeats = Assignment.objects.filter(slot=Slot.REPEAT, reader__username="solo.one")
+    n_studies = Study.objects.count()
+    assert repeats.count() == round(0.5 * n_studies)
+    rep = repeats.first()
+    first = Assignment.objects.get(study=rep.study, reader=rep.reader, slot__in=[Slot.READER_1, Slot.READER_2])
+    c = Client()
+    c.force_login(rep.reader)
+    assert f"/read/{rep.pk}/" not in c.get("/worklist/").content.decode()
+    c.post(f"/read/{first.pk}/", form(LESIONAL))
+    assert f"/read/{rep.pk}/" not in c.get("/worklist/").content.decode()      # washout not over
+    assert c.get(f"/read/{rep.pk}/").status_code == 404
+    Assignment.objects.filter(pk=rep.pk).update(available_from=timezone.now() - dt.timedelta(days=1))
+    assert f"/read/{rep.pk}/" in c.get("/worklist/").content.decode()
+    assert c.post(f"/read/{rep.pk}/", form({**LESIONAL, "loc_pons": "yes"})).status_code == 200
+    assert Read.objects.get(assignment=rep).status == ReadStatus.SUBMITTED
+    assert not Consensus.objects.filter(study=rep.study).exists()   # a repeat read never feeds the consensus

@@ -9,8 +9,8 @@ from django.urls import URLPattern, get_resolver
 
 from neurohlh.station.models import Adjudication, Amendment, Slot, Study
 
-from .conftest import EXAMPLE
 from ._sheets import LESIONAL, form
+from .conftest import EXAMPLE
 
 pytestmark = pytest.mark.django_db
 

@@ -47,7 +47,7 @@ def record(actor: str, action: str, target: str, detail: dict[str, Any] | None =
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
         prev = last or GENESIS
-        at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
         digest = entry_hash(prev, at, actor, action, target, detail, reason)
         return AuditEvent.objects.create(at=at, actor=actor, action=action, target=target, detail=detail,
                                          reason=reason, prev_hash=prev, hash=digest)
@@ -59,10 +59,11 @@ class Verification:
     entries: int
     broken_id: int | None = None
     problem: str = ""
+    head: str = GENESIS
 
     def __str__(self) -> str:
         if self.ok:
-            return f"audit log intact: {self.entries} entries, every hash matches"
+            return f"audit log intact: {self.entries} entries, every hash matches; last hash {self.head}"
         return f"audit log broken at entry {self.broken_id}: {self.problem}"
 
 
@@ -83,4 +84,4 @@ def verify() -> Verification:
                                 "written)")
         prev = digest
         count += 1
-    return Verification(True, count)
+    return Verification(True, count, head=prev)

@@ -6,8 +6,8 @@ Rules: ``exact`` (the cells must be equal; sets are compared as sets, unknown eq
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from neurohlh.io.cells import format_cell
 from neurohlh.schema import Kind

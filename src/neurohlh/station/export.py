@@ -18,7 +18,8 @@ import pandas as pd
 
 from neurohlh.errors import InputError
 from neurohlh.io.cells import format_cell
-from neurohlh.schema import Patient, Study as StudyRecord, Variant, field_specs
+from neurohlh.schema import Patient, Variant, field_specs
+from neurohlh.schema import Study as StudyRecord
 from neurohlh.station import audit
 from neurohlh.station.sheet import SHEET_HASH, SHEET_VERSION
 
@@ -55,7 +56,14 @@ def _write_csv(path: Path, columns: list[str], rows: list[dict[str, str]], comme
 def export_cohort(out: str | Path, actor: str) -> ExportSummary:
     """Write the station's reads as a cohort folder ``out`` (replaced atomically if it exists)."""
     from neurohlh.station.models import (
-        Consensus, FieldDecision, PatientRecord, Read, ReadStatus, Slot, Study, VariantRecord,
+        Consensus,
+        FieldDecision,
+        PatientRecord,
+        Read,
+        ReadStatus,
+        Slot,
+        Study,
+        VariantRecord,
     )
 
     out = Path(out)
@@ -103,7 +111,7 @@ def export_cohort(out: str | Path, actor: str) -> ExportSummary:
         _write_csv(tmp / "repeat_reads.csv", study_cols, repeats,
                    HEADER + "\nRepeat reads after the washout, labelled with the reader's first-read slot.")
         manifest = {
-            "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "sheet_version": SHEET_VERSION, "sheet_hash": SHEET_HASH,
             "studies_with_consensus": n_studies, "studies_pending": pending, "reads": timing,
             "provenance": {c.study.study_id: c.provenance for c in
@@ -131,7 +139,7 @@ def run_analysis(root: Path, actor: str, plan: str = "exact") -> str:
     """
     from neurohlh.service import run_analysis as analyse
 
-    name = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
+    name = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S-%f")
     run = Path(root) / name
     summary = export_cohort(run / "cohort", actor)
     if summary.studies == 0:

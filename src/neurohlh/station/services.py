@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 from django.db import transaction
@@ -21,10 +22,23 @@ from neurohlh.station import assign as engine
 from neurohlh.station import audit
 from neurohlh.station.compare import compare, default_rules
 from neurohlh.station.models import (
-    Adjudication, Amendment, Assignment, Consensus, FieldDecision, Member, PatientRecord, Read, Reading,
-    ReadStatus, Role, Slot, Study, ToleranceRule, VariantRecord,
+    Adjudication,
+    Amendment,
+    Assignment,
+    Consensus,
+    FieldDecision,
+    Member,
+    PatientRecord,
+    Read,
+    Reading,
+    ReadStatus,
+    Role,
+    Slot,
+    Study,
+    ToleranceRule,
+    VariantRecord,
 )
-from neurohlh.station.sheet import SHEET, SHEET_HASH, SHEET_VERSION, Parsed, check
+from neurohlh.station.sheet import SHEET_HASH, SHEET_VERSION, Parsed, check
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 #: Age bands at scan (months, upper bound exclusive): the only patient information a reader sees.

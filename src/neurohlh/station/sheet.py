@@ -9,8 +9,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -80,7 +81,7 @@ def read_form(data: Any) -> tuple[dict[str, list[str]], list[str]]:
     """(field -> submitted values, tampering found) from a Django QueryDict."""
     tampered: list[str] = []
     submitted: dict[str, list[str]] = {}
-    for key in data.keys():
+    for key in data:
         if key in CONTROL_KEYS:
             continue
         if key not in SHEET:

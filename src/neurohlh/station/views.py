@@ -10,13 +10,21 @@ import shutil
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -26,9 +34,25 @@ from neurohlh.errors import InputError
 from neurohlh.station import audit, services, sheet
 from neurohlh.station.compare import RULES, compare
 from neurohlh.station.models import (
-    Adjudication, Amendment, Assignment, AuditEvent, Consensus, Read, ReadStatus, Role, Slot, Study, ToleranceRule,
+    Adjudication,
+    Amendment,
+    Assignment,
+    AuditEvent,
+    Consensus,
+    Read,
+    ReadStatus,
+    Role,
+    Slot,
+    Study,
+    ToleranceRule,
 )
-from neurohlh.station.security import actor_of, client_address, login_throttled, note_login, refuse
+from neurohlh.station.security import (
+    actor_of,
+    client_address,
+    login_throttled,
+    note_login,
+    refuse,
+)
 
 View = Callable[..., HttpResponse]
 STATIC_ROOT = Path(__file__).resolve().parent / "static"
@@ -493,7 +517,7 @@ def cleanup_dir(path: Path) -> None:  # pragma: no cover - helper for commands
     shutil.rmtree(path, ignore_errors=True)
 
 
-__all__ = ["roles", "actor_of"]
+__all__ = ["actor_of", "roles"]
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
