@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from neurohlh.stats._limits import Limits
 from neurohlh.stats._exact import (
     COMPILED_MIN_TABLES,
     ExactTimeout,
@@ -54,7 +56,7 @@ def test_both_meet_variants_at_every_stage_match_brute_force(table, unsorted):
     limit = log_table_probability(t) + log_tolerance(t.shape)
     expected = brute_force_ffh(table)
     for meet in range(1, len(cols)):
-        p, _ = ffh_compiled(rows, cols, limit, float("inf"), meet=meet, unsorted=unsorted)
+        p, _ = ffh_compiled(rows, cols, limit, Limits(math.inf), meet=meet, unsorted=unsorted)
         assert min(1.0, p) == pytest.approx(expected, rel=1e-9, abs=1e-300), meet
 
 
@@ -123,3 +125,66 @@ def test_small_tables_never_import_numba():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _service_account_run(tmp_path, code: str, writable_tmp: bool) -> dict:
+    """Run ``code`` with the package copied where numba cannot cache beside the source, HOME and
+    the numba cache directory unusable (paths under /dev/null fail even for root), and the
+    temporary directory writable or not."""
+    import os
+    import shutil
+
+    src = Path(__file__).resolve().parents[2] / "src" / "neurohlh"
+    copy = tmp_path / "site" / "neurohlh"
+    shutil.copytree(src, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in [copy, *[p for p in copy.rglob("*") if p.is_dir()]]:
+        (folder / "__pycache__").write_text("")  # a file, so no cache folder can be made here
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_", "XDG_"))}
+    env.update(HOME="/dev/null/home", XDG_CACHE_HOME="/dev/null/cache", NUMBA_CACHE_DIR="/dev/null/numba",
+               PYTHONPATH=str(copy.parent), PYTHONDONTWRITEBYTECODE="1")
+    prelude = ("import tempfile, json, warnings\n"
+               f"tempfile.tempdir = {str(scratch) if writable_tmp else '/dev/null/tmp'!r}\n")
+    out = subprocess.run([sys.executable, "-c", prelude + code], capture_output=True, text=True, env=env,
+                         cwd=tmp_path, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_compiled_engine_failure_falls_back_to_numpy_with_a_warning(tmp_path):
+    # numba cannot cache anywhere: defining the kernels raises "cannot cache function ... no locator
+    # available".  fisher_exact must still give the exact p-value, computed by numpy, and say so.
+    table = [[3, 1, 0, 2, 1], [0, 2, 3, 1, 0], [2, 2, 1, 0, 3]]
+    code = (
+        "from neurohlh.stats import _exact, fisher_exact\n"
+        "_exact.COMPILED_MIN_TABLES = 0  # send this small table to the compiled engine\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        f"    r = fisher_exact({table})\n"
+        "print(json.dumps({'p': r.pvalue, 'method': r.method, 'warnings': list(r.warnings),\n"
+        "                  'emitted': [str(w.message) for w in caught]}))\n"
+    )
+    got = _service_account_run(tmp_path, code, writable_tmp=False)
+    assert got["method"] == "exact"
+    assert got["p"] == pytest.approx(brute_force_ffh(np.array(table)), rel=1e-12)
+    assert any("compiled exact engine failed" in w and "numpy engine" in w for w in got["warnings"])
+    assert any("compiled exact engine failed" in w for w in got["emitted"])
+
+
+def test_compiled_engine_caches_in_a_private_temporary_folder(tmp_path):
+    # Same service account, but the temporary directory is writable: the kernels are defined with
+    # their cache in <tmp>/neurohlh-numba-<uid>, a folder only this user can write.
+    code = (
+        "import os\n"
+        "from neurohlh.stats._exact_compiled import prepare_cache\n"
+        "prepare_cache()\n"
+        "from neurohlh.stats import _exact_numba\n"
+        "from numba.core import config\n"
+        "print(json.dumps({'cache': config.CACHE_DIR, 'mode': os.stat(config.CACHE_DIR).st_mode & 0o777}))\n"
+    )
+    got = _service_account_run(tmp_path, code, writable_tmp=True)
+    import os
+
+    assert got["cache"] == str(tmp_path / "tmp" / f"neurohlh-numba-{os.getuid()}")
+    assert got["mode"] == 0o700

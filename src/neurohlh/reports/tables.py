@@ -15,6 +15,7 @@ from neurohlh.analysis import PATTERNS, SUBPATTERNS, TABLE2_VARIABLES, AnalysisR
 from neurohlh.criteria.cns import CSF_PLEOCYTOSIS_TEXT, CSF_PROTEINOSIS_TEXT
 from neurohlh.reports.format import count_cell, median_cell, number_text, p_cell, ratio_text, summary_cell
 from neurohlh.reports.model import Cell, Row, Table, TestRef
+from neurohlh.stats.formatting import format_estimate
 
 KNOWN_NOTE = ("n/N (%): patients with the finding / patients in whom it is known (unknown is never counted "
               "as no), so denominators vary by row.")
@@ -140,7 +141,7 @@ def effect_text(result: Any) -> str:
     text = f"{e.name} {number_text(float(e.estimate), 2)}"
     ci = e.ci
     if ci is not None and np.isfinite(ci.low) and np.isfinite(ci.high):
-        text += f" ({ci.level:.0%} CI {number_text(float(ci.low), 2)}\u2013{number_text(float(ci.high), 2)})"
+        text += f" ({ci.level:.0%} CI {format_estimate(ci.low)}\u2013{format_estimate(ci.high)})"
     return text
 
 

@@ -23,7 +23,7 @@ from neurohlh.stats.contingency import (
     likelihood_ratio,
 )
 from neurohlh.stats.continuous import anova, kruskal, mann_whitney, shapiro, t_test
-from neurohlh.stats.formatting import format_fixed, format_p
+from neurohlh.stats.formatting import format_estimate, format_fixed, format_p
 from neurohlh.stats.multiple import adjust_pvalues
 from neurohlh.stats.survival import KaplanMeierResult, SurvivalCurve, kaplan_meier, logrank
 
@@ -46,6 +46,7 @@ __all__ = [
     "compare_continuous",
     "expected_counts",
     "fisher_exact",
+    "format_estimate",
     "format_fixed",
     "format_p",
     "kaplan_meier",

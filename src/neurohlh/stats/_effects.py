@@ -14,6 +14,7 @@ _Z975 = stats.norm.ppf(0.975)
 def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion (Wilson 1927)."""
     z = stats.norm.ppf(0.5 + level / 2)
+    k, n = float(k), float(n)  # int64 counts of 1e12 would overflow in n * n
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
@@ -84,8 +85,27 @@ def _solve_ncp(g, target: float, at_one: float, rising: bool) -> float:
     return 1.0 / _uniroot(lambda t: g(1.0 / t) - target, eps, 1.0)
 
 
+#: Above this table total the conditional law's support is too large to hold; the sample odds
+#: ratio (which the conditional MLE approaches as n grows) is used instead.
+CONDITIONAL_OR_MAX_N = 10_000_000
+
+
+def _woolf_odds_ratio(table: np.ndarray, level: float) -> EffectSize:
+    (a, b), (c, d) = (float(v) for v in table[0]), (float(v) for v in table[1])
+    method = "sample odds ratio ad/bc with Woolf's logit CI (n too large for the conditional MLE)"
+    if min(a, b, c, d) == 0:
+        return EffectSize("odds ratio", math.nan, None, method)
+    z = stats.norm.ppf(0.5 + level / 2)
+    log_or = math.log(a) + math.log(d) - math.log(b) - math.log(c)
+    se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    return EffectSize("odds ratio", math.exp(log_or),
+                      ConfidenceInterval(math.exp(log_or - z * se), math.exp(log_or + z * se), level), method)
+
+
 def odds_ratio(table: np.ndarray, level: float = 0.95) -> EffectSize:
     """Conditional MLE odds ratio and exact conditional CI, ported from R ``fisher.test``."""
+    if float(np.sum(table)) > CONDITIONAL_OR_MAX_N:
+        return _woolf_odds_ratio(table, level)
     law = _NoncentralHypergeometric(table)
     x, alpha = law.x, (1 - level) / 2
     if x == law.lo:
@@ -120,19 +140,32 @@ def rank_biserial(u1: float, n1: int, n2: int) -> EffectSize:
     return EffectSize("rank-biserial correlation", 2 * u1 / (n1 * n2) - 1, None, "2U/(n1 n2) - 1")
 
 
-def mean_difference(x: np.ndarray, y: np.ndarray, ttest_result, level: float = 0.95) -> EffectSize:
+def mean_difference(x: np.ndarray, y: np.ndarray, ttest_result, level: float = 0.95,
+                    scale: float = 1.0) -> EffectSize:
+    """Mean of ``x`` minus mean of ``y`` with its t CI; ``x``, ``y`` (and the t test) in units of ``scale``."""
     ci = ttest_result.confidence_interval(confidence_level=level)
-    return EffectSize("mean difference", float(np.mean(x) - np.mean(y)),
-                      ConfidenceInterval(float(ci.low), float(ci.high), level), "t distribution")
+    with np.errstate(over="ignore"):
+        return EffectSize("mean difference", float(np.mean(x) - np.mean(y)) * scale,
+                          ConfidenceInterval(float(ci.low) * scale, float(ci.high) * scale, level), "t distribution")
 
 
-def _hl_exact(x: np.ndarray, y: np.ndarray, level: float) -> tuple[float, float, float]:
-    """R wilcox.test(conf.int=TRUE) exact branch: order statistics of the pairwise differences."""
+def _hl_exact(x: np.ndarray, y: np.ndarray, level: float) -> tuple[float, float, float, float]:
+    """R wilcox.test(conf.int=TRUE) exact branch: order statistics of the pairwise differences.
+
+    Returns ``(estimate, low, high, achieved level)``.  As R does, when the discrete null
+    distribution cannot reach ``level`` (achieved alpha more than 1.5 times the requested one),
+    the level is ``1 - achieved alpha`` instead of the requested one.
+    """
     n1, n2 = len(x), len(y)
     diffs = np.sort(np.subtract.outer(x, y).ravel())
-    qu = max(1, _qwilcox((1 - level) / 2, n1, n2))
+    alpha = 1 - level
+    qu = max(1, _qwilcox(alpha / 2, n1, n2))
     ql = n1 * n2 - qu
-    return float(np.median(diffs)), float(diffs[qu - 1]), float(diffs[ql])
+    counts = wilcox_null_counts(n1, n2)
+    achieved_alpha = 2 * float(counts[:qu].sum() / counts.sum())  # 2 P(U <= qu - 1)
+    if achieved_alpha - alpha > alpha / 2:
+        level = 1 - achieved_alpha
+    return float(np.median(diffs)), float(diffs[qu - 1]), float(diffs[ql]), level
 
 
 def wilcox_null_counts(m: int, n: int) -> np.ndarray:
@@ -232,10 +265,18 @@ def _hl_asymptotic(x: np.ndarray, y: np.ndarray, level: float, correct: bool):
 
 def hodges_lehmann(x: np.ndarray, y: np.ndarray, exact: bool, correct: bool = True,
                    level: float = 0.95) -> EffectSize:
-    """Hodges-Lehmann location shift x - y with the CI of R ``wilcox.test(conf.int = TRUE)``."""
+    """Hodges-Lehmann location shift x - y with the CI of R ``wilcox.test(conf.int = TRUE)``.
+
+    With small samples the exact CI may not reach ``level``; the interval then carries the
+    level it achieves (R: "Requested conf.level not achievable"), and ``method`` says so.
+    """
     if exact:
-        est, low, high = _hl_exact(x, y, level)
+        est, low, high, achieved = _hl_exact(x, y, level)
         method = "median of pairwise differences; exact CI (R wilcox.test)"
+        if achieved != level:
+            method += (f"; the requested {level:.0%} level is not achievable with n = {len(x)} and "
+                       f"{len(y)}, so the interval is the {achieved:.0%} one")
+        level = achieved
     else:
         est, low, high = _hl_asymptotic(x, y, level, correct)
         method = "normal-approximation inversion (R wilcox.test, exact = FALSE)"

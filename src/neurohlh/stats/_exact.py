@@ -39,7 +39,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln
 
-from neurohlh.stats._exact_common import _MERGE_GRID, ExactTimeout, _count_compositions
+from neurohlh.stats._exact_common import _MERGE_GRID, _count_compositions
+from neurohlh.stats._limits import DEFAULT_MEMORY_LIMIT, ExactTimeout, Limits
 
 #: R's tolerance for "probability <= observed probability": fisher.test compares
 #: P <= P_obs * (1 + 1e-7) for 2x2 tables, while FEXACT (every larger table) compares
@@ -48,10 +49,9 @@ RELATIVE_TOLERANCE = 1e-7
 FEXACT_LOG_TOLERANCE = 3.45254e-7
 
 
-#: Most undecided entries one stage may hold before the exact method gives up (memory guard).
-MAX_ENTRIES = 40_000_000
-#: Most column fillings (network arcs) one stage may have before the exact method gives up.
-MAX_TRANSITIONS = 25_000_000
+#: Largest table total of the exact test: its log-factorial table holds n + 1 doubles, and
+#: lgamma differences stay well inside FEXACT's tolerance up to here.
+MAX_EXACT_N = 10_000_000
 #: Tables whose path-count bound (see ``_table_count_bound``) reaches this run on the compiled
 #: (numba) kernels when numba is installed; smaller ones stay in numpy and never compile.
 COMPILED_MIN_TABLES = 1e6
@@ -68,6 +68,8 @@ class ExactOutcome:
     log_p_observed: float
     states: int
     seconds: float
+    engine: str = "numpy"
+    notes: tuple[str, ...] = ()
 
 
 def log_table_probability(table: np.ndarray) -> float:
@@ -119,11 +121,11 @@ def _compositions(limits: np.ndarray, total: int):
 class _Network:
     """States and column transitions of the network, with exact path bounds."""
 
-    def __init__(self, rows: np.ndarray, cols: np.ndarray, deadline: float):
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, limits: Limits):
         self.cols = cols
         self.base = int(rows.max()) + 1
         self.lf = gammaln(np.arange(int(rows.sum()) + 1) + 1.0)
-        self.deadline = deadline
+        self.limits = limits
         self.states: list[np.ndarray] = [np.sort(rows)[None, :]]
         self.trans: list[tuple[np.ndarray, ...]] = []
         for k in range(len(cols) - 1):
@@ -149,12 +151,10 @@ class _Network:
         states = self.states[k]
         tot = states.sum(axis=1)
         const = lf[states].sum(axis=1) - (lf[tot] - lf[c] - lf[tot - c])
-        if _count_compositions(states, c).sum() > MAX_TRANSITIONS:
-            raise ExactTimeout("network too large")
+        self.limits.charge_arcs(float(_count_compositions(states, c).sum()), "numpy", stored=True)
         parents, children, logq, mults, keys = [], [], [], [], []
         for lo in range(0, len(states), batch):
-            if time.perf_counter() > self.deadline:
-                raise ExactTimeout
+            self.limits.check()
             owner, x, mult = _compositions(states[lo:lo + batch], c)
             owner += lo
             rest = states[owner] - x
@@ -168,6 +168,7 @@ class _Network:
         keys_all = np.concatenate(keys)
         _, first, inverse = np.unique(keys_all, return_index=True, return_inverse=True)
         self.states.append(np.concatenate(children)[first])
+        self.limits.charge_states(sum(len(st) for st in self.states))
         self.trans.append((np.concatenate(parents), inverse.astype(np.int64),
                            np.concatenate(logq), np.concatenate(mults)))
 
@@ -257,7 +258,7 @@ def _window(vals, cnts, lo_cut, hi_cut, carry_q, carry_m):
     return mass, rep, ent
 
 
-def _forward(net: _Network, stop: int, limit: float, deadline: float):
+def _forward(net: _Network, stop: int, limit: float, limits: Limits):
     """Run transition stages ``0..stop-1``; return (mass decided inside, open entries at ``stop``).
 
     Each state's entries are sorted by value, so for one transition the entries that are
@@ -274,8 +275,7 @@ def _forward(net: _Network, stop: int, limit: float, deadline: float):
         out_node, out_val, out_cnt = [np.zeros(0, np.int64)], [np.zeros(0)], [np.zeros(0)]
         held = 0
         for s in np.flatnonzero(eb[1:] > eb[:-1]):
-            if time.perf_counter() > deadline:
-                raise ExactTimeout
+            limits.check()
             vals, cnts = value[eb[s]:eb[s + 1]], count[eb[s]:eb[s + 1]]
             ch, qq, mm = child[tb[s]:tb[s + 1]], q[tb[s]:tb[s + 1]], mult[tb[s]:tb[s + 1]]
             mass, rep, ent = _window(vals, cnts, limit - qq - hi[ch], limit - qq - lo[ch], qq, mm)
@@ -284,8 +284,8 @@ def _forward(net: _Network, stop: int, limit: float, deadline: float):
             out_val.append(vals[ent] + qq[rep])
             out_cnt.append(cnts[ent] * mm[rep])
             held += len(ent)
-            if held > MAX_ENTRIES:
-                raise ExactTimeout("memory")
+            if held > limits.max_entries("numpy"):
+                raise limits.entries_exceeded("numpy")
         node, value, count = _merge(np.concatenate(out_node), np.concatenate(out_val),
                                     np.concatenate(out_cnt))
         if len(node) == 0:
@@ -313,7 +313,7 @@ def _past_bounds(net: _Network, stop: int, node, value):
     return bounds
 
 
-def _backward(net: _Network, stop: int, limit: float, past, deadline: float):
+def _backward(net: _Network, stop: int, limit: float, past, limits: Limits):
     """Future log-probabilities of every state at stage ``stop``, pruned by the past bounds.
 
     Returns ``(full, node, value, count)``: ``full[s]`` is the future mass that lies inside for
@@ -333,8 +333,7 @@ def _backward(net: _Network, stop: int, limit: float, past, deadline: float):
         out_node, out_val, out_cnt = [np.zeros(0, np.int64)], [np.zeros(0)], [np.zeros(0)]
         held = 0
         for c in np.flatnonzero(eb[1:] > eb[:-1]):
-            if time.perf_counter() > deadline:
-                raise ExactTimeout
+            limits.check()
             vals, cnts = value[eb[c]:eb[c + 1]], count[eb[c]:eb[c + 1]]
             pp, qq, mm = parent[tb[c]:tb[c + 1]], q[tb[c]:tb[c + 1]], mult[tb[c]:tb[c + 1]]
             mass, rep, ent = _window(vals, cnts, limit - qq - pmax[pp], limit - qq - pmin[pp], qq, mm)
@@ -343,8 +342,8 @@ def _backward(net: _Network, stop: int, limit: float, past, deadline: float):
             out_val.append(vals[ent] + qq[rep])
             out_cnt.append(cnts[ent] * mm[rep])
             held += len(ent)
-            if held > MAX_ENTRIES:
-                raise ExactTimeout("memory")
+            if held > limits.max_entries("numpy"):
+                raise limits.entries_exceeded("numpy")
         full = new_full
         node, value, count = _merge(np.concatenate(out_node), np.concatenate(out_val),
                                     np.concatenate(out_cnt))
@@ -379,19 +378,44 @@ def _meet(limit: float, past, future) -> float:
 
 
 def _arc_estimate(t: np.ndarray) -> float:
-    """Arcs of the first two stages when the rows of ``t`` are the state: a cheap size proxy."""
+    """Arcs of the first two stages when the rows of ``t`` are the state: a cheap size proxy.
+
+    Counted, not enumerated; when the first stage alone is large, its children are represented
+    by the average child state.
+    """
     cols = np.sort(t.sum(axis=0))[::-1]
     root = np.sort(t.sum(axis=1))[None, :]
+    first = float(_count_compositions(root, int(cols[0]))[0])
+    if len(cols) < 3:
+        return first
+    if first > 1_000_000:  # sorted children merge about r! to one
+        mean_child = np.sort(np.rint(root[0] * (1 - cols[0] / root.sum())).astype(np.int64))[None, :]
+        return first * (1.0 + float(_count_compositions(mean_child, int(cols[1]))[0]) / math.factorial(root.shape[1]))
     _, x, _ = _compositions(root, int(cols[0]))
-    children = np.unique(np.sort(root[0] - x, axis=1), axis=0)
-    return len(x) + float(_count_compositions(children, int(cols[1])).sum())
+    rest = np.sort(root[0] - x, axis=1)
+    base = int(root.max()) + 1
+    if root.shape[1] * math.log2(base) < 62:  # unique rows through int64 keys (fast)
+        key = np.zeros(len(rest), dtype=np.int64)
+        for j in range(rest.shape[1]):
+            key = key * base + rest[:, j]
+        children = rest[np.unique(key, return_index=True)[1]]
+    else:
+        children = np.unique(rest, axis=0)
+    return first + float(_count_compositions(children, int(cols[1])).sum())
 
 
 def _orient(t: np.ndarray) -> np.ndarray:
     """Rows become the state: the smaller dimension, or for R, C >= 3 the smaller network."""
+    return _oriented(t)[0]
+
+
+def _oriented(t: np.ndarray) -> tuple[np.ndarray, float]:
+    """``_orient(t)`` and the arc estimate of its first two stages."""
     if min(t.shape) >= 3:
-        return t.T if _arc_estimate(t.T) < _arc_estimate(t) else t
-    return t.T if t.shape[0] > t.shape[1] else t
+        a, b = _arc_estimate(t), _arc_estimate(t.T)
+        return (t.T, b) if b < a else (t, a)
+    t = t.T if t.shape[0] > t.shape[1] else t
+    return t, _arc_estimate(t)
 
 
 def _table_count_bound(rows: np.ndarray, cols: np.ndarray) -> float:
@@ -420,52 +444,71 @@ def _use_compiled(rows: np.ndarray, cols: np.ndarray, engine: str) -> bool:
     return importlib.util.find_spec("numba") is not None
 
 
-def ffh_exact(table: np.ndarray, time_budget: float = 60.0, meet: int | None = None,
-              engine: str = "auto") -> ExactOutcome:
-    """Exact two-sided Fisher-Freeman-Halton p-value; raises ExactTimeout past ``time_budget`` s.
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
+
+def ffh_exact(table: np.ndarray, time_budget: float | None = 60.0, meet: int | None = None,
+              engine: str = "auto", memory_limit: float = DEFAULT_MEMORY_LIMIT) -> ExactOutcome:
+    """Exact two-sided Fisher-Freeman-Halton p-value.
+
+    Raises :class:`ExactTimeout` (with its ``cause``) when the work cannot fit in
+    ``time_budget`` seconds (``None``: no limit) or ``memory_limit`` bytes; see ``_limits.py``.
     ``meet`` is the stage where the forward (past) and backward (future) lists meet; by default
     the stage that balances the forward and backward path counts.  ``engine``: ``"numpy"``
     (vectorised network below), ``"compiled"`` (numba kernels, ``_exact_compiled.py``; same
     algorithm, arcs generated on the fly) or ``"auto"``: compiled when numba is installed and
-    the table-count bound reaches ``COMPILED_MIN_TABLES`` (never for 2x2), else numpy.
+    the table-count bound reaches ``COMPILED_MIN_TABLES`` (never for 2x2), else numpy.  Under
+    ``"auto"`` any failure of the compiled engine (numba broken, no writable cache) falls back
+    to numpy, and the outcome's ``notes`` say so.
     """
     if engine not in ("auto", "numpy", "compiled"):
         raise ValueError(f"unknown engine {engine!r}")
-    start = time.perf_counter()
-    deadline = start + time_budget
-    t = _orient(np.asarray(table, dtype=np.int64))
+    limits = Limits(math.inf if time_budget is None else float(time_budget), float(memory_limit))
+    t = np.asarray(table, dtype=np.int64)
+    if int(t.sum()) > MAX_EXACT_N:
+        raise ValueError(f"n = {int(t.sum())} exceeds the exact test's limit of {MAX_EXACT_N}")
+    t, first_arcs = _oriented(t)
     rows, cols = t.sum(axis=1), np.sort(t.sum(axis=0))[::-1]
     log_obs = log_table_probability(t)
     limit = log_obs + log_tolerance(t.shape)
     if t.shape[0] == 1 or t.shape[1] == 1:
-        return ExactOutcome(1.0, log_obs, 1, time.perf_counter() - start)
-    if _use_compiled(rows, cols, engine):
-        from neurohlh.stats._exact_compiled import ffh_compiled
-
+        return ExactOutcome(1.0, log_obs, 1, limits.elapsed())
+    notes: tuple[str, ...] = ()
+    compiled = _use_compiled(rows, cols, engine)
+    limits.estimate(first_arcs, "compiled" if compiled else "numpy")  # before any enumeration
+    if compiled:
         try:
-            total, states = ffh_compiled(rows, cols, limit, deadline, meet)
-            return ExactOutcome(min(1.0, total), log_obs, states, time.perf_counter() - start)
-        except ImportError:  # numba present but unusable (e.g. a broken llvmlite): numpy
+            from neurohlh.stats._exact_compiled import ffh_compiled
+
+            total, states = ffh_compiled(rows, cols, limit, limits, meet)
+            return ExactOutcome(min(1.0, total), log_obs, states, limits.elapsed(), "compiled")
+        except ExactTimeout:
+            raise
+        except Exception as exc:  # numba missing or broken, no writable cache, ...: numpy
             if engine == "compiled":
                 raise
-    net = _Network(rows, cols, deadline)
+            notes = (f"the compiled exact engine failed ({_first_line(exc)}), so the numpy engine "
+                     "computed the exact p-value (same algorithm, slower on large tables)",)
+    net = _Network(rows, cols, limits)
     stop = _meeting_stage(net) if meet is None else meet
-    total, node, value, count = _forward(net, stop, limit, deadline)
+    total, node, value, count = _forward(net, stop, limit, limits)
     if len(node):
         node, value, count = _merge(node, value, count)
-        future = _backward(net, stop, limit, (node, value, count), deadline)
+        future = _backward(net, stop, limit, (node, value, count), limits)
         total += _meet(limit, (node, value, count), future)
     states = sum(len(s) for s in net.states)
-    return ExactOutcome(min(1.0, total), log_obs, states, time.perf_counter() - start)
+    return ExactOutcome(min(1.0, total), log_obs, states, limits.elapsed(), "numpy", notes)
 
 
 def ffh_monte_carlo(table: np.ndarray, n_resamples: int = 100_000, seed: int = 20210301):
     """Monte Carlo FFH p-value from random tables with the observed margins (Patefield).
 
-    Returns ``(pvalue, standard_error, n_resamples)``; the estimate is the fraction of
-    simulated tables at most as probable as the observed one (R's slack, see
-    :func:`log_tolerance`); SE = sqrt(p (1 - p) / B), floored at 1/B when p is 0 or 1.
+    Returns ``(pvalue, standard_error, n_resamples)``.  With ``b`` of the ``B`` simulated tables
+    at most as probable as the observed one (R's slack, see :func:`log_tolerance`), the p-value
+    is ``(b + 1) / (B + 1)`` (Phipson & Smyth 2010: the observed table counts as one of the
+    draws, so the estimate is never 0), and SE = sqrt(p (1 - p) / B).
     """
     from scipy.stats import random_table
 
@@ -482,6 +525,6 @@ def ffh_monte_carlo(table: np.ndarray, n_resamples: int = 100_000, seed: int = 2
         logp = const - gammaln(sims + 1).sum(axis=(1, 2))
         hits += int(np.sum(logp <= limit))
         done += size
-    p = hits / n_resamples
-    se = math.sqrt(max(p * (1 - p), 1.0 / n_resamples) / n_resamples)
+    p = (hits + 1) / (n_resamples + 1)
+    se = math.sqrt(p * (1 - p) / n_resamples)
     return p, se, n_resamples

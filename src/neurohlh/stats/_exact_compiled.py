@@ -10,20 +10,68 @@ exactly as in the numpy path.
 from __future__ import annotations
 
 import math
+import os
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 from scipy.special import gammaln
 
-from neurohlh.stats._exact_common import _MERGE_GRID, ExactTimeout, _count_compositions
+from neurohlh.stats._exact_common import _MERGE_GRID, _count_compositions
+from neurohlh.stats._limits import Limits
 
-#: Most column fillings (arcs) one stage may have in the compiled path before it gives up.
-MAX_COMPILED_TRANSITIONS = 2_000_000_000
-#: Most undecided entries one stage may emit (about 56 bytes each at the peak) before the exact
-#: method gives up; checked inside the kernels, so memory stays bounded.
-MAX_COMPILED_ENTRIES = 25_000_000
-#: Fillings handled per kernel call between two time-budget checks.
+#: Fillings handled by the first kernel call of a stage; later calls are sized by the time taken.
 CHUNK_ARCS = 2_000_000
+#: Target duration of one kernel call, so the time budget is checked about this often.
+CHUNK_SECONDS = 0.1
+
+
+def _writable(path: Path) -> bool:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=path).close()
+        return True
+    except OSError:
+        return False
+
+
+def _private_cache_dir() -> Path | None:
+    """A cache folder in the temporary directory that only this user can write, or None."""
+    if not hasattr(os, "getuid"):
+        return None
+    path = Path(tempfile.gettempdir()) / f"neurohlh-numba-{os.getuid()}"
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+        info = path.stat()
+    except OSError:
+        return None
+    if info.st_uid != os.getuid() or info.st_mode & 0o022 or not _writable(path):
+        return None  # someone else's folder: never load compiled code from it
+    return path
+
+
+def prepare_cache() -> None:
+    """Make sure numba can cache the kernels somewhere writable before they are defined.
+
+    numba caches next to the source (``__pycache__``) or in the user's cache folder; for a
+    service account whose HOME is not writable and a read-only installation it finds neither
+    and every kernel definition raises.  Then a private folder in the temporary directory is
+    used.  If that fails too, importing the kernels raises and the caller falls back to numpy.
+    """
+    from numba.core import config
+    from numba.misc.appdirs import AppDirs
+
+    if config.CACHE_DIR and _writable(Path(config.CACHE_DIR)):
+        return
+    if _writable(Path(__file__).with_name("__pycache__")):
+        return
+    if _writable(Path(AppDirs(appname="numba", appauthor=False).user_cache_dir)):
+        return
+    private = _private_cache_dir()
+    if private is not None:
+        config.CACHE_DIR = str(private)
+        os.environ["NUMBA_CACHE_DIR"] = str(private)
 
 
 def key_fits(rows: np.ndarray) -> bool:
@@ -31,21 +79,24 @@ def key_fits(rows: np.ndarray) -> bool:
     return len(rows) * math.log2(int(rows.max()) + 1) < 62
 
 
-def _chunks(counts: np.ndarray):
-    """Consecutive state ranges with about CHUNK_ARCS fillings each."""
+def _chunks(counts: np.ndarray, limits: Limits):
+    """Consecutive state ranges, the first with about CHUNK_ARCS fillings, then sized so that
+    one kernel call takes about CHUNK_SECONDS; the time budget is checked before each."""
     cum = np.cumsum(counts)
     start = 0
+    size = float(CHUNK_ARCS)
     while start < len(counts):
+        limits.check()
         base = cum[start - 1] if start else 0.0
-        stop = int(np.searchsorted(cum, base + CHUNK_ARCS, side="right"))
-        stop = max(stop, start + 1)
-        yield start, min(stop, len(counts))
+        stop = int(np.searchsorted(cum, base + size, side="right"))
+        stop = min(max(stop, start + 1), len(counts))
+        began = time.perf_counter()
+        yield start, stop
+        took = time.perf_counter() - began
+        done = float(cum[stop - 1] - base)
+        if took > 0 and done > 0:
+            size = max(1000.0, done * min(4.0, CHUNK_SECONDS / took))
         start = stop
-
-
-def _check(deadline: float) -> None:
-    if time.perf_counter() > deadline:
-        raise ExactTimeout
 
 
 def _decode(keys: np.ndarray, base: int, r: int) -> np.ndarray:
@@ -57,7 +108,7 @@ def _decode(keys: np.ndarray, base: int, r: int) -> np.ndarray:
     return out
 
 
-def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, deadline: float,
+def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limits,
                  meet: int | None = None, unsorted: str = "auto") -> tuple[float, int]:
     """Total probability of tables with log P <= ``limit``; returns ``(p, number of states)``.
 
@@ -65,7 +116,8 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, deadline: flo
     The meet needs one of its two lists sorted; ``unsorted`` says which one is left in
     generation order: ``"auto"`` the larger, or ``"past"`` / ``"future"`` (for tests).
     """
-    _check(deadline)
+    limits.check()
+    prepare_cache()
     from neurohlh.stats import _exact_numba as K  # compiles (or loads the cache) on first use
 
     rows = np.asarray(rows, dtype=np.int64)
@@ -75,26 +127,27 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, deadline: flo
     lf = gammaln(np.arange(int(rows.sum()) + 1) + 1.0)
     fact = np.array([math.factorial(i) for i in range(r + 1)], dtype=float)
     n_trans = len(cols) - 1
+    max_entries = limits.max_entries("compiled")
 
     states = [np.sort(rows)[None, :]]
     tables, counts, maxfill = [], [], []
     fwd = [np.ones(1)]
     for k in range(n_trans):
         cnt = _count_compositions(states[k], cols[k])
-        if cnt.sum() > MAX_COMPILED_TRANSITIONS:
-            raise ExactTimeout("network too large")
+        limits.charge_arcs(float(cnt.sum()), "compiled", stored=False)
         counts.append(cnt)
         maxfill.append(max(1, int(cnt.max())))
         hkeys, hvals = K.new_table(4 * len(states[k]) + 64)
         keys = np.empty(1024, np.int64)
         fwd_next = np.zeros(1024)
         n_next = 0
-        for s0, s1 in _chunks(cnt):
-            _check(deadline)
+        for s0, s1 in _chunks(cnt, limits):
+            limits.check()
             hkeys, hvals, keys, fwd_next, n_next, _ = K.build(
                 states[k], cols[k], lf, base, fwd[k], s0, s1, fact, maxfill[k],
                 hkeys, hvals, keys, fwd_next, n_next)
         states.append(_decode(keys[:n_next], base, r))
+        limits.charge_states(sum(len(st) for st in states))
         tables.append((hkeys, hvals))
         fwd.append(fwd_next[:n_next].copy())
 
@@ -105,8 +158,8 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, deadline: flo
     for k in range(n_trans - 1, -1, -1):
         m = len(states[k])
         hi[k], lo[k], bwd[k] = np.empty(m), np.empty(m), np.empty(m)
-        for s0, s1 in _chunks(counts[k]):
-            _check(deadline)
+        for s0, s1 in _chunks(counts[k], limits):
+            limits.check()
             K.bounds(states[k], cols[k], lf, base, s0, s1, fact, maxfill[k], *tables[k],
                      hi[k + 1], lo[k + 1], bwd[k + 1], hi[k], lo[k], bwd[k])
 
@@ -123,14 +176,14 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, deadline: flo
     for k in range(stop - 1):
         out = (np.empty(1024, np.int64), np.empty(1024), np.empty(1024))
         n_out = 0
-        for s0, s1 in _chunks(counts[k]):
-            _check(deadline)
+        for s0, s1 in _chunks(counts[k], limits):
+            limits.check()
             mass, *out, n_out = K.forward(states[k], cols[k], lf, base, s0, s1, fact, maxfill[k],
                                           *tables[k], hi[k + 1], lo[k + 1], ptr, vals, cnts,
-                                          limit, *out, n_out, MAX_COMPILED_ENTRIES)
+                                          limit, *out, n_out, max_entries)
             total += mass
-            if n_out > MAX_COMPILED_ENTRIES:
-                raise ExactTimeout("memory")
+            if n_out > max_entries:
+                raise limits.entries_exceeded("compiled")
         ptr, vals, cnts = K.group_merge(len(states[k + 1]), *out, n_out, _MERGE_GRID)
         if len(vals) == 0:
             return total, n_states
@@ -140,8 +193,8 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, deadline: flo
     f = stop - 1
     pmax, pmin = np.full(len(states[stop]), -np.inf), np.full(len(states[stop]), np.inf)
     n_past = 0
-    for s0, s1 in _chunks(counts[f]):
-        _check(deadline)
+    for s0, s1 in _chunks(counts[f], limits):
+        limits.check()
         n_past += K.window_bounds(states[f], cols[f], lf, base, s0, s1, fact, maxfill[f],
                                   *tables[f], hi[stop], lo[stop], ptr, vals, limit, pmax, pmin)
     n_stop = len(states[stop])
@@ -152,8 +205,8 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, deadline: flo
         past = {stop: (pmax, pmin)}
         for k in range(stop, n_trans):
             nmax, nmin = np.full(len(states[k + 1]), -np.inf), np.full(len(states[k + 1]), np.inf)
-            for s0, s1 in _chunks(counts[k]):
-                _check(deadline)
+            for s0, s1 in _chunks(counts[k], limits):
+                limits.check()
                 K.past_bounds(states[k], cols[k], lf, base, s0, s1, fact, maxfill[k], *tables[k],
                               *past[k], nmax, nmin)
             past[k + 1] = (nmax, nmin)
@@ -168,13 +221,13 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, deadline: flo
             new_full = np.zeros(len(states[k]))
             out = (np.empty(1024, np.int64), np.empty(1024), np.empty(1024))
             n_out = 0
-            for s0, s1 in _chunks(counts[k]):
-                _check(deadline)
+            for s0, s1 in _chunks(counts[k], limits):
+                limits.check()
                 *out, n_out = K.backward(states[k], cols[k], lf, base, s0, s1, fact, maxfill[k],
                                          *tables[k], fptr, fvals, fcnts, fcum, full, *past[k],
-                                         limit, new_full, *out, n_out, MAX_COMPILED_ENTRIES)
-                if n_out > MAX_COMPILED_ENTRIES:
-                    raise ExactTimeout("memory")
+                                         limit, new_full, *out, n_out, max_entries)
+                if n_out > max_entries:
+                    raise limits.entries_exceeded("compiled")
             full = new_full
             future_unsorted = n_out > n_past if unsorted == "auto" else unsorted == "future"
             if k == stop and future_unsorted:
@@ -190,14 +243,14 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, deadline: flo
     if n_future:
         out = (np.empty(1024, np.int64), np.empty(1024), np.empty(1024))
         n_out = 0
-        for s0, s1 in _chunks(counts[f]):
-            _check(deadline)
+        for s0, s1 in _chunks(counts[f], limits):
+            limits.check()
             mass, *out, n_out = K.forward(states[f], cols[f], lf, base, s0, s1, fact, maxfill[f],
                                           *tables[f], hi[stop], lo[stop], ptr, vals, cnts,
-                                          limit, *out, n_out, MAX_COMPILED_ENTRIES)
+                                          limit, *out, n_out, max_entries)
             total += mass
-            if n_out > MAX_COMPILED_ENTRIES:
-                raise ExactTimeout("memory")
+            if n_out > max_entries:
+                raise limits.entries_exceeded("compiled")
         ptr, vals, cnts = K.group_merge(n_stop, *out, n_out, _MERGE_GRID)
         return total + K.meet(ptr, vals, cnts, K.scaled_cum(ptr, vals, cnts), fptr, fvals, fcnts,
                               full, limit), n_states
@@ -205,8 +258,8 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, deadline: flo
     # last forward stage fused with the meet: its entries are consumed as they are generated,
     # so the larger, past list is never stored or sorted
     fcum = K.scaled_cum(fptr, fvals, fcnts)
-    for s0, s1 in _chunks(counts[f]):
-        _check(deadline)
+    for s0, s1 in _chunks(counts[f], limits):
+        limits.check()
         total += K.forward_meet(states[f], cols[f], lf, base, s0, s1, fact, maxfill[f],
                                 *tables[f], hi[stop], lo[stop], ptr, vals, cnts, limit,
                                 fptr, fvals, fcum, full)

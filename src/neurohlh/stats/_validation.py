@@ -24,6 +24,9 @@ def _iv_table(table: object, name: str = "table") -> np.ndarray:
         raise InputError(f"All values in `{name}` must be nonnegative.")
     if np.any(arr != np.round(arr)):
         raise InputError(f"All values in `{name}` must be integer counts.")
+    if arr.sum() > 2.0**53:
+        raise InputError(f"`{name}` totals {arr.sum():.3g}; counts above 2^53 (about 9e15) cannot be "
+                         "represented exactly.")
     counts = arr.astype(np.int64)
     for axis, label in ((1, "row"), (0, "column")):
         empty = np.flatnonzero(counts.sum(axis=axis) == 0)

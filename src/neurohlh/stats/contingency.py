@@ -13,7 +13,8 @@ from scipy import stats
 
 from neurohlh.errors import Caveat, InputError, StatisticalWarning
 from neurohlh.stats import _effects
-from neurohlh.stats._exact import ExactTimeout, ffh_exact, ffh_monte_carlo
+from neurohlh.stats._exact import MAX_EXACT_N, ffh_exact, ffh_monte_carlo
+from neurohlh.stats._limits import DEFAULT_MEMORY_LIMIT, ExactTimeout
 from neurohlh.stats._results import CategoricalPanel, EffectSize, TestResult
 from neurohlh.stats._validation import _iv_table
 
@@ -63,7 +64,8 @@ def _pearson(t: np.ndarray) -> float:
 def fisher_exact(
     table: object,
     *,
-    time_budget: float = 60.0,
+    time_budget: float | None = 60.0,
+    memory_limit: float = DEFAULT_MEMORY_LIMIT,
     n_resamples: int = DEFAULT_RESAMPLES,
     seed: int = DEFAULT_SEED,
     reason: str | None = None,
@@ -73,9 +75,14 @@ def fisher_exact(
     The p-value sums the probabilities of all tables with the observed margins whose
     probability is at most ``P_obs`` with R's slack: ``(1 + 1e-7)`` relative for 2x2
     (``fisher.test``), ``3.45254e-7`` in log for larger tables (FEXACT's ``TOL``).  It is computed by a
-    pruned network algorithm; if that exceeds ``time_budget`` seconds (or its memory guard),
-    a seeded Monte Carlo estimate over ``n_resamples`` random tables is returned instead, with
-    ``method="monte-carlo"``, the reason, and its ``standard_error``.
+    pruned network algorithm within ``time_budget`` seconds (``None``: no limit) and
+    ``memory_limit`` bytes.  The work is counted stage by stage before it is done, so a table that
+    cannot finish in time is recognised early, not after the whole budget.  When the exact
+    method stops (time budget, memory cap or cost estimate), a seeded Monte Carlo estimate over
+    ``n_resamples`` random tables is returned instead, with ``method="monte-carlo"``, a reason
+    that names the cause (and, for the estimate, the budget that would let it run), and its
+    ``standard_error``; its p-value is ``(b + 1) / (B + 1)``, never 0.  Tables with n above
+    10,000,000 are refused (use :func:`chi_square`, which is accurate at that size).
 
     ``statistic`` is the probability of the observed table.  For 2x2 tables the effect sizes
     are the difference in proportions (Newcombe CI) and the conditional MLE odds ratio with the
@@ -93,29 +100,46 @@ def fisher_exact(
     0.0421
     """
     t = _iv_table(table)
+    if int(t.sum()) > MAX_EXACT_N:
+        raise InputError(f"`table` has n = {int(t.sum())}, beyond the exact test's limit of {MAX_EXACT_N:,}; "
+                         "at this size the Pearson chi-square approximation is accurate: use chi_square.")
+    if time_budget is not None and not time_budget >= 0:
+        raise InputError(f"`time_budget` must be a nonnegative number of seconds or None; got {time_budget!r}.")
     min_e, _, _ = _sparsity(t)  # small expected counts are why an exact test runs, not a caveat on it
     notes: tuple[str, ...] = ()
     caveats: tuple[Caveat, ...] = ()
     name = "Fisher exact" if t.shape == (2, 2) else "Fisher-Freeman-Halton exact"
     why = reason or f"exact conditional test requested for a {t.shape[0]}x{t.shape[1]} table"
+    extra: tuple[tuple[str, float], ...] = ()
     try:
-        outcome = ffh_exact(t, time_budget=time_budget)
+        outcome = ffh_exact(t, time_budget=time_budget, memory_limit=memory_limit)
         pvalue, method, se, stat = outcome.pvalue, "exact", None, float(np.exp(outcome.log_p_observed))
-    except ExactTimeout:
+        for note in outcome.notes:
+            notes = notes + (note,)
+            caveats = caveats + (Caveat("test_warning", note),)
+            _warnings.warn(note, StatisticalWarning, stacklevel=2)
+    except ExactTimeout as stop:
         pvalue, se, b = ffh_monte_carlo(t, n_resamples, seed)
         method, stat = "monte-carlo", None
         name += " (Monte Carlo)"
-        why += (f"; the exact network algorithm exceeded its budget ({time_budget:g} s), so the "
-                f"p-value is a Monte Carlo estimate from {b} random tables (seed {seed})")
-        caveats = (Caveat("monte_carlo", f"Monte Carlo p-value, standard error {se:.2g}", se),)
+        why += (f"; the exact network algorithm {stop.detail}, so the p-value is a Monte Carlo "
+                f"estimate from {b} random tables (seed {seed}), (b + 1) / (B + 1)")
+        caveats = (Caveat("monte_carlo", f"Monte Carlo p-value, standard error {se:.2g} (exact method "
+                          f"stopped: {_CAUSES[stop.cause]})", se),)
         notes = (caveats[0].message,)
+        extra = (("exact_seconds", stop.seconds),)
+        if stop.needed_budget is not None:
+            extra += (("exact_budget_needed", stop.needed_budget),)
         _warnings.warn(notes[-1], StatisticalWarning, stacklevel=2)
     return TestResult(
         test=name, statistic=stat, pvalue=pvalue, df=None, n=int(t.sum()), reason=why,
         method=method, warnings=notes, caveats=caveats, effect_sizes=_effects_for(t, _pearson(t)),
         n_per_group=tuple(int(v) for v in t.sum(axis=1)), standard_error=se,
-        details=(("min_expected", min_e),),
+        details=(("min_expected", min_e),) + extra,
     )
+
+
+_CAUSES = {"time": "time budget", "memory": "memory cap", "estimate": "cost estimate over the time budget"}
 
 
 def chi_square(table: object, correction: bool = False, *, reason: str | None = None) -> TestResult:

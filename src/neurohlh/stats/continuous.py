@@ -6,6 +6,7 @@ Each wraps ``scipy.stats`` and adds effect sizes and the provenance fields of
 """
 from __future__ import annotations
 
+import math
 import warnings as _warnings
 from typing import Literal
 
@@ -76,6 +77,10 @@ def mann_whitney(
         _effects.hodges_lehmann(x, y, exact=resolved == "exact", correct=correction),
         _effects.rank_biserial(float(res.statistic), len(x), len(y)),
     )
+    hl = effects[0]
+    if hl.ci is not None and hl.ci.level != 0.95:
+        notes = notes + (f"the 95% confidence level is not achievable for the Hodges-Lehmann interval "
+                         f"with n = {len(x)} and {len(y)}; the interval shown is the {hl.ci.level:.0%} one",)
     return TestResult(
         test="Mann-Whitney U", statistic=float(res.statistic), pvalue=float(res.pvalue), df=None,
         n=len(x) + len(y), reason=reason or why, method=resolved, warnings=notes,
@@ -93,20 +98,34 @@ def _run_scipy(test, *args, **kwargs):
     return res, notes
 
 
+def _power_of_two_scale(*samples: np.ndarray) -> float:
+    """A power of two near the largest absolute value (1.0 for all-zero data)."""
+    top = max(float(np.max(np.abs(s))) for s in samples)
+    return math.ldexp(1.0, math.frexp(top)[1] - 1) if top > 0 else 1.0
+
+
 def t_test(x: object, y: object, *, equal_var: bool = True, reason: str | None = None) -> TestResult:
     """Two-sided two-sample t test: Student (``equal_var=True``, SPSS's first row) or Welch.
 
     Effect sizes: mean difference ``x - y`` with its t-based CI, and Cohen's d (pooled SD).
     """
     x, y = _iv_sample(x, "x", 2), _iv_sample(y, "y", 2)
-    if np.var(x, ddof=1) == 0 and np.var(y, ddof=1) == 0:
+    # t, df and P do not depend on the unit: work in units of a power of two near the largest
+    # |value| (exact rescaling), so values near +-1e308 or 1e-308 neither overflow nor underflow
+    scale = _power_of_two_scale(x, y)
+    xs, ys = x / scale, y / scale
+    if np.var(xs, ddof=1) == 0 and np.var(ys, ddof=1) == 0:
         raise InputError("`x` and `y` both have zero variance; the t statistic is undefined.")
-    res, notes = _run_scipy(stats.ttest_ind, x, y, equal_var=equal_var)
+    res, notes = _run_scipy(stats.ttest_ind, xs, ys, equal_var=equal_var)
     name = "Student t" if equal_var else "Welch t"
-    pooled = np.sqrt(((len(x) - 1) * np.var(x, ddof=1) + (len(y) - 1) * np.var(y, ddof=1)) / (len(x) + len(y) - 2))
+    pooled = np.sqrt(((len(x) - 1) * np.var(xs, ddof=1) + (len(y) - 1) * np.var(ys, ddof=1)) / (len(x) + len(y) - 2))
+    difference = _effects.mean_difference(xs, ys, res, scale=scale)
+    if not (np.isfinite(difference.estimate) and np.isfinite(difference.ci.low) and np.isfinite(difference.ci.high)):
+        notes = notes + ("the mean difference or its confidence bounds exceed the largest representable "
+                         "number and are shown as infinite; t and P are unaffected",)
     effects = (
-        _effects.mean_difference(x, y, res),
-        EffectSize("Cohen's d", float((np.mean(x) - np.mean(y)) / pooled), None, "pooled SD"),
+        difference,
+        EffectSize("Cohen's d", float((np.mean(xs) - np.mean(ys)) / pooled), None, "pooled SD"),
     )
     return TestResult(
         test=name, statistic=float(res.statistic), pvalue=float(res.pvalue), df=float(res.df),

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 from neurohlh.errors import InputError
@@ -38,9 +39,30 @@ def _iv_survival(time: object, event: object, group: object | None):
         g = np.asarray(group, dtype=object)
         if g.shape != t.shape:
             raise InputError(f"`group` must have the same length as `time` ({len(t)}); got {g.shape}.")
-        if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in g):
-            raise InputError("`group` contains missing values; drop them first.")
+        missing = [i for i, v in enumerate(g) if _is_missing(v)]
+        if missing:
+            raise InputError(f"`group` contains {len(missing)} missing value(s) (first at position "
+                             f"{missing[0]}); drop them first.")
+        by_text: dict[str, set] = {}
+        for v in set(g.tolist()):
+            by_text.setdefault(str(v), set()).add(v)
+        clash = sorted((k, vs) for k, vs in by_text.items() if len(vs) > 1)
+        if clash:
+            shown = " and ".join(repr(v) for v in sorted(clash[0][1], key=repr))
+            raise InputError(f"`group` mixes labels that print the same but differ in type ({shown}); "
+                             "use one type for the group labels.")
     return t, e.astype(bool), g
+
+
+def _is_missing(value: object) -> bool:
+    """None, NaN, pd.NA, pd.NaT and numpy NaT/NaN count as missing group labels."""
+    if value is None:
+        return True
+    try:
+        missing = pd.isna(value)
+    except (TypeError, ValueError):
+        return False
+    return bool(missing) if np.ndim(missing) == 0 else False
 
 
 def _quantile(x: np.ndarray, y: np.ndarray, p: float = 0.5) -> float:
@@ -168,7 +190,8 @@ def logrank(time: object, event: object, group: object, *, reason: str | None = 
         raise InputError("`group` must contain at least two groups for a log-rank test.")
     if not e.any():
         raise InputError("there are no events; the log-rank test is undefined.")
-    res = multivariate_logrank_test(t, g.astype(str), e)
+    index = {lab: i for i, lab in enumerate(labels)}  # equal labels (1 and 1.0) are one group
+    res = multivariate_logrank_test(t, np.array([index[v] for v in g.tolist()]), e)
     details = []
     for lab in labels:
         mask = g == lab
