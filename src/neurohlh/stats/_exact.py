@@ -388,7 +388,7 @@ def _arc_estimate(t: np.ndarray) -> float:
     first = float(_count_compositions(root, int(cols[0]))[0])
     if len(cols) < 3:
         return first
-    if first > 1_000_000:  # sorted children merge about r! to one
+    if first > 200_000:  # sorted children merge about r! to one
         mean_child = np.sort(np.rint(root[0] * (1 - cols[0] / root.sum())).astype(np.int64))[None, :]
         return first * (1.0 + float(_count_compositions(mean_child, int(cols[1]))[0]) / math.factorial(root.shape[1]))
     _, x, _ = _compositions(root, int(cols[0]))
