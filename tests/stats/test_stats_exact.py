@@ -16,7 +16,7 @@ from neurohlh.stats._exact import ExactTimeout, ffh_exact, ffh_monte_carlo
 
 def _log_prob(t: np.ndarray) -> float:
     """Hypergeometric log-probability written out: prod(row!) prod(col!) / (n! prod(cell!))."""
-    lf = lambda v: math.lgamma(v + 1)  # noqa: E731
+    lf = lambda v: math.lgamma(v + 1)
     return (sum(lf(v) for v in t.sum(1)) + sum(lf(v) for v in t.sum(0))
             - lf(t.sum()) - sum(lf(v) for v in t.ravel()))
 

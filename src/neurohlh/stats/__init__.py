@@ -6,7 +6,12 @@ Every test returns a frozen :class:`TestResult` (``test``, ``statistic``, ``pval
 """
 from __future__ import annotations
 
-from neurohlh.stats._results import CategoricalPanel, ConfidenceInterval, EffectSize, TestResult
+from neurohlh.stats._results import (
+    CategoricalPanel,
+    ConfidenceInterval,
+    EffectSize,
+    TestResult,
+)
 from neurohlh.stats.compare import (
     CATEGORICAL_POLICIES,
     CONTINUOUS_POLICIES,
@@ -25,7 +30,12 @@ from neurohlh.stats.contingency import (
 from neurohlh.stats.continuous import anova, kruskal, mann_whitney, shapiro, t_test
 from neurohlh.stats.formatting import format_estimate, format_fixed, format_p
 from neurohlh.stats.multiple import adjust_pvalues
-from neurohlh.stats.survival import KaplanMeierResult, SurvivalCurve, kaplan_meier, logrank
+from neurohlh.stats.survival import (
+    KaplanMeierResult,
+    SurvivalCurve,
+    kaplan_meier,
+    logrank,
+)
 
 __all__ = [
     "CATEGORICAL_POLICIES",

@@ -117,12 +117,12 @@ def odds_ratio(table: np.ndarray, level: float = 0.95) -> EffectSize:
     if x == law.lo:
         low = 0.0
     else:
-        upper_tail = lambda t: law.cdf(t, upper=True)  # noqa: E731
+        upper_tail = lambda t: law.cdf(t, upper=True)
         low = _solve_ncp(upper_tail, alpha, upper_tail(1.0), rising=True)
     if x == law.hi:
         high = math.inf
     else:
-        lower_tail = lambda t: law.cdf(t, upper=False)  # noqa: E731
+        lower_tail = lambda t: law.cdf(t, upper=False)
         high = _solve_ncp(lower_tail, alpha, lower_tail(1.0), rising=False)
     return EffectSize("odds ratio", estimate, ConfidenceInterval(low, high, level),
                       "conditional MLE, exact conditional CI (R fisher.test)")

@@ -32,7 +32,6 @@ the fly and never stores them, so it also handles networks of hundreds of millio
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -489,8 +488,8 @@ def ffh_exact(table: np.ndarray, time_budget: float | None = 60.0, meet: int | N
         except Exception as exc:  # numba missing or broken, no writable cache, ...: numpy
             if engine == "compiled":
                 raise
-            notes = (f"the compiled exact engine failed ({_first_line(exc)}), so the numpy engine "
-                     "computed the exact p-value (same algorithm, slower on large tables)",)
+            notes = ((f"the compiled exact engine failed ({_first_line(exc)}), so the numpy engine "
+                      "computed the exact p-value (same algorithm, slower on large tables)"),)
     net = _Network(rows, cols, limits)
     stop = _meeting_stage(net) if meet is None else meet
     total, node, value, count = _forward(net, stop, limit, limits)

@@ -118,7 +118,9 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limit
     """
     limits.check()
     prepare_cache()
-    from neurohlh.stats import _exact_numba as K  # compiles (or loads the cache) on first use
+    from neurohlh.stats import (
+        _exact_numba as K,  # compiles (or loads the cache) on first use
+    )
 
     rows = np.asarray(rows, dtype=np.int64)
     cols = [int(c) for c in cols]

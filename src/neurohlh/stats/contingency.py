@@ -18,7 +18,7 @@ from neurohlh.stats._limits import DEFAULT_MEMORY_LIMIT, ExactTimeout
 from neurohlh.stats._results import CategoricalPanel, EffectSize, TestResult
 from neurohlh.stats._validation import _iv_table
 
-__all__ = ["fisher_exact", "chi_square", "likelihood_ratio", "categorical_panel", "expected_counts"]
+__all__ = ["categorical_panel", "chi_square", "expected_counts", "fisher_exact", "likelihood_ratio"]
 
 #: Default seed of the Monte Carlo fallback, so reruns reproduce the same estimate.
 DEFAULT_SEED = 20210301

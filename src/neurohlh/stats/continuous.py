@@ -18,7 +18,7 @@ from neurohlh.stats import _effects
 from neurohlh.stats._results import EffectSize, TestResult
 from neurohlh.stats._validation import _iv_choice, _iv_sample, _iv_samples
 
-__all__ = ["mann_whitney", "t_test", "kruskal", "anova", "shapiro"]
+__all__ = ["anova", "kruskal", "mann_whitney", "shapiro", "t_test"]
 
 #: R wilcox.test computes an exact p-value when both samples have fewer than this many values.
 EXACT_LIMIT = 50
@@ -79,8 +79,8 @@ def mann_whitney(
     )
     hl = effects[0]
     if hl.ci is not None and hl.ci.level != 0.95:
-        notes = notes + (f"the 95% confidence level is not achievable for the Hodges-Lehmann interval "
-                         f"with n = {len(x)} and {len(y)}; the interval shown is the {hl.ci.level:.0%} one",)
+        notes = notes + ((f"the 95% confidence level is not achievable for the Hodges-Lehmann interval "
+                          f"with n = {len(x)} and {len(y)}; the interval shown is the {hl.ci.level:.0%} one"),)
     return TestResult(
         test="Mann-Whitney U", statistic=float(res.statistic), pvalue=float(res.pvalue), df=None,
         n=len(x) + len(y), reason=reason or why, method=resolved, warnings=notes,
@@ -121,8 +121,8 @@ def t_test(x: object, y: object, *, equal_var: bool = True, reason: str | None =
     pooled = np.sqrt(((len(x) - 1) * np.var(xs, ddof=1) + (len(y) - 1) * np.var(ys, ddof=1)) / (len(x) + len(y) - 2))
     difference = _effects.mean_difference(xs, ys, res, scale=scale)
     if not (np.isfinite(difference.estimate) and np.isfinite(difference.ci.low) and np.isfinite(difference.ci.high)):
-        notes = notes + ("the mean difference or its confidence bounds exceed the largest representable "
-                         "number and are shown as infinite; t and P are unaffected",)
+        notes = notes + (("the mean difference or its confidence bounds exceed the largest representable "
+                          "number and are shown as infinite; t and P are unaffected"),)
     effects = (
         difference,
         EffectSize("Cohen's d", float((np.mean(xs) - np.mean(ys)) / pooled), None, "pooled SD"),

@@ -35,7 +35,7 @@ import numpy as np
 
 from neurohlh.errors import InputError
 
-__all__ = ["format_p", "format_fixed", "format_estimate"]
+__all__ = ["format_estimate", "format_fixed", "format_p"]
 
 #: The significance level that journal-style rounding must never cross.
 SIGNIFICANCE_LEVEL = Decimal("0.05")

@@ -16,7 +16,7 @@ from scipy import stats
 from neurohlh.errors import InputError
 from neurohlh.stats._results import ConfidenceInterval, TestResult, _clean
 
-__all__ = ["kaplan_meier", "logrank", "SurvivalCurve", "KaplanMeierResult"]
+__all__ = ["KaplanMeierResult", "SurvivalCurve", "kaplan_meier", "logrank"]
 
 _TOL = math.sqrt(np.finfo(float).eps)
 
