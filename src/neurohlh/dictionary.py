@@ -1,10 +1,13 @@
 """Data dictionary, JSON Schema and fill-in templates, all generated from :mod:`neurohlh.schema`."""
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
+from neurohlh.errors import InputError
+from neurohlh.files import atomic_write_bytes, atomic_write_text
 from neurohlh.io import SET_SEPARATOR, TABLES, TRUE_TOKENS, UNKNOWN_TOKENS, FALSE_TOKENS
 from neurohlh.schema import RECORD_TYPES, FieldSpec, Kind, field_specs
 
@@ -124,23 +127,40 @@ def json_schema_text() -> str:
     return json.dumps(json_schema(), indent=2) + "\n"
 
 
-def write_template_csv(folder: str | Path) -> Path:
-    """Empty CSV files with every column, plus README.txt with the instructions."""
+TEMPLATE_FILES = tuple(f"{t}.csv" for t in TABLES) + ("README.txt",)
+
+
+def _refuse_overwrite(paths: list[Path], force: bool) -> None:
+    existing = [p for p in paths if p.exists() or p.is_symlink()]
+    if existing and not force:
+        names = ", ".join(str(p) for p in existing)
+        raise InputError(f"{names} already exist{'s' if len(existing) == 1 else ''}: a template would overwrite "
+                         "the data in it; choose another name, or add --force to replace it with an empty template")
+
+
+def write_template_csv(folder: str | Path, force: bool = False) -> Path:
+    """Empty CSV files with every column, plus README.txt with the instructions. The folder (and its parents) is
+    created if needed; files already there are replaced only with ``force`` (else :class:`InputError`)."""
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder} is an existing file, not a folder")
+    _refuse_overwrite([folder / name for name in TEMPLATE_FILES], force)
     folder.mkdir(parents=True, exist_ok=True)
     for table in TABLES:
-        (folder / f"{table}.csv").write_text(",".join(field_specs(RECORD_TYPES[table])) + "\n", encoding="utf-8")
-    (folder / "README.txt").write_text(
+        atomic_write_text(folder / f"{table}.csv", ",".join(field_specs(RECORD_TYPES[table])) + "\n")
+    atomic_write_text(folder / "README.txt",
         "neurohlh cohort template\n\n" + "\n".join(f"- {c}" for c in CONVENTIONS)
         + "\n\nEvery column is described in docs/data-dictionary.md (or `neurohlh schema --markdown`).\n"
         "Check the files with: neurohlh validate " + str(folder) + "\n",
-        encoding="utf-8",
     )
     return folder
 
 
-def write_template_xlsx(path: str | Path) -> Path:
-    """An empty workbook: an instructions sheet, one sheet per table with drop-down lists for choices."""
+def write_template_xlsx(path: str | Path, force: bool = False) -> Path:
+    """An empty workbook: an instructions sheet, one sheet per table with drop-down lists for choices.
+
+    Its folder is created if needed; an existing file is replaced only with ``force`` (else :class:`InputError`).
+    """
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Font
@@ -148,6 +168,7 @@ def write_template_xlsx(path: str | Path) -> Path:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     path = Path(path)
+    _refuse_overwrite([path], force)
     book = Workbook()
     info = book.active
     info.title = "instructions"
@@ -184,5 +205,8 @@ def write_template_xlsx(path: str | Path) -> Path:
                 sheet.add_data_validation(rule)
                 rule.add(f"{letter}2:{letter}5000")
         sheet.freeze_panes = "B2"
-    book.save(path)
+    path.absolute().parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    atomic_write_bytes(path, buffer.getvalue())
     return path

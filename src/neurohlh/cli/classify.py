@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from neurohlh.errors import InputError
+from neurohlh.files import atomic_write_text
 
 console = Console()
 err_console = Console(stderr=True)  # human-readable errors go to stderr
@@ -23,6 +24,12 @@ CSV_COLUMNS = ("patient_id", "pattern", "onset_subpattern", "last_subpattern", "
 
 
 def _csv_row(a: Any) -> dict[str, Any]:
+    from neurohlh.io.csvtext import neutralise
+
+    return {k: neutralise(v) if isinstance(v, str) else v for k, v in _row_values(a).items()}
+
+
+def _row_values(a: Any) -> dict[str, Any]:
     return {
         "patient_id": a.patient_id, "pattern": a.pattern, "onset_subpattern": a.onset_subpattern or "",
         "last_subpattern": a.last_subpattern or "",
@@ -107,7 +114,7 @@ def _emit(text: str, output: Path | None) -> None:
         print(text)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        atomic_write_text(output, text)
     except OSError as exc:  # missing folder, a folder given as file, no permission
         err_console.print(f"[red]error[/red] cannot write {escape(str(output))}: {escape(exc.strerror or str(exc))}")
         raise typer.Exit(1) from None
@@ -146,7 +153,9 @@ def classify_cmd(
         if as_json:
             _emit(json.dumps(result.to_dict(), indent=2), output)
         elif as_csv:
-            _emit(result.to_frame().to_csv(index=False, lineterminator="\n").rstrip("\n"), output)
+            from neurohlh.io.csvtext import neutralise_frame
+
+            _emit(neutralise_frame(result.to_frame()).to_csv(index=False, lineterminator="\n").rstrip("\n"), output)
         else:
             _print_summary(result)
         return

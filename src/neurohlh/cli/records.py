@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from neurohlh.errors import InputError
@@ -59,20 +60,32 @@ def schema_cmd(
 
 
 def template_cmd(
-    out: Path = typer.Argument(..., help="OUT.xlsx for a workbook, or a folder for CSV files"),
+    out: Path = typer.Argument(..., help="OUT.xlsx for a workbook, or a folder for CSV files (created if needed)"),
+    force: bool = typer.Option(False, "--force", help="Replace an existing workbook or cohort files with an empty "
+                               "template (their data are lost)"),
 ) -> None:
-    """Write empty, ready-to-fill templates (an .xlsx workbook with instructions, or a CSV folder)."""
+    """Write empty, ready-to-fill templates (an .xlsx workbook with instructions, or a CSV folder).
+
+    An existing workbook or cohort folder is never overwritten unless --force is given."""
     from neurohlh.dictionary import write_template_csv, write_template_xlsx
 
-    if out.suffix.lower() == ".xlsx":
-        write_template_xlsx(out)
-        console.print(f"wrote workbook template {out} (sheets: instructions, patients, studies, variants)")
-    elif out.suffix:
-        err_console.print(f"[red]error[/red] {out}: give a name ending in .xlsx, or a folder name for CSV templates")
+    if out.suffix and out.suffix.lower() != ".xlsx":
+        err_console.print(f"[red]error[/red] {escape(str(out))}: give a name ending in .xlsx, or a folder name for "
+                          "CSV templates")
         raise typer.Exit(1)
+    try:
+        if out.suffix:
+            write_template_xlsx(out, force=force)
+        else:
+            write_template_csv(out, force=force)
+    except (InputError, OSError) as exc:
+        err_console.print(f"[red]error[/red] {escape(str(exc))}; nothing was written")
+        raise typer.Exit(1) from None
+    if out.suffix:
+        console.print(f"wrote workbook template {escape(str(out))} (sheets: instructions, patients, studies, variants)")
     else:
-        write_template_csv(out)
-        console.print(f"wrote CSV templates in {out}/ (patients.csv, studies.csv, variants.csv, README.txt)")
+        console.print(f"wrote CSV templates in {escape(str(out))}/ (patients.csv, studies.csv, variants.csv, "
+                      "README.txt)")
 
 
 def register(app: typer.Typer) -> None:

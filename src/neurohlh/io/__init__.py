@@ -24,10 +24,12 @@ from typing import Any
 import pandas as pd
 
 from neurohlh.errors import InputError, Problem
+from neurohlh.files import atomic_write_text
 from neurohlh.io.cells import (
     FALSE_TOKENS, SET_SEPARATOR, TRUE_TOKENS, UNKNOWN_TOKENS, format_cell, parse_table,
 )
 from neurohlh.io.checks import cross_checks
+from neurohlh.io.csvtext import neutralise_frame
 from neurohlh.io.consensus import append_consensus, consensus_from_reads
 from neurohlh.io.ids import look_alike_ids
 from neurohlh.io.read import TABLES, read_all, table_label
@@ -155,12 +157,13 @@ def write_cohort_csv(cohort_frames: dict[str, pd.DataFrame], folder: str | Path,
         frame = cohort_frames.get(table, pd.DataFrame(columns=list(specs)))
         cells = pd.DataFrame({name: frame[name].map(lambda v, s=spec: format_cell(v, s)) if name in frame else ""
                               for name, spec in specs.items()}, index=frame.index)
+        cells = neutralise_frame(cells)  # read back unchanged: the loader removes the apostrophe
         buf = _io.StringIO()
         if header_comment:
             for line in header_comment.strip().splitlines():
                 buf.write(f"# {line}\n")
         cells.to_csv(buf, index=False, lineterminator="\n")
-        (folder / f"{table}.csv").write_text(buf.getvalue(), encoding="utf-8")
+        atomic_write_text(folder / f"{table}.csv", buf.getvalue())
 
 
 __all__ = [

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from neurohlh.errors import Problem
+from neurohlh.io.csvtext import unneutralise
 from neurohlh.io.limits import MAX_CELL_CHARS, MAX_ID_CHARS
 from neurohlh.io.read import RawTable
 from neurohlh.schema import RENAMED_COLUMNS, FieldSpec, Kind, field_specs
@@ -189,6 +190,8 @@ def _parse_column(
     errors: list[_CellError | None] = []
     for text in uniques:
         stripped = str(text).strip()
+        if stripped.startswith("'"):
+            stripped = unneutralise(stripped)
         general = _cell_error(str(text), name, spec)
         if general is not None:
             values.append(None)

@@ -21,6 +21,7 @@ from neurohlh.reports import figures as fig
 from neurohlh.reports.format import p_cell
 from neurohlh.reports.html import write_html
 from neurohlh.reports.model import Figure, Report, Table
+from neurohlh.reports.output import check_output_folder, staged_folder
 from neurohlh.reports.render import write_csvs, write_docx, write_xlsx
 from neurohlh.reports.tables import table1, table2
 from neurohlh.reports.tables_imaging import lesion_rows, lesion_table, recurrent_table
@@ -239,25 +240,34 @@ def _write_array(out, key: str, items, convert: Callable[[Any], Any], chunk: int
 
 
 def prepare_output_folder(folder: str | Path) -> Path:
-    """Create the output folder (and its parents) or raise :class:`InputError` saying why it cannot be used."""
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"output folder {str(folder)!r} is an existing file, not a folder; choose another --out")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create output folder {str(folder)!r}: {exc.strerror or exc}") from None
-    return folder
+    """Check that ``folder`` can receive a report (see :func:`neurohlh.reports.output.check_output_folder`) and
+    create its parents, or raise :class:`InputError` saying why it cannot be used."""
+    return check_output_folder(folder)
 
 
 def write_report(result: AnalysisResult, folder: str | Path, report: Report | None = None,
                  detail: str = "auto") -> ReportFiles:
-    """Write every output file into ``folder`` (created if needed) and return their paths.
+    """Write every output file into ``folder`` and return their paths.
 
-    ``detail`` is passed to :func:`write_results_json`.
+    The files are written beside ``folder`` first and replace it all at once when every one is complete
+    (:func:`neurohlh.reports.output.staged_folder`): a failed, killed or concurrent run never leaves a mix of two
+    reports, and nothing of an earlier report remains. ``detail`` is passed to :func:`write_results_json`.
     """
-    folder = prepare_output_folder(folder)
     report = report or build_report(result)
+    target = Path(folder)
+    with staged_folder(target) as staging:
+        files = _write_files(result, report, staging, detail)
+    return ReportFiles(*(_moved(v, staging, target) for v in (
+        files.folder, files.html, files.docx, files.xlsx, files.json, files.csvs, files.figures)))
+
+
+def _moved(value: Any, staging: Path, target: Path) -> Any:
+    if isinstance(value, tuple):
+        return tuple(_moved(v, staging, target) for v in value)
+    return target / value.relative_to(staging)
+
+
+def _write_files(result: AnalysisResult, report: Report, folder: Path, detail: str) -> ReportFiles:
     fig_dir = folder / "figures"
     fig_dir.mkdir(exist_ok=True)
     figure_paths = []

@@ -9,15 +9,19 @@ import re
 from pathlib import Path
 from typing import Any
 
+from neurohlh.io.csvtext import neutralise_frame
 from neurohlh.reports.model import Report, Table
 
 _XLSX_BAD = re.compile(r"[\[\]\*\?/\\:]")
 
 
 def write_csv(table: Table, path: str | Path) -> Path:
-    """One table as CSV (UTF-8 with BOM so Excel shows the en dash), footnotes as trailing ``#`` lines."""
+    """One table as CSV (UTF-8 with BOM so Excel shows the en dash), footnotes as trailing ``#`` lines.
+
+    Cells that a spreadsheet program would run as a formula (``=``, ``+``, ``-``, ``@``) start with an apostrophe
+    (:func:`neurohlh.io.csvtext.neutralise`)."""
     path = Path(path)
-    text = table.to_frame().to_csv(index=False, lineterminator="\n")
+    text = neutralise_frame(table.to_frame()).to_csv(index=False, lineterminator="\n")
     notes = "".join(f"# {note}\n" for note in table.footnotes)
     path.write_text(text + notes, encoding="utf-8-sig")
     return path
