@@ -119,10 +119,12 @@ def test_analyze_into_an_existing_file_is_a_clear_error(tmp_path: Path, as_json:
     assert target.read_text(encoding="utf-8") == "not a folder"
 
 
-def test_analyze_reports_a_write_failure_without_a_traceback(tmp_path: Path):
+def test_analyze_reports_a_write_failure_without_a_traceback(tmp_path: Path, monkeypatch):
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "figures").write_text("a file where the figures folder goes", encoding="utf-8")
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(out / "figures"))
+    monkeypatch.setattr("neurohlh.reports.build._write_files", refused)
     result = CliRunner().invoke(app, ["analyze", str(EXAMPLE), "--out", str(out)])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert "cannot write the report into" in " ".join(result.output.split())
