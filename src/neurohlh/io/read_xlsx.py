@@ -17,8 +17,9 @@ import difflib
 import hashlib
 import io as _io
 import re
+import warnings
 import zipfile
-from typing import Any
+from typing import Any, Iterator
 from xml.etree.ElementTree import ParseError
 
 import numpy as np
@@ -201,15 +202,11 @@ class _SheetReader:
                                  epoch=self.book.epoch, date_formats=self.book._date_formats,
                                  timedelta_formats=self.book._timedelta_formats)
         try:
-            for row, cells in parser.parse():
-                values = {c["column"]: self._text(c) for c in cells if c["value"] is not None or c.get("formula")}
-                values = {k: v for k, v in values.items() if v != ""}
-                if values:
-                    stored.append((row, values))
-                    if len(stored) > MAX_ROWS + 1000:
-                        self.problems.append(Problem(self.label, f"has more than {MAX_ROWS:,} rows, the limit",
-                                                     row=row))
-                        return self._failed()
+            with warnings.catch_warnings():  # a date cell out of range becomes '#VALUE!' and is reported as a cell
+                warnings.simplefilter("ignore")
+                parsed = list(self._rows(parser, stored))
+            if parsed:
+                return self._failed()
         except (ParseError, ValueError, KeyError, IndexError, TypeError, OSError, EOFError,
                 zipfile.BadZipFile) as exc:
             self.problems.append(Problem(self.label, f"the sheet cannot be read: its stored XML is damaged "
@@ -220,6 +217,18 @@ class _SheetReader:
         finally:
             parser.source.close()
         return self._table(stored, parser.merged_cells)
+
+    def _rows(self, parser: Any, stored: list[tuple[int, dict[int, str]]]) -> Iterator[bool]:
+        """Fill ``stored`` with the non-empty rows; yield once (and stop) when the sheet has too many."""
+        for row, cells in parser.parse():
+            values = {c["column"]: self._text(c) for c in cells if c["value"] is not None or c.get("formula")}
+            values = {k: v for k, v in values.items() if v != ""}
+            if values:
+                stored.append((row, values))
+                if len(stored) > MAX_ROWS + 1000:
+                    self.problems.append(Problem(self.label, f"has more than {MAX_ROWS:,} rows, the limit", row=row))
+                    yield True
+                    return
 
     def _failed(self) -> RawTable:
         return RawTable(self.label, None, np.array([], dtype=int), self.problems)
