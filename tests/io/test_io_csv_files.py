@@ -8,8 +8,7 @@ import pytest
 from _io_inputs import EXAMPLE, cohort_folder, column, csv_text, rows_of
 
 from neurohlh import InputError, load_cohort
-from neurohlh.io import validate
-from neurohlh.io import limits
+from neurohlh.io import limits, validate
 
 
 def _problems(folder, file=None):

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-from _io_inputs import EXAMPLE, TABLES, rows_of, workbook
+from _io_inputs import EXAMPLE, TABLES, workbook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -7,7 +7,6 @@ import errno
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -170,9 +169,9 @@ def test_a_run_waits_for_the_lock_and_gives_up_with_a_message(tmp_path: Path):
     out = tmp_path / "out"
     with open(tmp_path / ".out.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        with pytest.raises(InputError, match="another neurohlh run has been writing into"):
-            with staged_folder(out, wait=0.3):
-                pass
+        with pytest.raises(InputError, match="another neurohlh run has been writing into"), \
+                staged_folder(out, wait=0.3):
+            pass
     with staged_folder(out, wait=0.3) as staging:
         (staging / "report.html").write_text("new")
     assert (out / "report.html").read_text() == "new"
@@ -188,9 +187,8 @@ def test_a_run_killed_between_the_two_renames_is_recovered(tmp_path: Path):
     aside.mkdir()
     (aside / "report.html").write_text("previous")
     (tmp_path / ".out.partial-x").mkdir()
-    with pytest.raises(RuntimeError):
-        with staged_folder(out):
-            assert (out / "report.html").read_text() == "previous"
-            raise RuntimeError("stop")
+    with pytest.raises(RuntimeError), staged_folder(out):
+        assert (out / "report.html").read_text() == "previous"
+        raise RuntimeError("stop")
     assert (out / "report.html").read_text() == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]

@@ -217,7 +217,7 @@ def _parse_column(
         positions = np.flatnonzero(failed[codes])
         for pos in positions[:MAX_PROBLEMS_PER_COLUMN]:
             err = errors[codes[pos]]
-            problems.append(Problem(label, err.message, int(rows[pos]), name, _shown(raw.iat[pos]), err.suggestion))
+            problems.append(Problem(label, err.message, int(rows[pos]), name, _shown(str(raw.iat[pos])), err.suggestion))
         if len(positions) > MAX_PROBLEMS_PER_COLUMN:
             problems.append(Problem(
                 label, f"{len(positions) - MAX_PROBLEMS_PER_COLUMN} more cells with problems in this column",

@@ -33,7 +33,7 @@ def _difference(first: str, other: str) -> str:
     letters = _look_alike_letters(first) + _look_alike_letters(other)
     if letters:
         c = letters[0]
-        return f"only in look-alike letters ({unicodedata.name(c, 'U+%04X' % ord(c))} instead of the Latin " \
+        return f"only in look-alike letters ({unicodedata.name(c, f'U+{ord(c):04X}')} instead of the Latin " \
                f"'{c.translate(CONFUSABLES)}')"
     if first.casefold() == other.casefold():
         return "only in upper/lower case"

@@ -19,14 +19,22 @@ import io as _io
 import re
 import warnings
 import zipfile
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 from xml.etree.ElementTree import ParseError
 
 import numpy as np
 
 from neurohlh.errors import InputError, Problem
 from neurohlh.io.limits import MAX_COLUMNS, MAX_ROWS, MAX_UNCOMPRESSED_BYTES
-from neurohlh.io.read import MAX_ROW_PROBLEMS, TABLES, RawTable, read_regular_file, string_frame, table_label
+from neurohlh.io.read import (
+    MAX_ROW_PROBLEMS,
+    TABLES,
+    RawTable,
+    read_regular_file,
+    string_frame,
+    table_label,
+)
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FIX_FORMULAS = ("open the workbook in Excel or LibreOffice and save it (this calculates the formulas), or "
@@ -146,7 +154,10 @@ class _SheetReader:
 
     def _is_percent(self, style_id: int) -> bool:
         if style_id not in self._percent:
-            from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+            from openpyxl.styles.numbers import (
+                BUILTIN_FORMATS,
+                BUILTIN_FORMATS_MAX_SIZE,
+            )
 
             try:
                 fmt_id = self.book._cell_styles[style_id].numFmtId
@@ -288,8 +299,10 @@ class _SheetReader:
 
         for item in getattr(merged, "mergeCell", None) or []:
             try:
-                min_col, min_row, max_col, max_row = range_boundaries(item.ref)
+                min_col, min_row, _, max_row = range_boundaries(item.ref)
             except (ValueError, TypeError):
+                continue
+            if min_col is None or min_row is None or max_row is None:
                 continue
             if max_row < header_row:
                 continue  # titles above the header may be merged
