@@ -5,6 +5,7 @@ is an :class:`InputError`, a subclass of :class:`ValueError`, so callers can cat
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -60,6 +61,50 @@ class Problem:
         if self.record is not None or self.instrument is not None:
             out.update(record=self.record, instrument=self.instrument, instance=self.instance)
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemGroup:
+    """The same problem in the same column of one file: how often, on which rows, with which values."""
+
+    file: str
+    column: str | None
+    message: str
+    suggestion: str | None
+    rows: tuple[int, ...]
+    values: tuple[str, ...]  #: distinct values, in order of first appearance
+    count: int
+
+    def rows_text(self, shown: int = 5) -> str:
+        """``"4, 7, 9"`` or ``"4, 7, 9, 12, 15 and 30 more"``; empty when the problem has no row."""
+        if not self.rows:
+            return ""
+        text = ", ".join(str(r) for r in self.rows[:shown])
+        more = len(self.rows) - shown
+        return text + (f" and {more} more" if more > 0 else "")
+
+
+def group_problems(problems: Iterable[Problem]) -> list[ProblemGroup]:
+    """Group problems that repeat (same file, column and message) in order of first appearance.
+
+    A habit such as one wrong spelling in a whole column then reads as one entry with its count and
+    first rows instead of burying every other problem. When the suggestion depends on the value, the
+    first one is shown with the value it is for.
+    """
+    groups: dict[tuple[str, str | None, str], list[Problem]] = {}
+    for p in problems:
+        groups.setdefault((p.file, p.column, p.message), []).append(p)
+    out = []
+    for (file, column, message), members in groups.items():
+        rows = tuple(p.row for p in members if p.row is not None)
+        values = tuple(dict.fromkeys(p.value for p in members if p.value is not None))
+        suggestions = list(dict.fromkeys(p.suggestion for p in members if p.suggestion))
+        suggestion = suggestions[0] if suggestions else None
+        if len(suggestions) > 1:  # value-specific suggestions: say which value the first one is for
+            first = next(p for p in members if p.suggestion == suggestion)
+            suggestion = f"for {first.value!r}: {suggestion}"
+        out.append(ProblemGroup(file, column, message, suggestion, rows, values, len(members)))
+    return out
 
 
 class InputError(NeurohlhError, ValueError):

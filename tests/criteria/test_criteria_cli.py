@@ -76,7 +76,7 @@ def test_criteria_command_csf_rule_names_who_fails(cohort):
 
 def test_criteria_command_rejects_unknown_rule(cohort):
     result = runner.invoke(app, ["criteria", str(cohort), "--rule", "strict"])
-    assert result.exit_code == 1 and "`--rule` must be one of" in result.output
+    assert result.exit_code == 2 and "'strict' is not one of 'comprehensive', 'csf'" in result.output
 
 
 def test_criteria_command_lists_every_unreadable_variant(cohort):

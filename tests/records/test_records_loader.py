@@ -81,7 +81,7 @@ def test_input_error_is_a_value_error():
         ("patients", 0, "birth_date", "01/03/2015", "is not a date", "YYYY-MM-DD"),
         ("studies", 5, "pontine_enhancing_lesion_count", "3.5", "is not a whole number", None),
         ("studies", 5, "largest_enhancing_nodule_mm", "250", "above the possible maximum 100 mm", None),
-        ("studies", 5, "supra_enhancement_pattern", "nodular;ringed", "allowed values", "did you mean 'ring'?"),
+        ("studies", 5, "supra_enhancement_pattern", "nodular;ringed", "item 'ringed' is not an allowed value", "did you mean 'ring'?"),
         ("studies", 5, "reader", "reader 3", "is not an allowed value", None),
         ("variants", 0, "zygosity", "homo", "is not an allowed value", "did you mean 'homozygous'?"),
     ],

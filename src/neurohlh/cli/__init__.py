@@ -9,7 +9,24 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: option choices listed, no type labels, help texts never read as markup
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from neurohlh import __version__
+
+        print(f"neurohlh {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main_options(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the neurohlh version and exit."),
+) -> None:
+    """MRI patterns of pediatric CNS HLH (Malik et al., AJNR 2021): validate, classify, analyse a cohort."""
 
 # One line per command module; each module defines register(app).
 from neurohlh.cli import records as _records  # noqa: E402

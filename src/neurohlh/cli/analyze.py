@@ -1,34 +1,17 @@
 """Commands ``analyze`` (a cohort -> the full report) and ``demo`` (the bundled demo cohort)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.markup import escape
-from rich.table import Table
 
 from neurohlh.analysis.names import PlanName
+from neurohlh.cli.output import OUTPUT
 from neurohlh.errors import InputError
 
-console = Console(stderr=True)
 DEMO_NOTICE = ("Synthetic demo cohort reconstructed from the counts published by Malik et al. (AJNR 2021); "
                "no patient records.")
-
-
-def _print_problems(path: Path, exc: InputError) -> None:
-    table = Table(title=f"{len(exc.problems)} problem(s) in {path}: fix them and run again (nothing was analysed)")
-    for col in ("file", "row", "column", "value", "problem"):
-        table.add_column(col)
-    for p in exc.problems:
-        table.add_row(p.file, "" if p.row is None else str(p.row), p.column or "",
-                      "" if p.value is None else repr(p.value), p.message + (f"; {p.suggestion}" if p.suggestion else ""))
-    if exc.problems:
-        console.print(table)
-    else:
-        console.print(f"[red]error[/red] {exc}; nothing was analysed")
 
 
 def run_analysis(path: Path, out: Path, plan: PlanName, as_json: bool, notice: str = "",
@@ -37,7 +20,7 @@ def run_analysis(path: Path, out: Path, plan: PlanName, as_json: bool, notice: s
     from neurohlh.service import DEFAULT_TITLE, STEPS
     from neurohlh.service import run_analysis as run
 
-    with Progress(TextColumn("{task.description:<12}"), BarColumn(), TimeElapsedColumn(), console=console,
+    with Progress(TextColumn("{task.description:<12}"), BarColumn(), TimeElapsedColumn(), console=OUTPUT.err,
                   transient=True, disable=as_json) as bar:
         task = bar.add_task("validate", total=len(STEPS))
 
@@ -48,46 +31,37 @@ def run_analysis(path: Path, out: Path, plan: PlanName, as_json: bool, notice: s
             run_ = run(path, out, plan, title=title or DEFAULT_TITLE, notice=notice, progress=step)
         except InputError as exc:  # invalid cells, or values a rule cannot read: report, never a traceback
             bar.stop()
-            if as_json:
-                print(json.dumps({"ok": False, "source": str(path), "error": str(exc).splitlines()[0],
-                                  "problems": [p.to_dict() for p in exc.problems]}, indent=2))
-            else:
-                _print_problems(path, exc)
-            raise typer.Exit(1) from None
+            OUTPUT.fail(exc, path, as_json, "fix them and run again (nothing was analysed)")
         except OSError as exc:  # disk full, permission denied, a file of the same name as a sub-folder ...
             bar.stop()
-            message = f"cannot write the report into {out}: {exc}"
-            if as_json:
-                print(json.dumps({"ok": False, "source": str(path), "error": message, "problems": []}, indent=2))
-            else:
-                console.print(f"[red]error[/red] {escape(message)}")
-            raise typer.Exit(1) from None
+            OUTPUT.fail(InputError(f"cannot write the report into {out}: {exc}"), path, as_json)
     result, files, seconds = run_.result, run_.files, run_.seconds
     summary = result.summary()
     if as_json:
-        print(json.dumps({"ok": True, "report": str(files.html), "results": str(files.json), "docx": str(files.docx),
-                          "xlsx": str(files.xlsx), "summary": summary, "seconds": round(seconds, 2),
-                          "warnings": list(result.warnings)}, indent=2))
+        OUTPUT.json({"ok": True, "report": str(files.html), "results": str(files.json), "docx": str(files.docx),
+                     "xlsx": str(files.xlsx), "summary": summary, "seconds": round(seconds, 2),
+                     "warnings": list(result.warnings)})
         return
     pat = summary["pattern"]
-    console.print(f"[green]done[/green] {summary['patients']} patients, {summary['studies']} MR studies: "
-                  f"pattern 1 {pat['1']}, pattern 2 {pat['2']}, indeterminate {pat['indeterminate']} "
-                  f"(policy {result.policy}, {seconds:.1f} s)")
+    OUTPUT.done("done", f"{summary['patients']} patients, {summary['studies']} MR studies: "
+                f"pattern 1 {pat['1']}, pattern 2 {pat['2']}, indeterminate {pat['indeterminate']} "
+                f"(policy {result.policy}, {seconds:.1f} s)", err=True)
     for w in result.warnings[:10]:
-        console.print(f"[yellow]warning[/yellow] {w}")
+        OUTPUT.warning(w, err=True)
     if len(result.warnings) > 10:
-        console.print(f"[yellow]... {len(result.warnings) - 10} more warnings in the report[/yellow]")
-    print(f"Report: {files.html}")
-    print(f"Tables: {files.docx}, {files.xlsx}, {files.csvs[0].parent}/")
-    print(f"Results (JSON): {files.json}")
+        OUTPUT.line((f"... {len(result.warnings) - 10} more warnings in the report", "yellow"), err=True)
+    OUTPUT.plain(f"Report: {files.html}")
+    OUTPUT.plain(f"Tables: {files.docx}, {files.xlsx}, {files.csvs[0].parent}/")
+    OUTPUT.plain(f"Results (JSON): {files.json}")
 
 
 def analyze_cmd(
-    cohort: Path = typer.Argument(..., help="Cohort folder (patients.csv, studies.csv, variants.csv) or .xlsx workbook"),
+    cohort: Path = typer.Argument(..., metavar="COHORT",
+                                  help="Cohort folder (patients.csv, studies.csv, variants.csv) or .xlsx workbook"),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (created if needed)"),
-    policy: PlanName = typer.Option(PlanName.EXACT, "--policy", help="Analysis plan: exact (default: Fisher / "
-                                    "Fisher-Freeman-Halton where an expected count is < 5) or paper (reproduce "
-                                    "the published analysis)"),
+    policy: PlanName = typer.Option(PlanName.EXACT, "--policy", case_sensitive=False,
+                                    help="Analysis plan: exact (default: Fisher / Fisher-Freeman-Halton where an "
+                                         "expected count is < 5) or paper (reproduce the published analysis)"),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of text"),
 ) -> None:
     """Run the full analysis and write report.html, tables.docx, tables.xlsx, CSVs, results.json, figures."""
@@ -96,8 +70,8 @@ def analyze_cmd(
 
 def demo_cmd(
     out: Path = typer.Option(Path("neurohlh-report"), "--out", "-o", help="Output folder"),
-    policy: PlanName = typer.Option(PlanName.PAPER, "--policy", help="Analysis plan: paper (default, reproduces "
-                                    "the paper) or exact"),
+    policy: PlanName = typer.Option(PlanName.PAPER, "--policy", case_sensitive=False,
+                                    help="Analysis plan: paper (default, reproduces the paper) or exact"),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of text"),
 ) -> None:
     """Analyse the bundled synthetic demo cohort and say where the report is."""
@@ -108,5 +82,5 @@ def demo_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("analyze")(analyze_cmd)
-    app.command("demo")(demo_cmd)
+    app.command("analyze", short_help="Run the full analysis and write the report.")(analyze_cmd)
+    app.command("demo", short_help="Analyse the bundled synthetic demo cohort.")(demo_cmd)

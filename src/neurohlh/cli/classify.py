@@ -2,22 +2,17 @@
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import json
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
+from neurohlh.cli.output import OUTPUT
 from neurohlh.errors import InputError
 from neurohlh.files import atomic_write_text
-
-console = Console()
-err_console = Console(stderr=True)  # human-readable errors go to stderr
+from neurohlh.io.suggest import suggestion
 
 CSV_COLUMNS = ("patient_id", "pattern", "onset_subpattern", "last_subpattern", "evolution", "transitions",
                "n_studies", "studies", "clippers_all_radiologic_met", "red_flag", "missing_fields", "notes")
@@ -49,80 +44,75 @@ def _find(allocations: list[Any], patient_id: str) -> Any:
         if a.patient_id == patient_id:
             return a
     ids = [a.patient_id for a in allocations]
-    close = difflib.get_close_matches(patient_id, ids, n=1, cutoff=0.6)
-    raise InputError(f"patient_id {patient_id!r} is not in the cohort" +
-                     (f"; did you mean {close[0]!r}?" if close else ""))
+    hint = suggestion(patient_id, ids)
+    raise InputError(f"patient_id {patient_id!r} is not in the cohort" + (f"; {hint}" if hint else ""))
 
 
 def _print_explain(a: Any) -> None:
-    console.print(f"[bold]Patient {escape(a.patient_id)}[/bold]: pattern {a.pattern}, onset subpattern "
-                  f"{a.onset_subpattern or '-'}, evolution {' -> '.join(str(e) for e in a.evolution) or '-'}")
-    console.print("[bold]Patient-level rules[/bold]")
+    say = OUTPUT.line
+    say(("Patient ", "bold"), (a.patient_id, "bold"), f": pattern {a.pattern}, onset subpattern "
+        f"{a.onset_subpattern or '-'}, evolution {' -> '.join(str(e) for e in a.evolution) or '-'}")
+    say(("Patient-level rules", "bold"))
     for i, step in enumerate(a.trace, 1):
-        console.print(f"  {i}. {escape(str(step))}")
+        say(f"  {i}. {step}")
     for s in a.studies:
         head = f"{s.category}" + (f" {s.subpattern}" if s.subpattern else "")
         when = s.study_date.isoformat() if s.study_date else (
             f"{s.age_at_study_months:g} months" if s.age_at_study_months is not None else "no date or age")
-        console.print(f"[bold]Study {escape(s.study_id)}[/bold] ({when}): {head}")
+        say(("Study ", "bold"), (s.study_id, "bold"), f" ({when}): {head}")
         for i, step in enumerate(s.trace, 1):
-            console.print(f"  {i}. {escape(str(step))}")
+            say(f"  {i}. {step}")
         if s.clippers is not None:
-            console.print(f"  CLIPPERS radiologic check: {escape(s.clippers.summary)}")
+            say(f"  CLIPPERS radiologic check: {s.clippers.summary}")
             for item in s.clippers.items:
                 tag = " (supportive)" if item.supportive else ""
-                console.print(f"    - [{item.status}] {escape(item.description)}{tag}: {escape(item.explanation)}",
-                              markup=False)
+                say(f"    - [{item.status}] {item.description}{tag}: {item.explanation}")
     if a.red_flag is not None:
-        console.print(f"[bold]Red flag[/bold]: {a.red_flag.status}: {escape(a.red_flag.reason)}")
+        say(("Red flag", "bold"), f": {a.red_flag.status}: {a.red_flag.reason}")
         if a.red_flag.recommendation:
-            console.print(f"  {escape(a.red_flag.recommendation)}")
+            say(f"  {a.red_flag.recommendation}")
 
 
 def _print_table(allocations: list[Any]) -> None:
-    table = Table(title=f"Imaging patterns of {len(allocations)} patient(s) (Malik et al. 2021)")
-    for col in ("patient", "pattern", "onset", "evolution", "studies", "CLIPPERS all met", "red flag", "missing"):
-        table.add_column(col)
+    rows = []
     for a in allocations:
         row = _csv_row(a)
-        table.add_row(escape(a.patient_id), a.pattern, row["onset_subpattern"] or "-", escape(row["evolution"]) or "-",
-                      str(len(a.studies)), row["clippers_all_radiologic_met"] or "-", row["red_flag"] or "-",
-                      escape(row["missing_fields"]))
-    console.print(table)
+        rows.append((a.patient_id, a.pattern, row["onset_subpattern"] or "-", row["evolution"] or "-",
+                     str(len(a.studies)), row["clippers_all_radiologic_met"] or "-", row["red_flag"] or "-",
+                     row["missing_fields"]))
+    OUTPUT.table(f"Imaging patterns of {len(allocations)} patient(s) (Malik et al. 2021)",
+                 ("patient", "pattern", "onset", "evolution", "studies", "CLIPPERS all met", "red flag", "missing"),
+                 rows)
     counts = {p: sum(a.pattern == p for a in allocations) for p in ("1", "2", "indeterminate")}
     onset = {s: sum(a.onset_subpattern == s for a in allocations) for s in ("1.1", "1.2", "1.3")}
-    console.print(f"pattern 1: {counts['1']}, pattern 2: {counts['2']}, indeterminate: {counts['indeterminate']}; "
-                  f"onset 1.1: {onset['1.1']}, 1.2: {onset['1.2']}, 1.3: {onset['1.3']}")
+    OUTPUT.line(f"pattern 1: {counts['1']}, pattern 2: {counts['2']}, indeterminate: {counts['indeterminate']}; "
+                f"onset 1.1: {onset['1.1']}, 1.2: {onset['1.2']}, 1.3: {onset['1.3']}")
 
 
 def _print_summary(summary: Any) -> None:
     from neurohlh.reports.format import percent_text
 
-    table = Table(title=f"Study-level findings ({summary.n_studies} consensus studies, {summary.n_patients} patients)")
-    for col in ("finding", "n/N", "%", "unknown", "paper", "definition"):
-        table.add_column(col)
-    for c in summary.counts:
-        table.add_row(escape(c.label), f"{c.numerator}/{c.denominator}",
-                      "-" if c.denominator == 0 else percent_text(c.numerator, c.denominator).rstrip("%"),
-                      str(c.unknown), c.paper or "",
-                      escape(c.definition))
-    console.print(table)
+    rows = [(c.label, f"{c.numerator}/{c.denominator}",
+             "-" if c.denominator == 0 else percent_text(c.numerator, c.denominator).rstrip("%"),
+             str(c.unknown), c.paper or "", c.definition) for c in summary.counts]
+    OUTPUT.table(f"Study-level findings ({summary.n_studies} consensus studies, {summary.n_patients} patients)",
+                 ("finding", "n/N", "%", "unknown", "paper", "definition"), rows)
 
 
 def _emit(text: str, output: Path | None) -> None:
     if output is None:
-        print(text)
+        OUTPUT.plain(text)
         return
     try:
         atomic_write_text(output, text)
     except OSError as exc:  # missing folder, a folder given as file, no permission
-        err_console.print(f"[red]error[/red] cannot write {escape(str(output))}: {escape(exc.strerror or str(exc))}")
+        OUTPUT.error(f"cannot write {output}: {exc.strerror or exc}")
         raise typer.Exit(1) from None
-    console.print(f"wrote {output}", style="green")
+    OUTPUT.line((f"wrote {output}", "green"))
 
 
 def classify_cmd(
-    path: Path = typer.Argument(..., help="Cohort folder (patients.csv, studies.csv, variants.csv) or .xlsx workbook"),
+    path: Path = typer.Argument(..., metavar="COHORT", help="Cohort folder (patients.csv, studies.csv, variants.csv) or .xlsx workbook"),
     as_json: bool = typer.Option(False, "--json", help="JSON: a list with one object per patient"),
     as_csv: bool = typer.Option(False, "--csv", help="CSV: one row per patient"),
     explain: str = typer.Option(None, "--explain", metavar="PATIENT_ID", help="Print the rule trace of one patient"),
@@ -135,19 +125,14 @@ def classify_cmd(
     from neurohlh.patterns import classify_cohort, summarise_studies
 
     if as_json and as_csv:
-        console.print("[red]error[/red] choose one of --json and --csv")
+        OUTPUT.error("choose one of --json and --csv")
         raise typer.Exit(2)
     try:
         cohort = load_cohort(path)
         allocations = classify_cohort(cohort)
         chosen = [_find(allocations, explain)] if explain is not None else allocations
     except InputError as exc:
-        if as_json:  # machine output stays JSON, as for `criteria --json` and `analyze --json`
-            print(json.dumps({"ok": False, "error": str(exc).splitlines()[0],
-                              "problems": [p.to_dict() for p in exc.problems]}, indent=2))
-        else:
-            err_console.print(f"[red]error[/red] {escape(str(exc))}")
-        raise typer.Exit(1) from None
+        OUTPUT.fail(exc, path, as_json)
     if summary:
         result = summarise_studies(cohort, allocations)
         if as_json:
@@ -175,4 +160,4 @@ def classify_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("classify")(classify_cmd)
+    app.command("classify", short_help="Imaging pattern and subpatterns of every patient.")(classify_cmd)

@@ -1,45 +1,28 @@
 """Commands ``neurohlh variant TEXT`` and ``neurohlh criteria COHORT`` (clinical criteria and genetics)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
+from neurohlh.cli.choices import CnsRule, DisruptivePolicy
+from neurohlh.cli.output import OUTPUT
 from neurohlh.errors import InputError
 
-console = Console()
-err_console = Console(stderr=True)  # human-readable errors go to stderr
-
-POLICIES = ("paper", "lof")
-
-
-def _policy(name: str) -> Any:
+def _policy(choice: DisruptivePolicy) -> Any:
     from neurohlh.genetics import LOF_POLICY, PAPER_POLICY
 
-    table = {"paper": PAPER_POLICY, "lof": LOF_POLICY}
-    if name not in table:
-        raise InputError(f"`--policy` must be one of {list(POLICIES)}; got {name!r}.")
-    return table[name]
-
-
-def _fail(exc: InputError, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps({"ok": False, "error": str(exc), "problems": [p.to_dict() for p in exc.problems]},
-                         indent=2))
-    else:
-        err_console.print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
-    raise typer.Exit(1)
+    return {DisruptivePolicy.PAPER: PAPER_POLICY, DisruptivePolicy.LOF: LOF_POLICY}[choice]
 
 
 def variant_cmd(
-    text: str = typer.Argument(..., help="Variant as written, e.g. 'PRF1 c.50del(p.Leu17Argfs*34)'"),
+    text: str = typer.Argument(..., metavar="TEXT", help="Variant as written, e.g. 'PRF1 c.50del(p.Leu17Argfs*34)'"),
     gene: str = typer.Option(None, "--gene", help="Gene symbol if not part of TEXT"),
-    policy: str = typer.Option("paper", "--policy", help="Disruptive policy: paper (default) or lof"),
+    policy: DisruptivePolicy = typer.Option(DisruptivePolicy.PAPER, "--policy", case_sensitive=False,
+                                            help="Disruptive policy: paper (nonsense, frameshift, deletion) or lof "
+                                                 "(also splice-site and start-lost)"),
     as_json: bool = typer.Option(False, "--json", help="Print the classification as JSON"),
 ) -> None:
     """Read one variant description: gene, c./p. (normalised), SO consequence, disruptive, recurrence key."""
@@ -48,33 +31,31 @@ def variant_cmd(
     try:
         v = classify_variant(text, gene=gene, policy=_policy(policy))
     except InputError as exc:
-        _fail(exc, as_json)
-        return
+        OUTPUT.fail(exc, None, as_json)
     if as_json:
-        print(json.dumps(v.to_dict(), indent=2))
+        OUTPUT.json(v.to_dict())
         return
-    table = Table(title=escape(f"Variant {text!r}"), show_header=False)
     disruptive = {True: "yes", False: "no", None: "undecided"}[v.disruptive]
-    for label, value in (("gene", v.gene), ("transcript", v.transcript), ("c.", v.c_dot), ("p.", v.p_dot),
-                         ("consequence", f"{v.consequence} ({v.so_id})" if v.consequence else None),
-                         ("disruptive", f"{disruptive} (policy: {v.policy})"), ("recurrence key", v.key)):
-        table.add_row(label, "-" if value is None else escape(str(value)))
-    console.print(table)
+    rows = [(label, "-" if value is None else str(value)) for label, value in (
+        ("gene", v.gene), ("transcript", v.transcript), ("c.", v.c_dot), ("p.", v.p_dot),
+        ("consequence", f"{v.consequence} ({v.so_id})" if v.consequence else None),
+        ("disruptive", f"{disruptive} (policy: {v.policy})"), ("recurrence key", v.key))]
+    OUTPUT.table(f"Variant {text!r}", ("", ""), rows, show_header=False)
     for c in v.conflicts:
-        console.print(f"[red]conflict[/red] {escape(c)}", highlight=False)
+        OUTPUT.line(("conflict", "red"), f" {c}")
     for n in v.notes:
-        console.print(f"[yellow]note[/yellow] {escape(n)}", highlight=False)
+        OUTPUT.note(n)
 
 
-def _assess(path: Path, rule: str, policy_name: str) -> dict[str, Any]:
+def _assess(path: Path, rule: CnsRule, policy: DisruptivePolicy) -> dict[str, Any]:
     """Everything the criteria command reports, as plain data (:func:`neurohlh.service.assess_criteria`)."""
     from neurohlh.service import assess_criteria, criteria_plan
 
-    return assess_criteria(path, criteria_plan(rule, policy_name))
+    return assess_criteria(path, criteria_plan(rule.value, policy.value))
 
 
-def _tri(value: bool | None) -> str:
-    return {True: "yes", False: "[red]no[/red]", None: "?"}[value]
+def _tri(value: bool | None) -> Text:
+    return {True: Text("yes"), False: Text("no", style="red"), None: Text("?")}[value]
 
 
 def _hscore_text(h: dict[str, Any]) -> str:
@@ -84,57 +65,49 @@ def _hscore_text(h: dict[str, Any]) -> str:
 
 
 def _print_report(report: dict[str, Any]) -> None:
-    table = Table(title=escape(f"Criteria and genotype: {report['source']}"))
-    for col in ("patient", "HLH-2004", "met/8 (unknown)", f"CNS ({report['rule']})", "HScore", "genotype group",
-                "zygosity", "genes"):
-        table.add_column(col)
+    rows = []
     for r in report["patients"]:
         h, g = r["hlh2004"], r["genotype"]
         status = h["status"] + (" (molecular)" if h["molecular"]["status"] == "met" else "")
-        table.add_row(r["patient_id"], status, f"{h['n_met']} ({h['n_not_evaluable']})",
-                      _tri(r["cns"]["involved"]), _hscore_text(r["hscore"]), g["group"], g["zygosity"] or "-",
-                      ", ".join(g["genes"]) or "-")
-    console.print(table)
+        rows.append((r["patient_id"], status, f"{h['n_met']} ({h['n_not_evaluable']})", _tri(r["cns"]["involved"]),
+                     _hscore_text(r["hscore"]), g["group"], g["zygosity"] or "-", ", ".join(g["genes"]) or "-"))
+    OUTPUT.table(f"Criteria and genotype: {report['source']}",
+                 ("patient", "HLH-2004", "met/8 (unknown)", f"CNS ({report['rule']})", "HScore", "genotype group",
+                  "zygosity", "genes"), rows)
     summary = report["summary"]
-    console.print(escape(summary["cns"]["sentence"]), highlight=False)
-    console.print("HLH-2004: " + ", ".join(f"{k} {v}" for k, v in sorted(summary["hlh2004"].items())),
-                  highlight=False)
-    console.print(f"Genotype groups (policy {report['policy']}) over the {summary['patients_with_variant_data']} "
-                  "patients with variant data: "
-                  + ", ".join(f"{k} {v}" for k, v in sorted(summary["genotype_groups"].items())), highlight=False)
+    say = OUTPUT.line
+    say(summary["cns"]["sentence"])
+    say("HLH-2004: " + ", ".join(f"{k} {v}" for k, v in sorted(summary["hlh2004"].items())))
+    say(f"Genotype groups (policy {report['policy']}) over the {summary['patients_with_variant_data']} "
+        "patients with variant data: " + ", ".join(f"{k} {v}" for k, v in sorted(summary["genotype_groups"].items())))
     for rv in report["recurrent_variants"]:
-        console.print(f"Recurrent: {rv['key']} in {rv['n_patients']} patients ({', '.join(rv['patient_ids'])})",
-                      highlight=False)
+        say(f"Recurrent: {rv['key']} in {rv['n_patients']} patients ({', '.join(rv['patient_ids'])})")
     for gene, counts in report["consequences_per_gene"]["counts"].items():
         total = sum(counts.values())
-        console.print(f"{gene} variant rows: " + ", ".join(f"{k} {v}/{total}" for k, v in counts.items()),
-                      highlight=False)
-    console.print("HScore: range shown when items are missing; cut-off 169 (Fardet 2014); no probability "
-                  "reported.", highlight=False)
+        say(f"{gene} variant rows: " + ", ".join(f"{k} {v}/{total}" for k, v in counts.items()))
+    say("HScore: range shown when items are missing; cut-off 169 (Fardet 2014); no probability reported.")
 
 
 def criteria_cmd(
-    cohort: Path = typer.Argument(..., help="Cohort folder or .xlsx workbook"),
-    rule: str = typer.Option("comprehensive", "--rule", help="CNS-involvement rule: comprehensive or csf"),
-    policy: str = typer.Option("paper", "--policy", help="Disruptive policy: paper (default) or lof"),
+    cohort: Path = typer.Argument(..., metavar="COHORT", help="Cohort folder or .xlsx workbook"),
+    rule: CnsRule = typer.Option(CnsRule.COMPREHENSIVE, "--rule", case_sensitive=False,
+                                 help="CNS-involvement rule: comprehensive (CSF, symptoms or imaging) or csf"),
+    policy: DisruptivePolicy = typer.Option(DisruptivePolicy.PAPER, "--policy", case_sensitive=False,
+                                            help="Disruptive policy: paper (nonsense, frameshift, deletion) or lof "
+                                                 "(also splice-site and start-lost)"),
     as_json: bool = typer.Option(False, "--json", help="Print the full results as JSON"),
 ) -> None:
     """Per patient: HLH-2004 status, CNS involvement (with the rule), HScore and genotype group."""
-    from neurohlh.criteria.cns import RULES
-
     try:
-        if rule not in RULES:
-            raise InputError(f"`--rule` must be one of {list(RULES)}; got {rule!r}.")
         report = _assess(cohort, rule, policy)
     except InputError as exc:
-        _fail(exc, as_json)
-        return
+        OUTPUT.fail(exc, cohort, as_json)
     if as_json:
-        print(json.dumps(report, indent=2, default=str))
+        OUTPUT.json(report)
     else:
         _print_report(report)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("variant")(variant_cmd)
-    app.command("criteria")(criteria_cmd)
+    app.command("variant", short_help="Read and classify one variant description.")(variant_cmd)
+    app.command("criteria", short_help="HLH-2004, CNS involvement, HScore and genotype group.")(criteria_cmd)

@@ -1,22 +1,16 @@
 """Commands about cohort files: validate, schema, template."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
+from neurohlh.cli.output import OUTPUT
 from neurohlh.errors import InputError
-
-console = Console()
-err_console = Console(stderr=True)  # human-readable errors go to stderr
 
 
 def validate_cmd(
-    path: Path = typer.Argument(..., help="Cohort folder (patients.csv, studies.csv, variants.csv) or .xlsx workbook"),
+    path: Path = typer.Argument(..., metavar="COHORT", help="Cohort folder (patients.csv, studies.csv, variants.csv) or .xlsx workbook"),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON"),
 ) -> None:
     """Validate a cohort and list every problem (file, row, column, value). Exit 1 on any problem."""
@@ -25,28 +19,17 @@ def validate_cmd(
     try:
         report = validate(path)
     except InputError as exc:
-        if as_json:
-            print(json.dumps({"source": str(path), "ok": False, "problems": [{"message": str(exc)}]}, indent=2))
-        else:
-            err_console.print(f"[red]error[/red] {exc}")
-        raise typer.Exit(1) from None
+        OUTPUT.fail(exc, path, as_json)
     if as_json:
-        print(json.dumps(report.to_dict(), indent=2))
+        OUTPUT.json(report.to_dict())
     else:
         counts = ", ".join(f"{n} {t}" for t, n in report.counts.items())
         for note in report.notes:
-            console.print(f"[yellow]note[/yellow] {note}")
+            OUTPUT.note(note)
         if report.ok:
-            console.print(f"[green]OK[/green] {path}: {counts}; no problems found")
+            OUTPUT.done("OK", f"{path}: {counts}; no problems found")
         else:
-            table = Table(title=f"{len(report.problems)} problem(s) in {path}")
-            for col in ("file", "row", "column", "value", "problem"):
-                table.add_column(col)
-            for p in report.problems:
-                message = p.message + (f"; {p.suggestion}" if p.suggestion else "")
-                table.add_row(p.file, "" if p.row is None else str(p.row), p.column or "",
-                              "" if p.value is None else repr(p.value), message)
-            console.print(table)
+            OUTPUT.problems(f"{len(report.problems)} problem(s) in {path}", report.problems)
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -60,7 +43,8 @@ def schema_cmd(
 
 
 def template_cmd(
-    out: Path = typer.Argument(..., help="OUT.xlsx for a workbook, or a folder for CSV files (created if needed)"),
+    out: Path = typer.Argument(..., metavar="OUT",
+                               help="OUT.xlsx for a workbook, or a folder for CSV files (created if needed)"),
     force: bool = typer.Option(False, "--force", help="Replace an existing workbook or cohort files with an empty "
                                "template (their data are lost)"),
 ) -> None:
@@ -70,8 +54,7 @@ def template_cmd(
     from neurohlh.dictionary import write_template_csv, write_template_xlsx
 
     if out.suffix and out.suffix.lower() != ".xlsx":
-        err_console.print(f"[red]error[/red] {escape(str(out))}: give a name ending in .xlsx, or a folder name for "
-                          "CSV templates")
+        OUTPUT.error(f"{out}: give a name ending in .xlsx, or a folder name for CSV templates")
         raise typer.Exit(1)
     try:
         if out.suffix:
@@ -79,16 +62,15 @@ def template_cmd(
         else:
             write_template_csv(out, force=force)
     except (InputError, OSError) as exc:
-        err_console.print(f"[red]error[/red] {escape(str(exc))}; nothing was written")
+        OUTPUT.error(f"{exc}; nothing was written")
         raise typer.Exit(1) from None
     if out.suffix:
-        console.print(f"wrote workbook template {escape(str(out))} (sheets: instructions, patients, studies, variants)")
+        OUTPUT.line(f"wrote workbook template {out} (sheets: instructions, patients, studies, variants)")
     else:
-        console.print(f"wrote CSV templates in {escape(str(out))}/ (patients.csv, studies.csv, variants.csv, "
-                      "README.txt)")
+        OUTPUT.line(f"wrote CSV templates in {out}/ (patients.csv, studies.csv, variants.csv, README.txt)")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("validate")(validate_cmd)
-    app.command("schema")(schema_cmd)
-    app.command("template")(template_cmd)
+    app.command("validate", short_help="List every problem of a cohort (file, row, column, value).")(validate_cmd)
+    app.command("schema", short_help="Print the cohort JSON Schema or the data dictionary.")(schema_cmd)
+    app.command("template", short_help="Write an empty workbook or CSV folder to fill in.")(template_cmd)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import unicodedata
 from typing import Any, Callable
@@ -14,6 +13,7 @@ from neurohlh.errors import Problem
 from neurohlh.io.csvtext import unneutralise
 from neurohlh.io.limits import MAX_CELL_CHARS, MAX_ID_CHARS
 from neurohlh.io.read import RawTable
+from neurohlh.io.suggest import shorthand_hint, suggestion
 from neurohlh.schema import RENAMED_COLUMNS, FieldSpec, Kind, field_specs
 
 UNKNOWN_TOKENS = frozenset({"", "na", "n/a", "unknown", "nk", "not known"})
@@ -75,12 +75,16 @@ def _normalise_token(text: str) -> str:
 
 
 def _suggest(value: str, choices: tuple[str, ...] | list[str]) -> str | None:
-    close = difflib.get_close_matches(_normalise_token(value), list(choices), n=1, cutoff=0.5)
-    return f"did you mean '{close[0]}'?" if close else None
+    return suggestion(value, choices, hints=True)
 
 
 def _allowed(choices: tuple[str, ...]) -> str:
     return "allowed: " + ", ".join(choices) + " (or empty for unknown)"
+
+
+def _allowed_items(choices: tuple[str, ...]) -> str:
+    return ("allowed: " + ", ".join(choices) + f", several separated by '{SET_SEPARATOR}' or ','"
+            " (or empty for unknown)")
 
 
 def _parse_date(text: str) -> dt.date:
@@ -120,7 +124,7 @@ def _cell_parser(spec: FieldSpec) -> Callable[[str], Any]:
                 return True
             if low in FALSE_TOKENS:
                 return False
-            raise _CellError("is not yes/no", "write yes or no (or leave empty for unknown)")
+            raise _CellError("is not yes/no", shorthand_hint(v) or "write yes or no (or leave empty for unknown)")
         return parse_bool
     if spec.kind in (Kind.FLOAT, Kind.INT):
         def parse_number(v: str) -> float:
@@ -152,19 +156,22 @@ def _cell_parser(spec: FieldSpec) -> Callable[[str], Any]:
             token = _normalise_token(v)
             if token not in choices:
                 raise _CellError("is not an allowed value",
-                                 " ".join(filter(None, [_suggest(v, spec.choices), _allowed(spec.choices)])))
+                                 "; ".join(filter(None, [_suggest(v, spec.choices), _allowed(spec.choices)])))
             return token
         return parse_enum
     if spec.kind is Kind.SET:
         choices = set(spec.choices)
 
         def parse_set(v: str) -> frozenset[str]:
-            parts = [t for t in v.replace(",", SET_SEPARATOR).split(SET_SEPARATOR) if t.strip()]
+            parts = [t.strip() for t in v.replace(",", SET_SEPARATOR).split(SET_SEPARATOR) if t.strip()]
             wrong = [t for t in parts if _normalise_token(t) not in choices]
-            if not parts or wrong:
-                raise _CellError(f"is not a '{SET_SEPARATOR}'-separated list of allowed values",
-                                 " ".join(filter(None, [_suggest(wrong[0] if wrong else v, spec.choices),
-                                                        _allowed(spec.choices)])))
+            if not parts:
+                raise _CellError("holds separators but no values", _allowed_items(spec.choices))
+            if wrong:
+                others = f" (and {len(wrong) - 1} more)" if len(wrong) > 1 else ""
+                raise _CellError(f"item '{wrong[0]}' is not an allowed value{others}",
+                                 "; ".join(filter(None, [_suggest(wrong[0], spec.choices),
+                                                        _allowed_items(spec.choices)])))
             return frozenset(_normalise_token(t) for t in parts)
         return parse_set
     if spec.kind is Kind.DATE:
@@ -247,13 +254,11 @@ def parse_table(table: RawTable, record_type: type) -> tuple[pd.DataFrame | None
         seen.add(col)
     for col in columns:
         if col not in specs and col != "":
-            close = [col.lower()] if col.lower() in specs else \
-                difflib.get_close_matches(col.lower(), list(specs), n=1, cutoff=0.6)
             renamed = RENAMED_COLUMNS.get(col) if RENAMED_COLUMNS.get(col) in specs else None
             problems.append(Problem(
                 table.label, "unknown column", None, _shown(col),
                 suggestion=f"this column is now called '{renamed}'" if renamed else
-                f"did you mean '{close[0]}'?" if close else "see docs/data-dictionary.md",
+                suggestion(col, list(specs)) or "see the data dictionary (neurohlh schema --markdown)",
             ))
         elif col == "" and (frame.iloc[:, columns.index(col)].str.strip() != "").any():
             problems.append(Problem(table.label, "a column without a header holds values", None,

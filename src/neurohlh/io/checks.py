@@ -1,12 +1,11 @@
 """Checks that need more than one cell: identifiers, references between files, contradictions."""
 from __future__ import annotations
 
-import difflib
-
 import numpy as np
 import pandas as pd
 
 from neurohlh.errors import Problem
+from neurohlh.io.suggest import suggestion
 
 
 def _duplicates(frame: pd.DataFrame, keys: list[str], label: str, problems: list[Problem]) -> None:
@@ -25,10 +24,9 @@ def _unknown_patient(frame: pd.DataFrame, patient_ids: set[str], label: str, pro
     ids = sorted(patient_ids)
     for idx in orphan[orphan].index:
         value = frame.at[idx, "patient_id"]
-        close = difflib.get_close_matches(value, ids, n=1, cutoff=0.6)
         problems.append(Problem(
             label, "patient_id does not exist in patients", int(frame.at[idx, "_row"]), "patient_id", value,
-            f"did you mean '{close[0]}'?" if close else None,
+            suggestion(value, ids),
         ))
 
 

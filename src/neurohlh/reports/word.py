@@ -1,0 +1,277 @@
+"""Write a :class:`~neurohlh.reports.model.Report` as a Word file whose tables paste into a manuscript as they are.
+
+Journal layout: each table on its own page with its caption above and footnotes below; three horizontal rules
+(above and below the header, below the last row) and no vertical lines; every column as wide as its longest word
+needs, so no word is ever broken, and the rest of the text width shared out so that cells wrap as little as
+possible; a landscape page when a table does not fit upright. Paper is A4 unless ``paper="letter"``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from neurohlh.reports._textwidth import text_width_pt
+from neurohlh.reports.model import Report, Table
+
+#: Paper sizes in points (width, height), portrait.
+PAPER_SIZES_PT: dict[str, tuple[float, float]] = {"a4": (595.3, 841.9), "letter": (612.0, 792.0)}
+#: Page margin on every side, points (2 cm).
+MARGIN_PT = 56.7
+#: Font sizes of cells and footnotes, points; a table too wide for a landscape page is set one size smaller.
+FONT_PT, FOOTNOTE_PT, SMALL_FONT_PT = 9.0, 8.0, 7.5
+#: Left and right inner margin of every cell, points.
+CELL_PAD_PT = 3.0
+#: Slack added to every measured width (rounding of the renderer), points.
+SLACK_PT = 3.0
+#: Indent of one row level in the label column, points.
+INDENT_PT = 10.0
+#: Rules: above and below the table (thick), below the header (thin), in eighths of a point.
+RULE_THICK, RULE_THIN = 12, 6
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Page orientation, font size and column widths (points) chosen for one table."""
+
+    landscape: bool
+    font_pt: float
+    widths_pt: tuple[float, ...]
+
+
+def _columns_text(table: Table) -> list[list[tuple[str, bool, float]]]:
+    """Per column: every text it holds as (text, bold, indent in points)."""
+    cols: list[list[tuple[str, bool, float]]] = [[(table.label_header or "Characteristic", True, 0.0)]]
+    cols += [[(h, True, 0.0)] for h in table.columns]
+    for row in table.rows:
+        if row.section:
+            continue  # a section heading spans the whole table
+        cols[0].append((row.label, False, INDENT_PT * row.level))
+        for j, cell in enumerate(row.cells):
+            cols[j + 1].append((cell.text, False, 0.0))
+            if cell.paper:
+                cols[j + 1].append((f"paper: {cell.paper}", False, 0.0))
+    return cols
+
+
+def _needs(table: Table, font_pt: float) -> tuple[list[float], list[float]]:
+    """(minimum, preferred) width of every column: its longest word, and its longest unwrapped text."""
+    pad = 2 * CELL_PAD_PT + SLACK_PT
+    minimum, preferred = [], []
+    for texts in _columns_text(table):
+        words = [text_width_pt(w, font_pt, bold) + indent for t, bold, indent in texts for w in t.split()] or [0.0]
+        lines = [text_width_pt(t, font_pt, bold) + indent for t, bold, indent in texts] or [0.0]
+        minimum.append(max(words) + pad)
+        preferred.append(max(lines) + pad)
+    col = 1
+    for text, span in table.column_groups:  # a spanning header needs room for its longest word too
+        need = max((text_width_pt(w, font_pt, True) for w in text.split()), default=0.0) + pad
+        have = sum(minimum[col:col + span])
+        if need > have:
+            for j in range(col, col + span):
+                minimum[j] += (need - have) / span
+                preferred[j] = max(preferred[j], minimum[j])
+        col += span
+    return minimum, preferred
+
+
+def _share(minimum: list[float], preferred: list[float], width: float) -> tuple[float, ...]:
+    """Widths that fill ``width``: everything preferred if it fits (the rest to the label column), else the
+    minimum plus the room left shared in proportion to what each column still wants."""
+    if sum(preferred) <= width:
+        out = list(preferred)
+        out[0] += width - sum(preferred)
+        return tuple(out)
+    room = width - sum(minimum)
+    wants = [p - m for p, m in zip(preferred, minimum)]
+    total = sum(wants)
+    if room <= 0 or total <= 0:
+        return tuple(minimum)
+    return tuple(m + room * w / total for m, w in zip(minimum, wants))
+
+
+def layout(table: Table, paper: str = "a4") -> Layout:
+    """Orientation, font and column widths: upright when every cell column fits unwrapped beside the label
+    column's longest word, else landscape; one font size smaller only if even landscape is too narrow."""
+    short, long_ = PAPER_SIZES_PT[paper]
+    upright, across = short - 2 * MARGIN_PT, long_ - 2 * MARGIN_PT
+    minimum, preferred = _needs(table, FONT_PT)
+    if minimum[0] + sum(preferred[1:]) <= upright:
+        return Layout(False, FONT_PT, _share(minimum, preferred, upright))
+    if sum(minimum) <= across:
+        return Layout(True, FONT_PT, _share(minimum, preferred, across))
+    minimum, preferred = _needs(table, SMALL_FONT_PT)
+    return Layout(True, SMALL_FONT_PT, _share(minimum, preferred, across))
+
+
+def write_docx(report: Report, path: str | Path, paper: str | None = None) -> Path:
+    """Manuscript-ready Word file: one table per page (its own section, landscape when wide), numbered caption
+    above, footnotes below, Arial; A4 unless ``paper`` (or ``report.paper``) is ``"letter"``."""
+    from docx import Document
+    from docx.enum.section import WD_SECTION
+    from docx.shared import Pt
+
+    paper = (paper or report.paper or "a4").lower()
+    if paper not in PAPER_SIZES_PT:
+        raise ValueError(f"`paper` must be one of {list(PAPER_SIZES_PT)}; got {paper!r}")
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = "Arial"
+    normal.font.size = Pt(FONT_PT)
+    normal.paragraph_format.space_after = Pt(0)
+    normal.paragraph_format.space_before = Pt(0)
+    for i, table in enumerate(report.tables):
+        plan = layout(table, paper)
+        section = doc.sections[0] if i == 0 else doc.add_section(WD_SECTION.NEW_PAGE)
+        _page(section, paper, plan.landscape)
+        caption = doc.add_paragraph()
+        caption.paragraph_format.space_after = Pt(6)
+        caption.paragraph_format.keep_with_next = True
+        caption.add_run(table.title).bold = True
+        _table(doc, table, plan)
+        for k, note in enumerate(table.footnotes):
+            p = doc.add_paragraph()
+            p.paragraph_format.space_before = Pt(4 if k == 0 else 0)
+            p.add_run(note).font.size = Pt(FOOTNOTE_PT)
+    doc.core_properties.title = report.title
+    doc.save(str(path))
+    return Path(path)
+
+
+def _page(section: Any, paper: str, landscape: bool) -> None:
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Pt
+
+    short, long_ = PAPER_SIZES_PT[paper]
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    width, height = (long_, short) if landscape else (short, long_)
+    section.page_width, section.page_height = Pt(width), Pt(height)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Pt(MARGIN_PT))
+
+
+def _table(doc: Any, table: Table, plan: Layout) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    n_header = 2 if table.column_groups else 1
+    ncols = len(table.columns) + 1
+    grid = doc.add_table(rows=n_header, cols=ncols)
+    _table_properties(grid, plan)
+    if table.column_groups:
+        col = 1
+        for text, span in table.column_groups:
+            cell = grid.cell(0, col)
+            if span > 1:
+                cell = cell.merge(grid.cell(0, col + span - 1))
+            _write(cell, text, plan.font_pt, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+            col += span
+        grid.cell(0, 0).merge(grid.cell(1, 0))
+    _write(grid.cell(0, 0), table.label_header or "Characteristic", plan.font_pt, bold=True)
+    for j, h in enumerate(table.columns):
+        _write(grid.cell(n_header - 1, j + 1), h, plan.font_pt, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    for row in table.rows:
+        cells = grid.add_row().cells
+        if row.section:
+            _write(cells[0].merge(cells[-1]), row.label, plan.font_pt, bold=True)
+            continue
+        _write(cells[0], row.label, plan.font_pt, indent=INDENT_PT * row.level)
+        for j, c in enumerate(row.cells):
+            _write(cells[j + 1], c.text, plan.font_pt, align=WD_ALIGN_PARAGRAPH.CENTER, paper=c.paper)
+    for r, tr in enumerate(grid.rows):
+        _row_properties(tr, header=r < n_header)
+        for j, cell in enumerate(tr.cells):
+            cell.width = Pt(plan.widths_pt[j])
+    for cell in grid.rows[0].cells:
+        _border(cell, top=RULE_THICK)
+    for cell in grid.rows[n_header - 1].cells:
+        _border(cell, bottom=RULE_THIN)
+    if table.column_groups:
+        _border(grid.cell(0, 0), bottom=RULE_THIN)
+    if len(grid.rows) > n_header:
+        for cell in grid.rows[-1].cells:
+            _border(cell, bottom=RULE_THICK)
+
+
+def _write(cell: Any, text: str, font_pt: float, bold: bool = False, align: Any = None, indent: float = 0.0,
+           paper: str = "") -> None:
+    from docx.shared import Pt
+
+    p = cell.paragraphs[0]
+    run = p.add_run(text)
+    run.bold = bold
+    run.font.size = Pt(font_pt)
+    if paper:  # the value the paper printed, under the demo's value
+        note = p.add_run(f"\npaper: {paper}")
+        note.italic = True
+        note.font.size = Pt(font_pt - 1)
+    if align is not None:
+        p.alignment = align
+    if indent:
+        p.paragraph_format.left_indent = Pt(indent)
+
+
+def _element(tag: str, **attrs: str) -> Any:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    el = OxmlElement(tag)
+    for k, v in attrs.items():
+        el.set(qn(f"w:{k}"), v)
+    return el
+
+
+#: Child order of ``w:tblPr`` required by the WordprocessingML schema (Word refuses files out of order).
+_TBL_PR_ORDER = ("w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize",
+                 "w:tblStyleColBandSize", "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd",
+                 "w:tblLayout", "w:tblCellMar", "w:tblLook")
+
+
+def _table_properties(grid: Any, plan: Layout) -> None:
+    """Fixed layout at the planned widths, no borders at all (the rules are set per cell), tight cell margins."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    grid.autofit = False
+    tbl_pr = grid._tbl.tblPr
+    borders = _element("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        borders.append(_element(f"w:{side}", val="nil"))
+    margins = _element("w:tblCellMar")
+    for side in ("top", "left", "bottom", "right"):
+        width = CELL_PAD_PT * 20 if side in ("left", "right") else 15
+        margins.append(_element(f"w:{side}", w=str(round(width)), type="dxa"))
+    mine = {"w:tblW": _element("w:tblW", w=str(round(sum(plan.widths_pt) * 20)), type="dxa"),
+            "w:tblBorders": borders, "w:tblLayout": _element("w:tblLayout", type="fixed"), "w:tblCellMar": margins}
+    kept = [el for el in tbl_pr if el.tag not in {qn(t) for t in mine}]
+    for el in list(tbl_pr):
+        tbl_pr.remove(el)
+    order = {qn(t): i for i, t in enumerate(_TBL_PR_ORDER)}
+    for el in sorted([*kept, *mine.values()], key=lambda e: order.get(e.tag, len(order))):
+        tbl_pr.append(el)
+    for j, col in enumerate(grid.columns):
+        col.width = Pt(plan.widths_pt[j])
+
+
+def _row_properties(tr: Any, header: bool) -> None:
+    """Rows never split across pages; header rows repeat on every page of a long table."""
+    tr_pr = tr._tr.get_or_add_trPr()
+    tr_pr.append(_element("w:cantSplit"))
+    if header:
+        tr_pr.append(_element("w:tblHeader"))
+
+
+def _border(cell: Any, top: int | None = None, bottom: int | None = None) -> None:
+    from docx.oxml.ns import qn
+
+    tc_pr = cell._tc.get_or_add_tcPr()
+    borders = tc_pr.find(qn("w:tcBorders"))
+    if borders is None:
+        borders = _element("w:tcBorders")
+        tc_pr.append(borders)
+    for side, size in (("top", top), ("bottom", bottom)):
+        if size is None:
+            continue
+        for old in borders.findall(qn(f"w:{side}")):
+            borders.remove(old)
+        borders.append(_element(f"w:{side}", val="single", sz=str(size), space="0", color="000000"))
