@@ -80,7 +80,7 @@ def test_markup_in_ids_and_headers_is_printed_literally(tmp_path):
     analyze = runner.invoke(app, ["analyze", str(folder), "--out", str(tmp_path / "o")])
     assert analyze.exit_code == 0, analyze.output
 
-    frames["patients"] = frames["patients"].rename(columns={"centre": "[/centre]"})
+    frames["patients"] = frames["patients"].rename(columns={frames["patients"].columns[1]: "[/centre]"})
     bad_header = _write_folder(tmp_path / "h", frames)
     result = runner.invoke(app, ["validate", str(bad_header)])
     assert result.exit_code == 1 and "[/centre]" in result.output and "unknown column" in result.output
