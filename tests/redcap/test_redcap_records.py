@@ -192,7 +192,7 @@ def test_json_export_problems_are_located_too(tmp_path, demo):
     (p,) = validate(path).problems
     assert (p.record, p.instrument, p.column, p.value, p.suggestion) == (
         records[0]["record_id"], "patient", "sex", "mal",
-        "did you mean 'male'? allowed: male, female (or empty for unknown)")
+        "did you mean 'male'?; allowed: male, female (or empty for unknown)")
 
 
 def test_label_export_with_an_unknown_label(tmp_path, demo):
