@@ -170,7 +170,7 @@ def write_template_xlsx(path: str | Path, force: bool = False) -> Path:
     path = Path(path)
     _refuse_overwrite([path], force)
     book = Workbook()
-    info = book.active
+    info = book.worksheets[0]
     info.title = "instructions"
     info.append(["neurohlh cohort template"])
     info["A1"].font = Font(bold=True)

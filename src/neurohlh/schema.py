@@ -17,7 +17,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 
 class Sex(StrEnum):
@@ -505,7 +505,19 @@ def _make_study_class() -> type:
     return dataclass(frozen=True, slots=True)(cls)
 
 
-Study = _make_study_class()
+if TYPE_CHECKING:
+    class Study:
+        """One read of one MR study (generated at run time from ``_STUDY_FIELDS``; this is its interface for type
+        checkers: the three keys, and every other field of the sheet as an attribute)."""
+
+        study_id: str
+        patient_id: str
+        reader: str
+
+        def __init__(self, **fields: Any) -> None: ...
+        def __getattr__(self, name: str) -> Any: ...
+else:
+    Study = _make_study_class()
 
 
 @dataclass(frozen=True, slots=True)

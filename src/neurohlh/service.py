@@ -71,13 +71,14 @@ def assess_criteria(source: str | Path | Cohort, plan: AnalysisPlan = PAPER_PLAN
     by_patient: dict[str, list[Variant]] = {}
     for v in variants:
         by_patient.setdefault(v.patient_id, []).append(v)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for patient, c in zip(patients, cns.results):
         genotype = patient_genotype(patient, by_patient.get(patient.patient_id, []), policy=plan.disruptive)
         rows.append({"patient_id": patient.patient_id, "hlh2004": hlh2004(patient).to_dict(),
                      "cns": c.to_dict(), "hscore": hscore(patient).to_dict(), "genotype": genotype.to_dict()})
     return {
-        "source": str(cohort.source if isinstance(source, Cohort) else source), "rule": plan.cns_rule, "policy": plan.disruptive.name, "patients": rows,
+        "source": str(cohort.source if isinstance(source, Cohort) else source), "rule": plan.cns_rule,
+        "policy": plan.disruptive.name, "patients": rows,
         "summary": {
             "cns": {k: v for k, v in cns.to_dict().items() if k != "results"},
             "hlh2004": dict(Counter(r["hlh2004"]["status"] for r in rows)),

@@ -298,3 +298,11 @@ def test_public_api_names():
                  "format_p", "categorical_panel"):
         assert name in ns.__all__ and callable(getattr(ns, name))
     assert ns.formatting.format_p(0.5) == ".5"
+
+
+def test_allowed_values_are_listed_in_a_stable_order():
+    # A set prints in hash order, which changes between runs; the message lists the sorted choices.
+    from neurohlh.stats._validation import _iv_choice
+
+    with pytest.raises(InputError, match=r"^`policy` must be one of \['exact', 'fisher', 'paper'\]; got 'x'\.$"):
+        _iv_choice("x", "policy", ("paper", "fisher", "exact"))

@@ -155,7 +155,7 @@ def _gene_call(gene: str, rows: list[tuple[Variant, VariantClassification]], pat
     keys = {c.key for _, c in rows}
     male = getattr(patient.sex, "value", patient.sex) == "male"
     alleles: list[Allele] = []
-    for (v, c), z in zip(rows, zyg):
+    for (_, c), z in zip(rows, zyg):
         alleles += [Allele(c, z)] * (2 if z == "homozygous" else 1)
     if gene in X_LINKED_GENES and ("hemizygous" in zyg or (male and len(rows) == 1)):
         return _GeneCall(gene, "hemizygous", alleles)

@@ -132,7 +132,7 @@ def _validate(path: Path) -> tuple[ValidationReport, dict[str, pd.DataFrame | No
     counts = {t: (0 if frames[t] is None else len(frames[t])) for t in TABLES}
     checksums = {raw[t].label: raw[t].checksum for t in TABLES if raw[t].checksum}
     report = ValidationReport(str(path), tuple(problems), tuple(notes), counts)
-    return report, frames, checksums
+    return report, frames, checksums  # type: ignore[return-value]
 
 
 def validate(path: str | Path) -> ValidationReport:
@@ -145,7 +145,10 @@ def load_cohort(path: str | Path) -> Cohort:
     report, frames, checksums = _validate(Path(path))
     if not report.ok:
         raise InputError(f"{path}: {len(report.problems)} problem(s) found; nothing was loaded", report.problems)
-    return Cohort(Path(path), frames["patients"], frames["studies"], frames["variants"], checksums, report.notes)
+    patients, studies, variants = frames["patients"], frames["studies"], frames["variants"]
+    if patients is None or studies is None or variants is None:  # a table that cannot be read is a problem above
+        raise InputError(f"{path}: a table could not be read; nothing was loaded", report.problems)
+    return Cohort(Path(path), patients, studies, variants, checksums, report.notes)
 
 
 def write_cohort_csv(cohort_frames: dict[str, pd.DataFrame], folder: str | Path, header_comment: str = "") -> None:

@@ -206,7 +206,7 @@ def consensus_from_reads(studies: pd.DataFrame, label: str) -> tuple[pd.DataFram
             problems.append(Problem(
                 label, f"the adjudicator's {name} differs from the value both readers agree on "
                 f"({_shown(result.values[name])}); the adjudicator decides disagreements only",
-                int(adj["_row"]), name, _shown(adj[name]), "leave this cell empty"))
+                int(adj["_row"]), name, _shown(adj[name]), "leave this cell empty"))  # type: ignore[index]
         if given is not None:
             for name in CONSENSUS_FIELDS:
                 source = result.provenance[name]

@@ -203,7 +203,7 @@ def _pattern_1(patient_id: str, ordered: tuple[StudyAllocation, ...], basis: str
                          "ordered, so onset and evolution are reported")
     lesional = [s for s in relevant if s.lesional]
     subpatterns = [s.subpattern for s in lesional]
-    ever = frozenset(subpatterns) - {None}
+    ever = frozenset(s for s in subpatterns if s is not None)
     if relevant_basis == UNKNOWN:
         untimed = [f"{s.study_id}.study_date" for s in relevant if s.study_date is None and
                    s.age_at_study_months is None]
@@ -229,7 +229,7 @@ def _pattern_1(patient_id: str, ordered: tuple[StudyAllocation, ...], basis: str
     if None in subpatterns:  # an undetermined subpattern leaves onset, evolution or last subpattern incomplete
         missing += [f"{s.study_id}.{f}" for s in lesional if s.subpattern is None for f in s.missing_fields]
     clippers_study = next((s.study_id for s in lesional if s.subpattern == "1.2"), None)
-    red_flag = assess_red_flag(subpatterns + _possible_triggers(ordered), workup, patient_known)
+    red_flag = assess_red_flag([*subpatterns, *_possible_triggers(ordered)], workup, patient_known)
     notes += _reader_notes(ordered)
     return PatientAllocation(patient_id, "1", onset, ordered, evolution, transitions, last, ever, clippers_study,
                              red_flag, _dedupe(missing), basis, tuple(notes), workup, onset_study)

@@ -167,7 +167,7 @@ def _rule_1_3(ev: tuple) -> tuple[bool | None, tuple[str, ...]]:
         return True, ()
     if swelling is False or effacement is False:
         return False, ()
-    missing = ("cerebellar_diffuse_edema",) if swelling is None else ()
+    missing: tuple[str, ...] = ("cerebellar_diffuse_edema",) if swelling is None else ()
     if effacement is None:
         missing += tuple(f for f in EFFACEMENT_FIELDS if ev[_IDX[f]] is None)
     return None, missing
@@ -478,7 +478,7 @@ def _subpattern_steps(ev: tuple) -> list[RuleStep]:
     steps = []
     met, missing = _rule_1_3(ev)
     values = _values(ev, ("cerebellar_diffuse_edema", "infra_lesion_number") + EFFACEMENT_FIELDS)
-    swelling, effacement = _swelling(ev), _effacement(ev)
+    swelling = _swelling(ev)
     if met:
         return [RuleStep.make("subpattern_1_3", values, T.MET,
                               "diffuse cerebellar swelling/oedema with effacement of the cerebellar folia and/or the "

@@ -145,10 +145,13 @@ def _location_counts(c: _Counter, f: pd.DataFrame) -> None:
     brainstem, brainstem_unknown = _any(f, ("loc_midbrain", "loc_pons", "loc_medulla"))
     c.add("brainstem", "Brainstem involvement", brainstem, every, brainstem_unknown,
           "any of loc_midbrain, loc_pons, loc_medulla = yes", "34/123")
-    for key, name, label, paper in (("brainstem_midbrain", "loc_midbrain", "Brainstem: midbrain", "32/34"),
+    brainstem_rows: tuple[tuple[str, str, str, str | None], ...] = (
+                                    ("brainstem_midbrain", "loc_midbrain", "Brainstem: midbrain", "32/34"),
                                     ("brainstem_medulla", "loc_medulla", "Brainstem: medulla", "9/34"),
-                                    ("brainstem_dorsal_pons", "loc_pons_dorsal", "Brainstem: dorsal pons", None)):
-        c.add(key, label, _yes(f, name), brainstem, _unknown(f, name), f"{name} = yes among brainstem studies", paper)
+                                    ("brainstem_dorsal_pons", "loc_pons_dorsal", "Brainstem: dorsal pons", None))
+    for key, name, label, printed in brainstem_rows:
+        c.add(key, label, _yes(f, name), brainstem, _unknown(f, name), f"{name} = yes among brainstem studies",
+              printed)
     for key, name, label, paper in (
             ("cranial_nerves", "loc_cranial_nerves", "Cranial nerve enhancement", "5"),
             ("optic_nerve", "loc_optic_nerve", "Optic nerve involvement", "1"),

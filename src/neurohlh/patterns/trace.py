@@ -75,7 +75,7 @@ class RuleStep:
     section: str
 
     @classmethod
-    def make(cls, rule: str, values: Mapping[str, Any], status: str, outcome: str, section: str) -> "RuleStep":
+    def make(cls, rule: str, values: Mapping[str, Any], status: str, outcome: str, section: str) -> RuleStep:
         return cls(rule, tuple(values.items()), status, outcome, section)
 
     def to_dict(self) -> dict[str, Any]:

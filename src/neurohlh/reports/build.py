@@ -137,7 +137,7 @@ def build_report(result: AnalysisResult, title: str = "CNS HLH MRI pattern analy
         title=title, tables=tables, figures=build_figures(result), methods=methods_text(result, tables),
         policy=result.policy, summary=summary, warnings=result.warnings, versions=_versions(),
         checksums=tuple(sorted(result.checksums.items())), notice=notice,
-        generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
 
 
@@ -169,7 +169,7 @@ def _json_default(obj: Any) -> Any:
         return obj.isoformat()
     if hasattr(obj, "to_dict"):
         return obj.to_dict()
-    if obj is None or obj is getattr(__import__("pandas"), "NA"):
+    if obj is None or obj is __import__("pandas").NA:
         return None
     return str(obj)
 

@@ -1,4 +1,5 @@
-"""Report figures drawn with matplotlib (Agg backend), each returned as SVG text plus PNG bytes.
+"""Report figures drawn with matplotlib's object interface (no pyplot, no global backend), each returned as SVG
+text plus PNG bytes.
 
 Figure functions take plain, already computed data (group samples, flows, survival steps, counts)
 so they stay testable and never touch the cohort.
@@ -8,15 +9,14 @@ from __future__ import annotations
 import io
 from typing import Mapping, Sequence
 
-import matplotlib
+import numpy as np
+from matplotlib import rc_context
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.path import Path as MplPath
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
-from matplotlib.path import Path as MplPath  # noqa: E402
-
-from neurohlh.reports.model import Figure  # noqa: E402
+from neurohlh.reports.model import Figure
 
 #: Colour per group label, colour-blind safe (Okabe-Ito).
 PALETTE = {
@@ -38,11 +38,16 @@ def _style() -> dict[str, object]:
             "font.family": "DejaVu Sans", "axes.titlesize": 11, "axes.titleweight": "bold"}
 
 
-def _finish(fig: plt.Figure, key: str, title: str, caption: str) -> Figure:
+def _canvas(figsize: tuple[float, float]) -> tuple[MplFigure, Axes]:
+    """A figure of its own (no pyplot state: it is freed when the last reference goes) with one axes."""
+    fig = MplFigure(layout="constrained", figsize=figsize)
+    return fig, fig.add_subplot()
+
+
+def _finish(fig: MplFigure, key: str, title: str, caption: str) -> Figure:
     svg, png = io.StringIO(), io.BytesIO()
     fig.savefig(svg, format="svg", metadata={"Date": None})
     fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": "neurohlh"})
-    plt.close(fig)
     return Figure(key, title, caption, svg.getvalue(), png.getvalue())
 
 
@@ -56,8 +61,8 @@ def age_by_group_figure(groups: Mapping[str, Sequence[float]], caption: str = ""
     labels = list(groups)
     data = [np.asarray(groups[k], dtype=float) for k in labels]
     data = [d[~np.isnan(d)] for d in data]
-    with plt.rc_context(_style()):
-        fig, ax = plt.subplots(layout="constrained", figsize=(7.2, 4.0))
+    with rc_context(_style()):  # type: ignore[arg-type]
+        fig, ax = _canvas((7.2, 4.0))
         positions = np.arange(1, len(labels) + 1)
         nonempty = [i for i, d in enumerate(data) if d.size]
         if nonempty:
@@ -99,8 +104,8 @@ def alluvial_figure(flows: Mapping[tuple[str, str], int], left_title: str = "Ons
     right = sorted({b for _, b in flows}, key=lambda k: (order.get(k, 99), k))
     total = sum(flows.values())
     gap = 0.04 * max(total, 1)
-    with plt.rc_context(_style()):
-        fig, ax = plt.subplots(layout="constrained", figsize=(7.2, 4.4))
+    with rc_context(_style()):  # type: ignore[arg-type]
+        fig, ax = _canvas((7.2, 4.4))
         ax.axis("off")
 
         def stack(nodes: list[str], sizes: Mapping[str, int]) -> dict[str, list[float]]:
@@ -146,8 +151,8 @@ def survival_figure(key: str, title: str, curves: Mapping[str, tuple[Sequence[fl
 
     ``censored`` maps a label to the (times, survival) of its censoring marks, drawn as ticks.
     """
-    with plt.rc_context(_style()):
-        fig, ax = plt.subplots(layout="constrained", figsize=(6.4, 4.0))
+    with rc_context(_style()):  # type: ignore[arg-type]
+        fig, ax = _canvas((6.4, 4.0))
         for i, (label, (t, s, n)) in enumerate(curves.items()):
             ax.step(np.asarray(t, float), np.asarray(s, float), where="post", color=_colour(label, i),
                     linewidth=1.8, label=f"{label} (n = {n})")
@@ -168,8 +173,8 @@ def lesion_distribution_figure(rows: Sequence[tuple[str, int, int]], caption: st
     """Horizontal bars: percentage of MR studies with a finding, labelled ``n/N``; rows in the given order."""
     labels = [r[0] for r in rows]
     pct = [100.0 * n / d if d else 0.0 for _, n, d in rows]
-    with plt.rc_context(_style()):
-        fig, ax = plt.subplots(layout="constrained", figsize=(7.2, 0.34 * len(rows) + 1.2))
+    with rc_context(_style()):  # type: ignore[arg-type]
+        fig, ax = _canvas((7.2, 0.34 * len(rows) + 1.2))
         y = np.arange(len(rows))[::-1]
         ax.barh(y, pct, color="#0072B2", height=0.62)
         for yi, p, (_, n, d) in zip(y, pct, rows):

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import Final, Sequence
 
 import numpy as np
 
@@ -17,7 +17,7 @@ from neurohlh.reports.model import Cell
 from neurohlh.rounding import percent_text, round_half_up
 
 #: Quartile definition of SPSS "Weighted Average" (definition 1): x[(n+1)p], linear interpolation.
-QUARTILE_METHOD = "weibull"
+QUARTILE_METHOD: Final = "weibull"
 DASH = "\u2013"  # en dash for ranges, as in the paper's "5.5-80.8"
 
 
@@ -46,7 +46,7 @@ def quartiles(values: Sequence[float] | np.ndarray) -> tuple[float, float, float
     x = x[~np.isnan(x)]
     if x.size == 0:
         return (math.nan, math.nan, math.nan)
-    q1, med, q3 = np.percentile(x, [25, 50, 75], method=QUARTILE_METHOD)
+    q1, med, q3 = np.percentile(x, [25.0, 50.0, 75.0], method=QUARTILE_METHOD)
     return float(q1), float(med), float(q3)
 
 

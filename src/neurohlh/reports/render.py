@@ -54,7 +54,8 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
     from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
-    wb.remove(wb.active)
+    if wb.active is not None:
+        wb.remove(wb.active)
     used: set[str] = set()
     bold = Font(bold=True)
     for table in report.tables:
@@ -145,7 +146,7 @@ def write_docx(report: Report, path: str | Path) -> Path:
             for r in p.runs:
                 r.font.size = Pt(8)
     doc.core_properties.title = report.title
-    doc.save(path)
+    doc.save(str(path))
     return Path(path)
 
 

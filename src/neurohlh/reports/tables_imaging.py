@@ -117,7 +117,7 @@ def recurrent_table(result: AnalysisResult) -> Table:
         rows.append(Row(label, (
             Cell(str(_field(v, "consequence") or "")), Cell(str(len(patients)), float(len(patients)), kind="number"),
             count_cell(pooled, pooled_known), Cell(shown))))
-    notes = ("Variants keyed by their normalised c. description (neurohlh.genetics.recurrent_variants); a patient "
+    notes: tuple[str, ...] = ("Variants keyed by their normalised c. description (neurohlh.genetics.recurrent_variants); a patient "
              "homozygous for a variant counts once.",
              "Patterns column: onset subpattern for pattern-1 carriers, else the pattern.",
              "Pooled group: carriers in the pooled mutation group / carriers whose group is known.")

@@ -7,8 +7,8 @@ from typing import Any
 import pandas as pd
 
 from neurohlh.analysis import PATTERNS, SUBPATTERNS, AnalysisResult
-from neurohlh.reports.format import count_cell, median_cell, p_cell, summary_cell
-from neurohlh.reports.model import EMPTY, Cell, Row, Table, TestRef
+from neurohlh.reports.format import count_cell, p_cell, summary_cell
+from neurohlh.reports.model import EMPTY, Cell, Row, Table
 from neurohlh.reports.tables import KNOWN_NOTE, IQR_NOTE, _result_test
 
 PATTERN2_CATEGORIES = (

@@ -92,14 +92,14 @@ def export_cohort(out: str | Path, actor: str) -> ExportSummary:
         n_studies += 1
         for slot in (Slot.READER_1, Slot.READER_2):
             if slot in mine:
-                rows.append(_row(s, str(slot), mine[slot].values))
+                rows.append(_row(s, str(slot), mine[slot].values))  # type: ignore[index]
         if s.pk in decisions:
             rows.append(_row(s, "adjudicator", decisions[s.pk]))
         rows.append(_row(s, "consensus", consensus[s.pk].values))
         if Slot.REPEAT in mine:
             first = next(sl for sl in (Slot.READER_1, Slot.READER_2) if sl in mine and
-                         mine[sl].assignment.reader_id == mine[Slot.REPEAT].assignment.reader_id)
-            repeats.append(_row(s, str(first), mine[Slot.REPEAT].values))
+                         mine[sl].assignment.reader_id == mine[Slot.REPEAT].assignment.reader_id)  # type: ignore[index]
+            repeats.append(_row(s, str(first), mine[Slot.REPEAT].values))  # type: ignore[index]
     patient_cols = list(field_specs(Patient))
     variant_cols = list(field_specs(Variant))
     out.parent.mkdir(parents=True, exist_ok=True)

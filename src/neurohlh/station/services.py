@@ -172,7 +172,7 @@ def import_cohort(path: str | Path, actor: str) -> ImportSummary:
                 births.get(patient.patient_id), date)
             Study.objects.create(
                 code=new_code(), study_id=study_id, patient=patient, site=patient.site, study_date=date,
-                age_months=age, age_band=age_band(age), imported_cells=consensus.get(study_id, {}),
+                age_months=age, age_band=age_band(age), imported_cells=consensus.get(study_id, {}),  # type: ignore[arg-type]
                 a_is_reader_1=secrets.randbelow(2) == 0,
             )
             created += 1

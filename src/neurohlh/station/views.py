@@ -70,7 +70,7 @@ def roles(*allowed: str) -> Callable[[View], View]:
                 role = services.role_of(request.user)
                 if role not in allowed:
                     return refuse(request, f"this page is not open to the {role or 'unassigned'} role", 403)
-                request.station_role = role  # type: ignore[attr-defined]
+                request.station_role = role
             return view(request, *args, **kwargs)
         checked.station_roles = allowed  # type: ignore[attr-defined]
         return checked
@@ -124,16 +124,16 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect("/login/")
 
 
-@roles(Role.COORDINATOR, Role.READER, Role.ADJUDICATOR)
+@roles(Role.COORDINATOR, Role.READER, Role.ADJUDICATOR)  # type: ignore[arg-type]
 def home(request: HttpRequest) -> HttpResponse:
     target = {Role.COORDINATOR: "/coordinator/", Role.READER: "/worklist/", Role.ADJUDICATOR: "/adjudicate/"}
-    return HttpResponseRedirect(target[request.station_role])  # type: ignore[attr-defined]
+    return HttpResponseRedirect(target[request.station_role])
 
 
 # ------------------------------------------------------------------ reader
 
 
-@roles(Role.READER)
+@roles(Role.READER)  # type: ignore[arg-type]
 def worklist(request: HttpRequest) -> HttpResponse:
     items = []
     reads = {r.assignment_id: r for r in Read.objects.filter(assignment__reader=request.user)}
@@ -167,7 +167,7 @@ def _open_key(assignment_id: int) -> str:
     return f"opened:{assignment_id}"
 
 
-@roles(Role.READER)
+@roles(Role.READER)  # type: ignore[arg-type]
 @require_http_methods(["GET", "POST"])
 def read_study(request: HttpRequest, assignment_id: int) -> HttpResponse:
     try:
@@ -215,7 +215,7 @@ def read_study(request: HttpRequest, assignment_id: int) -> HttpResponse:
     }, status=status)
 
 
-@roles(Role.READER)
+@roles(Role.READER)  # type: ignore[arg-type]
 @require_http_methods(["POST"])
 def request_amendment(request: HttpRequest, assignment_id: int) -> HttpResponse:
     try:
@@ -232,7 +232,7 @@ def request_amendment(request: HttpRequest, assignment_id: int) -> HttpResponse:
 # ------------------------------------------------------------------ adjudicator
 
 
-@roles(Role.ADJUDICATOR)
+@roles(Role.ADJUDICATOR)  # type: ignore[arg-type]
 def adjudication_queue(request: HttpRequest) -> HttpResponse:
     items = []
     for adj in Adjudication.objects.filter(adjudicator=request.user).select_related("study").order_by("id"):
@@ -258,7 +258,7 @@ def _ab_fields(adj: Adjudication, r1: Read, r2: Read, problems: dict[str, str], 
     return fields
 
 
-@roles(Role.ADJUDICATOR)
+@roles(Role.ADJUDICATOR)  # type: ignore[arg-type]
 @require_http_methods(["GET", "POST"])
 def adjudicate(request: HttpRequest, adjudication_id: int) -> HttpResponse:
     adj = Adjudication.objects.select_related("study").filter(pk=adjudication_id, adjudicator=request.user).first()
@@ -321,7 +321,7 @@ def _decisions_ab(adj: Adjudication) -> list[dict[str, str]]:
 # ------------------------------------------------------------------ coordinator
 
 
-@roles(Role.COORDINATOR)
+@roles(Role.COORDINATOR)  # type: ignore[arg-type]
 def dashboard(request: HttpRequest) -> HttpResponse:
     from neurohlh.station.agreement import agreement_summary
 
@@ -332,7 +332,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@roles(Role.COORDINATOR)
+@roles(Role.COORDINATOR)  # type: ignore[arg-type]
 def studies(request: HttpRequest) -> HttpResponse:
     rows = []
     for s in Study.objects.select_related("patient", "adjudicator").order_by("study_id"):
@@ -342,7 +342,7 @@ def studies(request: HttpRequest) -> HttpResponse:
     return render(request, "station/studies.html", {"rows": rows})
 
 
-@roles(Role.COORDINATOR)
+@roles(Role.COORDINATOR)  # type: ignore[arg-type]
 def study_detail(request: HttpRequest, study_id: int) -> HttpResponse:
     s = Study.objects.select_related("patient").filter(pk=study_id).first()
     if s is None:
@@ -361,7 +361,7 @@ def study_detail(request: HttpRequest, study_id: int) -> HttpResponse:
     })
 
 
-@roles(Role.COORDINATOR)
+@roles(Role.COORDINATOR)  # type: ignore[arg-type]
 @require_http_methods(["GET", "POST"])
 def import_view(request: HttpRequest) -> HttpResponse:
     message, error = "", ""
@@ -389,7 +389,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
                                                    "studies": Study.objects.count()})
 
 
-@roles(Role.COORDINATOR)
+@roles(Role.COORDINATOR)  # type: ignore[arg-type]
 @require_http_methods(["GET", "POST"])
 def assign_view(request: HttpRequest) -> HttpResponse:
     error, message = "", ""
@@ -410,7 +410,7 @@ def assign_view(request: HttpRequest) -> HttpResponse:
                                                    "assigned": Assignment.objects.exists()})
 
 
-@roles(Role.COORDINATOR)
+@roles(Role.COORDINATOR)  # type: ignore[arg-type]
 @require_http_methods(["POST"])
 def decide_amendment(request: HttpRequest, amendment_id: int) -> HttpResponse:
     decision = request.POST.get("decision", "")
@@ -425,7 +425,7 @@ def decide_amendment(request: HttpRequest, amendment_id: int) -> HttpResponse:
     return HttpResponseRedirect("/coordinator/")
 
 
-@roles(Role.COORDINATOR)
+@roles(Role.COORDINATOR)  # type: ignore[arg-type]
 @require_http_methods(["GET", "POST"])
 def rules_view(request: HttpRequest) -> HttpResponse:
     services.ensure_rules()
@@ -452,13 +452,13 @@ def rules_view(request: HttpRequest) -> HttpResponse:
                                                   "choices": RULES, "error": error})
 
 
-@roles(Role.COORDINATOR)
+@roles(Role.COORDINATOR)  # type: ignore[arg-type]
 def audit_view(request: HttpRequest) -> HttpResponse:
     events = AuditEvent.objects.order_by("-id")[:300]
     return render(request, "station/audit.html", {"events": events, "verification": audit.verify()})
 
 
-@roles(Role.COORDINATOR)
+@roles(Role.COORDINATOR)  # type: ignore[arg-type]
 @require_http_methods(["POST"])
 def export_view(request: HttpRequest) -> HttpResponse:
     from neurohlh.station.export import export_cohort
@@ -481,7 +481,7 @@ def _analyses_root() -> Path:
     return Path(settings.STATION_DIR) / "analyses"
 
 
-@roles(Role.COORDINATOR)
+@roles(Role.COORDINATOR)  # type: ignore[arg-type]
 @require_http_methods(["GET", "POST"])
 def analysis_view(request: HttpRequest) -> HttpResponse:
     from neurohlh.station.export import run_analysis
@@ -501,7 +501,7 @@ def analysis_view(request: HttpRequest) -> HttpResponse:
     return render(request, "station/analysis.html", {"runs": runs, "error": error}, status=422 if error else 200)
 
 
-@roles(Role.COORDINATOR)
+@roles(Role.COORDINATOR)  # type: ignore[arg-type]
 def analysis_file(request: HttpRequest, run: str, path: str) -> HttpResponse:
     root = (_analyses_root() / run / "report").resolve()
     target = (root / path).resolve()

@@ -210,14 +210,14 @@ def bounds(states, c, lf, base, s0, s1, fact, maxfill, hkeys, hvals, hi_next, lo
         state = states[s]
         const = _const(state, c, lf)
         m = _fillings(state, c, xs, mults, fact)
-        h, l, b = -np.inf, np.inf, 0.0
+        h, low, b = -np.inf, np.inf, 0.0
         for a in range(m):
             key, q = _child(state, xs[a], lf, const, base, rest)
             ch = hvals[_slot(hkeys, key)]
             h = max(h, q + hi_next[ch])
-            l = min(l, q + lo_next[ch])
+            low = min(low, q + lo_next[ch])
             b += mults[a] * bwd_next[ch]
-        hi[s], lo[s], bwd[s] = h, l, b
+        hi[s], lo[s], bwd[s] = h, low, b
 
 
 @njit(cache=True)

@@ -64,5 +64,5 @@ def _iv_samples(samples: Sequence[object], minimum_groups: int, minimum: int = 1
 
 def _iv_choice(value: str, name: str, allowed: Sequence[str]) -> str:
     if value not in allowed:
-        raise InputError(f"`{name}` must be one of {set(allowed)}; got {value!r}.")
+        raise InputError(f"`{name}` must be one of {sorted(allowed)}; got {value!r}.")
     return value

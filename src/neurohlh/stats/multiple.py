@@ -24,7 +24,7 @@ def adjust_pvalues(pvals: Sequence[float], method: Literal["holm", "bh"] = "holm
     (0.03, 0.06, 0.06)
     """
     if method not in _METHODS:
-        raise InputError(f"`method` must be one of {set(_METHODS)}; got {method!r}.")
+        raise InputError(f"`method` must be one of {sorted(_METHODS)}; got {method!r}.")
     p = np.asarray(pvals, dtype=float)
     if p.ndim != 1:
         raise InputError("`pvals` must be a 1-D sequence of P values.")
