@@ -68,7 +68,7 @@ def _wait(url: str, proc: subprocess.Popen) -> None:
             return
         except requests.RequestException:
             if proc.poll() is not None:
-                raise SystemExit(f"server for {url} exited")
+                raise SystemExit(f"server for {url} exited") from None
             time.sleep(0.2)
     raise SystemExit(f"server for {url} did not start")
 

@@ -63,7 +63,7 @@ def serve(folder: Path, threads: int = 8) -> Iterator[tuple[str, subprocess.Pope
             except requests.RequestException:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError("the station server did not start: " +
-                                         (proc.stderr.read().decode()[-2000:] if proc.stderr else ""))
+                                         (proc.stderr.read().decode()[-2000:] if proc.stderr else "")) from None
                 time.sleep(0.2)
         yield url, proc
     finally:

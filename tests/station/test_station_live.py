@@ -33,7 +33,7 @@ def _check_database(db_path) -> dict:
         reads = db.execute("SELECT r.id, r.status, r.submitted_at, r.[values], a.id FROM station_read r "
                            "JOIN station_assignment a ON a.id = r.assignment_id").fetchall()
         submitted = [r for r in reads if r[1] == "submitted"]
-        for _, status, at, values, _ in submitted:
+        for _, _status, at, values, _ in submitted:
             cells = json.loads(values)
             assert at is not None and cells["supra_lesion_number"] == "multiple" and set(cells) == set(SHEET)
         events = db.execute("SELECT target FROM station_auditevent WHERE action = 'read_submitted'").fetchall()

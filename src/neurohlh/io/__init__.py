@@ -129,7 +129,7 @@ def _validate(path: Path) -> tuple[ValidationReport, dict[str, pd.DataFrame | No
         notes += consensus_notes
     if locate is not None:
         problems = [locate(p) for p in problems]
-    counts = {t: (0 if frames[t] is None else len(frames[t])) for t in TABLES}
+    counts = {t: (0 if (f := frames[t]) is None else len(f)) for t in TABLES}
     checksums = {raw[t].label: raw[t].checksum for t in TABLES if raw[t].checksum}
     report = ValidationReport(str(path), tuple(problems), tuple(notes), counts)
     return report, frames, checksums  # type: ignore[return-value]
