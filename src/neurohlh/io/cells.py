@@ -234,7 +234,7 @@ def _parse_column(
     column = pd.Series(table[codes] if len(codes) else np.array([], dtype=object), index=raw.index, dtype=object)
     dtype = _DTYPES.get(spec.kind)
     if dtype is not None:
-        column = column.astype(dtype) if len(column) else pd.Series([], dtype=dtype)
+        column = column.astype(dtype) if len(column) else pd.Series([], dtype=dtype)  # type: ignore[call-overload]
     return column
 
 

@@ -14,7 +14,7 @@ def _duplicates(frame: pd.DataFrame, keys: list[str], label: str, problems: list
     for idx in dup[dup].index:
         first = frame[present & (frame[keys] == frame.loc[idx, keys]).all(axis=1)]["_row"].iloc[0]
         problems.append(Problem(
-            label, f"duplicate {' + '.join(keys)}, first used on row {first}", int(frame.at[idx, "_row"]),
+            label, f"duplicate {' + '.join(keys)}, first used on row {first}", int(frame.at[idx, "_row"]),  # type: ignore[arg-type]
             keys[-1] if len(keys) > 1 else keys[0], " / ".join(str(frame.at[idx, k]) for k in keys),
         ))
 
@@ -25,8 +25,8 @@ def _unknown_patient(frame: pd.DataFrame, patient_ids: set[str], label: str, pro
     for idx in orphan[orphan].index:
         value = frame.at[idx, "patient_id"]
         problems.append(Problem(
-            label, "patient_id does not exist in patients", int(frame.at[idx, "_row"]), "patient_id", value,
-            suggestion(value, ids),
+            label, "patient_id does not exist in patients", int(frame.at[idx, "_row"]), "patient_id", value,  # type: ignore[arg-type]
+            suggestion(value, ids),  # type: ignore[arg-type]
         ))
 
 
@@ -34,7 +34,7 @@ def _row_rule(frame: pd.DataFrame, mask: pd.Series, label: str, column: str, mes
               problems: list[Problem], suggestion: str | None = None) -> None:
     mask = mask.fillna(False).astype(bool)
     for idx in mask[mask].index:
-        problems.append(Problem(label, message, int(frame.at[idx, "_row"]), column,
+        problems.append(Problem(label, message, int(frame.at[idx, "_row"]), column,  # type: ignore[arg-type]
                                 _as_written(frame.at[idx, column]), suggestion))
 
 

@@ -121,7 +121,7 @@ def read_xlsx_tables(path: Any) -> dict[str, RawTable]:
 def _parser_class() -> type:
     from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
-    class _Parser(WorkSheetParser):  # type: ignore[misc]
+    class _Parser(WorkSheetParser):  # type: ignore[misc, unused-ignore]
         """openpyxl's parser, also saying which cells hold a formula (it reads their stored result)."""
 
         def parse_cell(self, element: Any) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Suggestions and hints for values that are not accepted.
 
 A suggestion is offered only when one accepted value is clearly the closest (or the value abbreviates exactly
-one accepted value): ``flair3`` gets "did you mean 'flair'?", while ``P1`` among ``P10``...``P19`` and ``P21`` gets nothing, because a guess between equally close
+one accepted value): ``flair3`` gets "did you mean 'flair'?", while ``P1`` among ``P10``...``P19`` and ``P21`` gets
+nothing, because a guess between equally close
 ids would be noise. Common clinical shorthand that is deliberately *not* read (``M``/``F``, ``het``/``hom``,
 ``+``/``-``) gets a hint saying what to write instead.
 """

@@ -11,7 +11,7 @@ from neurohlh.stats._results import ConfidenceInterval, EffectSize
 _Z975 = stats.norm.ppf(0.975)
 
 
-def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+def wilson_interval(k: float, n: float, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion (Wilson 1927)."""
     z = stats.norm.ppf(0.5 + level / 2)
     k, n = float(k), float(n)  # int64 counts of 1e12 would overflow in n * n

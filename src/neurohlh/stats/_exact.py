@@ -176,16 +176,16 @@ class _Network:
         last = len(self.states[-1])
         self.hi = [None] * len(self.states)
         self.lo = [None] * len(self.states)
-        self.hi[-1] = np.zeros(last)
-        self.lo[-1] = np.zeros(last)
+        self.hi[-1] = np.zeros(last)  # type: ignore[call-overload]
+        self.lo[-1] = np.zeros(last)  # type: ignore[call-overload]
         for k in range(len(self.trans) - 1, -1, -1):
             parent, child, q, _ = self.trans[k]
             n = len(self.states[k])
             hi = np.full(n, -np.inf)
             lo = np.full(n, np.inf)
-            np.maximum.at(hi, parent, q + self.hi[k + 1][child])
-            np.minimum.at(lo, parent, q + self.lo[k + 1][child])
-            self.hi[k], self.lo[k] = hi, lo
+            np.maximum.at(hi, parent, q + self.hi[k + 1][child])  # type: ignore[index]
+            np.minimum.at(lo, parent, q + self.lo[k + 1][child])  # type: ignore[index]
+            self.hi[k], self.lo[k] = hi, lo  # type: ignore[call-overload]
 
 
 def _stage_pairs(node: np.ndarray, ptr: np.ndarray, size: np.ndarray):
@@ -228,10 +228,10 @@ def _meeting_stage(net: _Network) -> int:
     n = len(net.trans)
     fwd = [np.ones(1)]
     for parent, child, _, mult in net.trans:
-        fwd.append(np.bincount(child, weights=fwd[-1][parent] * mult, minlength=child.max() + 1))
+        fwd.append(np.bincount(child, weights=fwd[-1][parent] * mult, minlength=child.max() + 1))  # type: ignore[arg-type]
     bwd = [np.ones(len(net.states[-1]))]
     for parent, child, _, mult in reversed(net.trans):
-        bwd.append(np.bincount(parent, weights=bwd[-1][child] * mult, minlength=parent.max() + 1))
+        bwd.append(np.bincount(parent, weights=bwd[-1][child] * mult, minlength=parent.max() + 1))  # type: ignore[arg-type]
     bwd = bwd[::-1]
     cost = [fwd[m].sum() + bwd[m].sum() for m in range(1, n + 1)]
     return 1 + int(np.argmin(cost))
@@ -277,7 +277,7 @@ def _forward(net: _Network, stop: int, limit: float, limits: Limits):
             limits.check()
             vals, cnts = value[eb[s]:eb[s + 1]], count[eb[s]:eb[s + 1]]
             ch, qq, mm = child[tb[s]:tb[s + 1]], q[tb[s]:tb[s + 1]], mult[tb[s]:tb[s + 1]]
-            mass, rep, ent = _window(vals, cnts, limit - qq - hi[ch], limit - qq - lo[ch], qq, mm)
+            mass, rep, ent = _window(vals, cnts, limit - qq - hi[ch], limit - qq - lo[ch], qq, mm)  # type: ignore[index]
             total += float(mass.sum())
             out_node.append(ch[rep])
             out_val.append(vals[ent] + qq[rep])
@@ -343,7 +343,7 @@ def _backward(net: _Network, stop: int, limit: float, past, limits: Limits):
             held += len(ent)
             if held > limits.max_entries("numpy"):
                 raise limits.entries_exceeded("numpy")
-        full = new_full
+        full = new_full  # type: ignore[assignment]
         node, value, count = _merge(np.concatenate(out_node), np.concatenate(out_val),
                                     np.concatenate(out_cnt))
     return full, node, value, count

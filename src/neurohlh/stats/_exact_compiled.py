@@ -62,7 +62,7 @@ def prepare_cache() -> None:
     from numba.core import config
     from numba.misc.appdirs import AppDirs
 
-    if config.CACHE_DIR and _writable(Path(config.CACHE_DIR)):
+    if config.CACHE_DIR and _writable(Path(config.CACHE_DIR)):  # type: ignore[attr-defined]
         return
     if _writable(Path(__file__).with_name("__pycache__")):
         return
@@ -70,7 +70,7 @@ def prepare_cache() -> None:
         return
     private = _private_cache_dir()
     if private is not None:
-        config.CACHE_DIR = str(private)
+        config.CACHE_DIR = str(private)  # type: ignore[attr-defined]
         os.environ["NUMBA_CACHE_DIR"] = str(private)
 
 
@@ -123,7 +123,7 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limit
     )
 
     rows = np.asarray(rows, dtype=np.int64)
-    cols = [int(c) for c in cols]
+    cols = [int(c) for c in cols]  # type: ignore[assignment]
     r = len(rows)
     base = int(rows.max()) + 1
     lf = gammaln(np.arange(int(rows.sum()) + 1) + 1.0)
@@ -156,17 +156,17 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limit
     # exact longest / shortest completion and backward path counts
     last = len(states[-1])
     hi, lo, bwd = [None] * (n_trans + 1), [None] * (n_trans + 1), [None] * (n_trans + 1)
-    hi[-1], lo[-1], bwd[-1] = np.zeros(last), np.zeros(last), np.ones(last)
+    hi[-1], lo[-1], bwd[-1] = np.zeros(last), np.zeros(last), np.ones(last)  # type: ignore[call-overload]
     for k in range(n_trans - 1, -1, -1):
         m = len(states[k])
-        hi[k], lo[k], bwd[k] = np.empty(m), np.empty(m), np.empty(m)
+        hi[k], lo[k], bwd[k] = np.empty(m), np.empty(m), np.empty(m)  # type: ignore[call-overload]
         for s0, s1 in _chunks(counts[k], limits):
             limits.check()
             K.bounds(states[k], cols[k], lf, base, s0, s1, fact, maxfill[k], *tables[k],
                      hi[k + 1], lo[k + 1], bwd[k + 1], hi[k], lo[k], bwd[k])
 
     if meet is None:
-        cost = [fwd[m].sum() + bwd[m].sum() for m in range(1, n_trans + 1)]
+        cost = [fwd[m].sum() + bwd[m].sum() for m in range(1, n_trans + 1)]  # type: ignore[attr-defined]
         stop = 1 + int(np.argmin(cost))
     else:
         stop = meet

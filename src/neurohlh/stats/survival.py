@@ -59,7 +59,7 @@ def _is_missing(value: object) -> bool:
     if value is None:
         return True
     try:
-        missing = pd.isna(value)
+        missing = pd.isna(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return False
     return bool(missing) if np.ndim(missing) == 0 else False
