@@ -59,3 +59,20 @@ def test_the_names_the_walk_throughs_point_to_exist():
     for path in ("tests/patterns/data/vignettes.tsv", "tests/stats/r/make_reference.R",
                  "tests/reports/demo_snapshot.py", "docs/patterns.md", "CHANGELOG.md", ".importlinter"):
         assert (ROOT / path).exists(), path
+
+
+def test_the_top_level_api_runs_the_whole_analysis(tmp_path: Path):
+    import neurohlh
+    from neurohlh.datasets import demo_cohort_path
+
+    assert neurohlh.validate(demo_cohort_path()).ok
+    result = neurohlh.analyze(demo_cohort_path(), "paper")
+    assert result.summary()["pattern"] == {"1": 32, "2": 25, "indeterminate": 0}  # the paper: 32 and 25
+    files = neurohlh.write_report(result, tmp_path / "report")
+    assert files.html.exists() and files.json.exists()
+    from importlib import metadata
+
+    try:
+        assert metadata.version("neurohlh") == neurohlh.__version__
+    except metadata.PackageNotFoundError:  # run from the source tree without installing
+        pass

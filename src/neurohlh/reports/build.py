@@ -17,6 +17,7 @@ import numpy as np
 from neurohlh.analysis import SUBPATTERNS, AnalysisResult
 from neurohlh.criteria.cns import CSF_PLEOCYTOSIS_TEXT, CSF_PROTEINOSIS_TEXT
 from neurohlh.errors import InputError
+from neurohlh.patterns.study import PONTINE_LESIONS_ABOVE
 from neurohlh.reports import figures as fig
 from neurohlh.reports.format import p_cell
 from neurohlh.reports.html import write_html
@@ -105,7 +106,8 @@ def methods_text(result: AnalysisResult, tables: tuple[Table, ...]) -> str:
         "before analysis. Each MR study was allocated by the rules of neurohlh.patterns: a study is lesional when "
         "it has supratentorial or infratentorial parenchymal lesions or lesions in the cerebral or cerebellar white "
         "matter, deep grey nuclei, midbrain, pons or medulla, or diffuse cerebellar oedema; a lesional study is "
-        "subpattern 1.3 with diffuse cerebellar swelling, else 1.2 with more than 3 enhancing pontine lesions in a "
+        "subpattern 1.3 with diffuse cerebellar swelling and effacement of the cerebellar folia or the "
+        f"cerebellopontine cisterns, else 1.2 with more than {PONTINE_LESIONS_ABOVE} enhancing pontine lesions in a "
         "pons-dominant study, else 1.1. A patient has pattern 1 when any study is lesional and pattern 2 when all "
         "studies are non-lesional and none is indeterminate; the onset subpattern is that of the first lesional "
         f"study. Patterns: {s['pattern']['1']} pattern 1, {s['pattern']['2']} pattern 2, "
