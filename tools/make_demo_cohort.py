@@ -18,8 +18,9 @@ How it is built
   findings are allocated with a seeded ``numpy.random.Generator`` where the counts leave freedom.
 * Every field the pattern rules read is filled explicitly (yes/no/none): unknown is never used as "no".
 
-Run ``python -m neurohlh.datasets.generator [OUT]`` (default: the package data folder
-``neurohlh/data/demo``). Two runs give byte-identical files.
+Run ``python tools/make_demo_cohort.py [OUT]`` from the repository root (default: the package data folder
+``src/neurohlh/data/demo``). Two runs give byte-identical files. This script is a development tool: it is not
+part of the installed package, which ships only the files it writes.
 """
 from __future__ import annotations
 
@@ -33,10 +34,11 @@ import numpy as np
 import pandas as pd
 
 from neurohlh.io import write_cohort_csv
+from neurohlh.stats import logrank
 from neurohlh.schema import MAX_AGE_MONTHS, Patient, Study, Variant, field_specs
 
 SEED = 20211101
-DEFAULT_OUT = Path(__file__).resolve().parents[1] / "data" / "demo"
+DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src" / "neurohlh" / "data" / "demo"
 GENERATOR_VERSION = "1"
 
 HEADER_COMMENT = f"""SYNTHETIC DATA - NOT PATIENT RECORDS.
@@ -593,24 +595,6 @@ def _follow_up(drafts: list[PatientDraft]) -> None:
             raise AssertionError(f"{d.key}: follow-up ends after {DATE_LAST_CONTACT}")
 
 
-def logrank_p(time_: np.ndarray, event: np.ndarray, group: np.ndarray) -> float:
-    """Two-group log-rank P (chi-square, 1 df), written out here so the generator needs no toolkit module."""
-    from scipy.stats import chi2
-
-    g1 = group == group[0]
-    observed = expected = variance = 0.0
-    for t in np.unique(time_[event]):
-        at_risk = time_ >= t
-        n, n1 = at_risk.sum(), (at_risk & g1).sum()
-        d = (event & (time_ == t)).sum()
-        d1 = (event & (time_ == t) & g1).sum()
-        observed += d1
-        expected += d * n1 / n
-        if n > 1:
-            variance += d * (n1 / n) * (1 - n1 / n) * (n - d) / (n - 1)
-    return float(chi2.sf((observed - expected) ** 2 / variance, 1))
-
-
 def _tune_deficit_free_logrank(drafts: list[PatientDraft], free: list[PatientDraft], bound: np.ndarray,
                                fu: dict[int, float]) -> None:
     """Swap follow-up times between survivors (each within its bound and leaving time for its studies) until the
@@ -622,7 +606,7 @@ def _tune_deficit_free_logrank(drafts: list[PatientDraft], free: list[PatientDra
     where = {id(d): i for i, d in enumerate(known)}
 
     def p_value() -> float:
-        return logrank_p(np.array([fu[id(d)] for d in known]), event, group)
+        return logrank(np.array([fu[id(d)] for d in known]), event, group).pvalue
 
     def feasible(i: int, value: float) -> bool:
         """Within the time left before the last contact, with at least a month per follow-up study."""
@@ -1051,7 +1035,7 @@ def write_demo_cohort(out: str | Path = DEFAULT_OUT, seed: int = SEED) -> Path:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) > 1 or (args and args[0] in ("-h", "--help")):
-        print("usage: python -m neurohlh.datasets.generator [OUT_FOLDER]")
+        print("usage: python tools/make_demo_cohort.py [OUT_FOLDER]")
         return 0 if args and args[0] in ("-h", "--help") else 2
     path = write_demo_cohort(args[0] if args else DEFAULT_OUT)
     print(f"wrote synthetic demo cohort to {path}")
