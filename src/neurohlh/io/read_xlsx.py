@@ -124,6 +124,15 @@ def _parser_class() -> type:
     class _Parser(WorkSheetParser):  # type: ignore[misc, unused-ignore]
         """openpyxl's parser, also saying which cells hold a formula (it reads their stored result)."""
 
+        def parse_row(self, row: Any) -> tuple[int, list[dict[str, Any]]]:
+            if len(row):
+                return super().parse_row(row)  # type: ignore[no-any-return]
+            # a row without cells (formatting only): skip openpyxl's row-dimension bookkeeping
+            number = row.get("r")
+            self.row_counter = int(number) if number and number.isdigit() else self.row_counter + 1
+            self.col_counter = 0
+            return self.row_counter, []
+
         def parse_cell(self, element: Any) -> dict[str, Any]:
             cell = super().parse_cell(element)
             cell["formula"] = element.find(FORMULA_TAG) is not None
