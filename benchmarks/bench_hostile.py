@@ -16,9 +16,9 @@ import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "io"))
-from _io_inputs import rewrite_parts, sheet_part, workbook  # noqa: E402
+from _io_inputs import rewrite_parts, sheet_part, workbook
 
-from neurohlh.io import validate  # noqa: E402
+from neurohlh.io import validate
 
 
 def _openpyxl_rows(path: Path) -> int:
