@@ -192,3 +192,16 @@ def test_a_run_killed_between_the_two_renames_is_recovered(tmp_path: Path):
         raise RuntimeError("stop")
     assert (out / "report.html").read_text() == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]
+
+
+def test_a_link_to_the_output_folder_stays_a_link(tmp_path: Path):
+    from neurohlh.reports.output import staged_folder
+
+    real, link = tmp_path / "real", tmp_path / "link"
+    real.mkdir()
+    (real / "report.html").write_text("old")
+    link.symlink_to(real, target_is_directory=True)
+    with staged_folder(link) as staging:
+        (staging / "report.html").write_text("new")
+    assert link.is_symlink() and (link / "report.html").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".real.lock", "link", "real"]

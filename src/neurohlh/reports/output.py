@@ -66,7 +66,7 @@ def staged_folder(folder: str | Path, entries: frozenset[str] = REPORT_ENTRIES,
     >>> sorted(p.name for p in target.iterdir())
     ['report.html']
     """
-    folder = Path(os.path.abspath(check_output_folder(folder, entries)))  # 'out/.' and 'out' are one folder
+    folder = Path(os.path.realpath(check_output_folder(folder, entries)))  # a link to a folder: replace its target
     with _locked(folder, wait):
         _recover(folder)
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.absolute().parent))
