@@ -126,7 +126,7 @@ def _parser_class() -> type:
 
         def parse_row(self, row: Any) -> tuple[int, list[dict[str, Any]]]:
             if len(row):
-                return super().parse_row(row)  # type: ignore[no-any-return]
+                return super().parse_row(row)
             # a row without cells (formatting only): skip openpyxl's row-dimension bookkeeping
             number = row.get("r")
             self.row_counter = int(number) if number and number.isdigit() else self.row_counter + 1
