@@ -9,15 +9,14 @@ from pathlib import Path
 import pytest
 
 from neurohlh.datasets import demo_cohort_path, load_demo_cohort
-
-TOOL = Path(__file__).resolve().parents[2] / "tools" / "make_demo_cohort.py"
-sys.path.insert(0, str(TOOL.parent))
-from make_demo_cohort import HEADER_COMMENT, write_demo_cohort  # noqa: E402
 from neurohlh.io import TABLES
 from neurohlh.patterns import classify_cohort
 from neurohlh.patterns.study import EVIDENCE_FIELDS, SUPPORTIVE_FIELDS
 from neurohlh.schema import RECORD_TYPES, field_specs
 
+TOOL = Path(__file__).resolve().parents[2] / "tools" / "make_demo_cohort.py"
+sys.path.insert(0, str(TOOL.parent))
+from make_demo_cohort import HEADER_COMMENT, write_demo_cohort  # noqa: E402
 
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory) -> Path:
