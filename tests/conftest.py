@@ -1,4 +1,6 @@
-"""Fixtures: copies of the hand-made example cohort that tests can damage cell by cell."""
+"""Fixtures shared by every test: copies of the hand-made example cohort that tests can damage cell by cell, and
+the bundled demo cohort analysed once per session. (The reading station's Django fixtures are in
+tests/station/conftest.py.)"""
 from __future__ import annotations
 
 import shutil
@@ -7,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "example-cohort"
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "example-cohort"
 
 
 def read_cells(folder: Path, table: str) -> pd.DataFrame:
@@ -41,3 +43,17 @@ def set_cell(cohort_dir: Path):
         write_cells(cohort_dir, table, frame)
         return cohort_dir
     return _set
+
+
+@pytest.fixture(scope="session")
+def demo_cohort():
+    from neurohlh.datasets import load_demo_cohort
+
+    return load_demo_cohort()
+
+
+@pytest.fixture(scope="session")
+def demo_result(demo_cohort):
+    from neurohlh.analysis import analyze
+
+    return analyze(demo_cohort, policy="paper")

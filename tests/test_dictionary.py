@@ -13,7 +13,7 @@ from neurohlh.dictionary import data_dictionary_markdown, json_schema, json_sche
 from neurohlh.io import validate
 from neurohlh.schema import Patient, Study, Variant, field_specs
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 REGENERATE = "regenerate with: neurohlh schema --markdown > docs/data-dictionary.md; neurohlh schema > docs/schema.json"
 
 
