@@ -47,3 +47,11 @@ def test_stating_deleted_bases_never_changes_the_key(start, base, length):
     legacy = classify_variant(f"PRF1 c.{rng}del{base * length}")
     assert plain.key == legacy.key
     assert plain.consequence == ("inframe_deletion" if length == 3 else "frameshift_variant")
+
+
+def test_an_insertion_of_unspecified_bases_reads_back_as_written():
+    # "12ins12" reads as 12 unspecified inserted bases and is written "c.12insN[12]" (HGVS: N[12]); that text
+    # must read back to the same key (found by test_random_hgvs_like_pieces_never_crash).
+    v = classify_variant("12ins12")
+    assert v.c_dot == "c.12insN[12]"
+    assert classify_variant(v.c_dot).key == v.key

@@ -281,9 +281,9 @@ def _edit(text: str, raw: str, start: CPosition, end: CPosition | None, legacy: 
         if stated:
             notes.append(f"'{kind}{stated}' normalised to '{kind}' (HGVS recommends not stating the bases)")
         return CEdit(kind, start, end, stated if stated.isalpha() else None, None, span)
-    m = re.fullmatch(r"ins([ACGT]+|\d+)", raw, re.I)
+    m = re.fullmatch(r"ins([ACGT]+|\d+|N\[(\d+)\])", raw, re.I)  # N[12]: 12 unspecified bases, as written back
     if m:
-        ins = m.group(1).upper()
+        ins = m.group(2) or m.group(1).upper()
         if end is None:
             notes.append("insertion given at one position; HGVS names the two flanking positions")
         return CEdit("ins", start, end, None, ins if ins.isalpha() else None, len(ins) if ins.isalpha() else int(ins))
