@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 from scipy import stats
+from scipy.stats.contingency import association
 
 from neurohlh.stats._results import ConfidenceInterval, EffectSize
 
@@ -128,11 +129,11 @@ def odds_ratio(table: np.ndarray, level: float = 0.95) -> EffectSize:
                       "conditional MLE, exact conditional CI (R fisher.test)")
 
 
-def cramers_v(chi2: float, table: np.ndarray) -> EffectSize:
-    """Cramer's V = sqrt(chi2 / (n (min(R, C) - 1))); no CI (none is standard)."""
-    n = table.sum()
-    k = min(table.shape) - 1
-    return EffectSize("Cramer's V", math.sqrt(chi2 / (n * k)), None, "from uncorrected Pearson chi-square")
+def cramers_v(table: np.ndarray) -> EffectSize:
+    """Cramer's V = sqrt(chi2 / (n (min(R, C) - 1))) by SciPy's ``association(method="cramer")`` on the
+    uncorrected Pearson chi-square; no CI (none is standard)."""
+    v = float(association(np.asarray(table), method="cramer", correction=False))
+    return EffectSize("Cramer's V", v, None, "from uncorrected Pearson chi-square")
 
 
 def rank_biserial(u1: float, n1: int, n2: int) -> EffectSize:

@@ -53,7 +53,7 @@ def _effects_cached(key: tuple[tuple[int, ...], ...], chi2: float) -> tuple[Effe
     out: list[EffectSize] = []
     if t.shape == (2, 2):
         out += [_effects.risk_difference(t), _effects.odds_ratio(t)]
-    out.append(_effects.cramers_v(chi2, t))
+    out.append(_effects.cramers_v(t))
     return tuple(out)
 
 
