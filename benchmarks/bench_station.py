@@ -4,8 +4,9 @@ Usage: ``python benchmarks/bench_station.py [ROUNDS] [READERS]``  (defaults 10 r
 
 Both servers run the same way: waitress with 8 threads on 127.0.0.1, each in its own process. The station is a
 demo station (``neurohlh station demo --no-serve``: the synthetic demo cohort, assigned to READERS readers).
-Each round, every reader session saves a draft of one of its studies at the same moment (the save runs the
-sheet's checks, writes the read and its audit entry in one transaction), then opens the sheet page of a study;
+Each round, every reader session saves a draft of one of its studies at the same moment, as the sheet's *Save
+draft* button does (htmx; the save runs the sheet's cell checks, writes the read and its audit entry in one
+transaction and answers with the status line), then opens the sheet page of a study;
 then the same number of concurrent sessions fetch the bare Django page. Rounds are interleaved so both sides see
 the same machine state, after one warm-up round each. Goal: p95 save latency < 200 ms.
 """
@@ -127,7 +128,8 @@ def main(rounds: int = 10, readers: int = 50) -> dict[str, float]:
                 def save(i: int, k: int) -> float:
                     s, mine = sessions[i], work[i]
                     data = {**SHEET, "action": "save", "csrfmiddlewaretoken": s.cookies["station_csrf"]}
-                    return _timed(lambda: s.post(f"{surl}/read/{mine[k % len(mine)]}/", data=data, timeout=120))
+                    return _timed(lambda: s.post(f"{surl}/read/{mine[k % len(mine)]}/", data=data, timeout=120,
+                                                 headers={"HX-Request": "true"}))  # as the sheet's button does
 
                 def page(i: int, k: int) -> float:
                     s, mine = sessions[i], work[i]

@@ -187,6 +187,35 @@ def _cell_parser(spec: FieldSpec) -> Callable[[str], Any]:
 _DTYPES = {Kind.BOOL: "boolean", Kind.FLOAT: "Float64", Kind.INT: "Int64"}
 
 
+def _parse_text(text: str, name: str, spec: FieldSpec, parse: Callable[[str], Any]) -> tuple[Any, _CellError | None]:
+    """(typed value, error) of one cell text; unknown tokens give ``None`` without an error."""
+    general = _cell_error(text, name, spec)
+    if general is not None:
+        return None, general
+    stripped = text.strip()
+    if stripped.startswith("'"):
+        stripped = unneutralise(stripped)
+    if spec.kind is Kind.ID:
+        return (stripped, None) if stripped else (None, _CellError("is required and empty"))
+    if stripped.lower() in UNKNOWN_TOKENS:
+        return None, None
+    try:
+        return parse(stripped), None
+    except _CellError as exc:
+        return None, exc
+
+
+def parse_cell(text: str, name: str, spec: FieldSpec) -> tuple[Any, str | None]:
+    """One cell as the loader reads it: (typed value or ``None``, problem message with its suggestion or ``None``).
+
+    The same parser and messages as :func:`parse_table`, for callers that check one value at a time.
+    """
+    value, error = _parse_text(text, name, spec, _cell_parser(spec))
+    if error is None:
+        return value, None
+    return None, error.message + (f"; {error.suggestion}" if error.suggestion else "")
+
+
 def _parse_column(
     raw: pd.Series, name: str, spec: FieldSpec, label: str, rows: np.ndarray, problems: list[Problem]
 ) -> pd.Series:
@@ -196,29 +225,9 @@ def _parse_column(
     values: list[Any] = []
     errors: list[_CellError | None] = []
     for text in uniques:
-        stripped = str(text).strip()
-        if stripped.startswith("'"):
-            stripped = unneutralise(stripped)
-        general = _cell_error(str(text), name, spec)
-        if general is not None:
-            values.append(None)
-            errors.append(general)
-            continue
-        if spec.kind is Kind.ID:
-            ok = stripped != ""
-            values.append(stripped if ok else None)
-            errors.append(None if ok else _CellError("is required and empty"))
-            continue
-        if stripped.lower() in UNKNOWN_TOKENS:
-            values.append(None)
-            errors.append(None)
-            continue
-        try:
-            values.append(parse(stripped))
-            errors.append(None)
-        except _CellError as exc:
-            values.append(None)
-            errors.append(exc)
+        value, error = _parse_text(str(text), name, spec, parse)
+        values.append(value)
+        errors.append(error)
     failed = np.array([e is not None for e in errors], dtype=bool)
     if failed.any():
         positions = np.flatnonzero(failed[codes])

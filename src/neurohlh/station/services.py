@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import threading
+from contextlib import contextmanager
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -241,23 +243,27 @@ def assign_reading(actor: str, seed: int | None = None, repeat_fraction: float =
 # ------------------------------------------------------------------ reading
 
 
-def visible_assignments(user: Any) -> Any:
-    """A reader's worklist: repeat reads appear only after their washout and after the first read."""
+def _repeat_open(a: Assignment, now: Any) -> bool:
+    """A repeat read opens after its washout and after the reader's first read of the study is submitted."""
+    if a.available_from and a.available_from > now:
+        return False
+    return Read.objects.filter(assignment__reader_id=a.reader_id, assignment__study_id=a.study_id,
+                               status=ReadStatus.SUBMITTED).exclude(assignment__slot=Slot.REPEAT).exists()
+
+
+def visible_assignments(user: Any) -> list[Assignment]:
+    """A reader's worklist in its stored order; repeat reads only once open (see :func:`_repeat_open`)."""
     now = timezone.now()
-    qs = Assignment.objects.filter(reader=user).select_related("study").order_by("position")
-    out = []
-    done = set(Read.objects.filter(assignment__reader=user, status=ReadStatus.SUBMITTED)
-               .exclude(assignment__slot=Slot.REPEAT).values_list("assignment__study_id", flat=True))
-    for a in qs:
-        if a.slot == Slot.REPEAT and (a.study_id not in done or (a.available_from and a.available_from > now)):
-            continue
-        out.append(a)
-    return out
+    qs = (Assignment.objects.filter(reader=user).select_related("study").defer("study__imported_cells")
+          .order_by("position"))
+    return [a for a in qs if a.slot != Slot.REPEAT or _repeat_open(a, now)]
 
 
 def assignment_for(user: Any, assignment_id: int) -> Assignment:
-    a = Assignment.objects.select_related("study").filter(pk=assignment_id, reader=user).first()
-    if a is None or a not in visible_assignments(user):
+    """One assignment of this reader's worklist, or ``LookupError`` (not theirs, or not open yet)."""
+    a = (Assignment.objects.select_related("study").defer("study__imported_cells")
+         .filter(pk=assignment_id, reader=user).first())
+    if a is None or (a.slot == Slot.REPEAT and not _repeat_open(a, timezone.now())):
         raise LookupError(assignment_id)
     return a
 
@@ -273,9 +279,24 @@ class SaveResult:
     problems: dict[str, str]
 
 
+_SQLITE_WRITES = threading.Lock()
+
+
+@contextmanager
+def _one_writer() -> Iterator[None]:
+    """On SQLite, saves of this process queue here instead of in SQLite's sleeping busy handler."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with _SQLITE_WRITES:
+        yield
+
+
 def save_read(user: Any, assignment: Assignment, parsed: Parsed, submit: bool, seconds: float) -> SaveResult:
     """Save a draft or submit a read; a submitted read changes only through an approved amendment."""
-    with transaction.atomic():
+    with _one_writer(), transaction.atomic():
         a = Assignment.objects.select_for_update().get(pk=assignment.pk)
         read = Read.objects.filter(assignment=a).first()
         if read is not None and read.status == ReadStatus.SUBMITTED:

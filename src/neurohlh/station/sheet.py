@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from neurohlh.io.cells import SET_SEPARATOR, format_cell, parse_table
+from neurohlh.io.cells import SET_SEPARATOR, format_cell, parse_cell, parse_table
 from neurohlh.io.checks import cross_checks
 from neurohlh.io.read import RawTable
 from neurohlh.schema import FieldSpec, Kind, Study, field_specs
@@ -107,23 +107,27 @@ def to_cells(submitted: Mapping[str, list[str]]) -> dict[str, str]:
     return cells
 
 
-def check(cells: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
-    """Run the loader's cell parsers and study cross-checks on one sheet; (canonical cells, field -> problem)."""
-    row = {name: "" for name in STUDY_SPECS}
-    row.update({"study_id": "sheet", "patient_id": "sheet", "reader": "consensus"})
-    row.update({k: v for k, v in cells.items() if k in SHEET})
-    raw = RawTable(LABEL, pd.DataFrame([row], dtype=str), np.array([1]), [])
-    frame, problems, _ = parse_table(raw, Study)
-    assert frame is not None
-    problems += cross_checks(None, frame, None, {"studies": LABEL})
+def check(cells: Mapping[str, str], complete: bool = True) -> tuple[dict[str, str], dict[str, str]]:
+    """The loader's checks on one sheet: (canonical cells, field -> problem).
+
+    Every cell goes through the loader's cell parser (:func:`neurohlh.io.cells.parse_cell`); with ``complete``
+    (a submission, a consensus) the loader's cross-field checks of a study run too.
+    """
+    typed: dict[str, Any] = {}
     found: dict[str, str] = {}
-    for p in problems:
-        text = p.message + (f"; {p.suggestion}" if p.suggestion else "")
-        found.setdefault(p.column or "", text)
-    canonical = {name: format_cell(_scalar(frame.at[0, name]), spec) for name, spec in SHEET.items()}
-    for name in found:  # keep what the reader wrote where it did not parse, so nothing they typed is lost
-        if name in SHEET:
-            canonical[name] = str(cells.get(name, ""))
+    for name, spec in SHEET.items():
+        value, problem = parse_cell(str(cells.get(name, "")), name, spec)
+        typed[name] = value
+        if problem:
+            found[name] = problem
+    if complete:
+        row: dict[str, Any] = dict.fromkeys(STUDY_SPECS)
+        row.update(typed)
+        row.update({"study_id": "sheet", "patient_id": "sheet", "reader": "consensus", "_row": 1})
+        for p in cross_checks(None, pd.DataFrame([row]), None, {"studies": LABEL}):
+            found.setdefault(p.column or "", p.message + (f"; {p.suggestion}" if p.suggestion else ""))
+    canonical = {name: str(cells.get(name, "")) if name in found else format_cell(typed[name], spec)
+                 for name, spec in SHEET.items()}  # what did not parse stays as written: nothing typed is lost
     return canonical, found
 
 
@@ -135,10 +139,11 @@ def _scalar(value: Any) -> Any:
     return value
 
 
-def parse(data: Any) -> Parsed:
+def parse(data: Any, complete: bool = True) -> Parsed:
+    """A posted sheet: tampering found, canonical cells, problems (cross-field checks when ``complete``)."""
     submitted, tampered = read_form(data)
     cells = to_cells(submitted)
-    canonical, problems = check(cells)
+    canonical, problems = check(cells, complete)
     return Parsed(canonical, tuple(tampered), problems)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.contrib.auth import authenticate, login, logout
 from django.http import (
     FileResponse,
@@ -164,7 +165,22 @@ def _sheet_fields(values: dict[str, str], problems: dict[str, str]) -> list[dict
 
 
 def _open_key(assignment_id: int) -> str:
-    return f"opened:{assignment_id}"
+    return f"station_opened_{assignment_id}"
+
+
+def _seconds_since_opened(request: HttpRequest, assignment_id: int) -> float:
+    """Reading time since the sheet was opened or last saved (a signed cookie: no database write per page)."""
+    try:
+        opened = float(request.get_signed_cookie(_open_key(assignment_id), salt="reading-time", max_age=86400))
+    except (KeyError, ValueError, TypeError, signing.BadSignature):
+        return 0.0
+    return max(0.0, time.time() - opened)
+
+
+def _mark_opened(response: HttpResponse, assignment_id: int) -> None:
+    response.set_signed_cookie(_open_key(assignment_id), str(time.time()), salt="reading-time", max_age=86400,
+                               path=f"/read/{assignment_id}/", httponly=True, samesite="Strict",
+                               secure=settings.SESSION_COOKIE_SECURE)
 
 
 @roles(Role.READER)  # type: ignore[arg-type]
@@ -183,12 +199,10 @@ def read_study(request: HttpRequest, assignment_id: int) -> HttpResponse:
         action = request.POST.get("action", "save")
         if action not in ("save", "submit"):
             return refuse(request, "unknown action", action=action[:40])
-        parsed = sheet.parse(request.POST)
+        parsed = sheet.parse(request.POST, complete=action == "submit")
         if parsed.tampered:
             return refuse(request, "the form does not come from the sheet", tampered="; ".join(parsed.tampered)[:500])
-        opened = request.session.get(_open_key(a.pk), time.time())
-        seconds = time.time() - float(opened)
-        request.session[_open_key(a.pk)] = time.time()
+        seconds = _seconds_since_opened(request, a.pk)
         try:
             result = services.save_read(request.user, a, parsed, action == "submit", seconds)
         except services.Refused as exc:
@@ -202,17 +216,19 @@ def read_study(request: HttpRequest, assignment_id: int) -> HttpResponse:
         else:
             message = f"Draft saved at {timezone.localtime().strftime('%H:%M:%S')}."
         if request.headers.get("HX-Request") and action == "save" and not problems:
-            return render(request, "station/_saved.html", {"message": message})
-    else:
-        request.session[_open_key(a.pk)] = time.time()
+            fragment = render(request, "station/_saved.html", {"message": message})
+            _mark_opened(fragment, a.pk)
+            return fragment
     locked = read is not None and read.status == ReadStatus.SUBMITTED
     pending = read is not None and read.amendments.filter(approved__isnull=True).exists()
-    return render(request, "station/read.html", {
+    response = render(request, "station/read.html", {
         "a": a, "code": a.study.code, "age_band": a.study.age_band, "groups": _sheet_fields(values, problems),
         "locked": locked, "message": message, "problems": problems, "pending_amendment": pending,
         "repeat": a.slot == Slot.REPEAT, "sheet_version": sheet.SHEET_VERSION, "sheet_hash": sheet.SHEET_HASH[:12],
         "status": read.get_status_display() if read else "not started",
     }, status=status)
+    _mark_opened(response, a.pk)
+    return response
 
 
 @roles(Role.READER)  # type: ignore[arg-type]
@@ -290,7 +306,7 @@ def adjudicate(request: HttpRequest, adjudication_id: int) -> HttpResponse:
             return refuse(request, "the form does not come from the adjudication page",
                           tampered="; ".join(tampered)[:500])
         cells = sheet.to_cells(submitted)
-        _, value_problems = sheet.check({k: cells[k] for k in submitted})
+        _, value_problems = sheet.check({k: cells[k] for k in submitted}, complete=False)
         problems.update({k: v for k, v in value_problems.items() if k in submitted})
         if not problems:
             try:
