@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
