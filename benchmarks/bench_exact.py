@@ -1,6 +1,15 @@
 """Benchmark neurohlh's exact Fisher-Freeman-Halton test against its peers.
 
 Usage:  python benchmarks/bench_exact.py [--peer-timeout 120] [--budget 60] [--only NAME]
+        python benchmarks/bench_exact.py --sweep [--repeats 3] [--peer-timeout 60]
+
+``--sweep`` runs a grid of 2xK (K = 3..20, n = 100..1000) and R x C (3x3..5x5, n = 30..200) tables,
+random and drawn under independence, against R ``fisher.test`` measured in the same run: one
+persistent R process and this process, both warmed up first (R by a first call, neurohlh by a
+first call that loads the compiled kernels), tables interleaved (neurohlh then R, then the next
+table), each side the best of ``--repeats`` calls; R's time is the best of workspace 2e8 and
+2e9.  It prints the ratio R / neurohlh per table and whether the p-values agree to 1e-9
+relative, then whole-process times (Python vs Rscript) for a one-off small table.
 
 Peers (each run in a subprocess with a timeout, so a hung peer cannot stall the script):
 * R ``fisher.test`` via ``Rscript`` (workspace 2e5 = default, then 2e9), when Rscript is on PATH;
@@ -15,10 +24,12 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import math
 import shutil
 import subprocess
 import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -65,7 +76,7 @@ print(f"default\\t{time.perf_counter() - t0:.3f}\\t{out}", flush=True)
 
 def _run(cmd: list[str], timeout: float) -> list[tuple[str, float | None, str]]:
     try:
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout).stdout
+        out = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=timeout).stdout
     except subprocess.TimeoutExpired as exc:
         partial = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
         rows = [tuple(line.split("\t")) for line in partial.splitlines() if line.count("\t") == 2]
@@ -139,6 +150,156 @@ def stress_two_by_k(budget: float = 10.0, seed: int = 5) -> None:
         print(f"   gave up K={k:<3d} n={n:<5d} after {secs:6.1f} s ({why})")
 
 
+_R_SERVER = r"""
+con <- file("stdin", open = "r")
+invisible(fisher.test(matrix(c(3, 1, 1, 3), 2)))  # warm up
+cat("ready\n"); flush(stdout())
+while (length(line <- readLines(con, n = 1)) > 0) {
+  v <- as.numeric(strsplit(line, " ")[[1]])
+  reps <- v[1]; m <- matrix(v[-(1:3)], nrow = v[2], ncol = v[3], byrow = TRUE)
+  best <- Inf; p <- NA; used <- NA
+  for (ws in c(2e8, 2e9)) {
+    for (i in seq_len(reps)) {
+      t0 <- proc.time()[["elapsed"]]
+      r <- tryCatch(fisher.test(m, workspace = ws)$p.value, error = function(e) NA)
+      el <- proc.time()[["elapsed"]] - t0
+      if (is.na(r)) break
+      if (el < best) { best <- el; p <- r; used <- ws }
+      if (el > 2) break
+    }
+  }
+  cat(sprintf("%.6f %.17g %g\n", best, p, used)); flush(stdout())
+}
+"""
+
+
+class _RServer:
+    """One warm R process that times fisher.test on tables sent over a pipe (restarted on timeout)."""
+
+    def __init__(self, timeout: float):
+        self.timeout = timeout
+        self.proc: subprocess.Popen | None = None
+        self._start()
+
+    def _start(self) -> None:
+        self.proc = subprocess.Popen(["Rscript", "-e", _R_SERVER], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, bufsize=1)
+        assert self.proc.stdout is not None
+        self.proc.stdout.readline()  # "ready"
+
+    def time(self, table: np.ndarray, repeats: int) -> tuple[float | None, float | None]:
+        import select
+
+        assert self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
+        cells = " ".join(str(int(v)) for v in table.ravel())
+        self.proc.stdin.write(f"{repeats} {table.shape[0]} {table.shape[1]} {cells}\n")
+        self.proc.stdin.flush()
+        ready, _, _ = select.select([self.proc.stdout], [], [], self.timeout)
+        if not ready:
+            self.close()
+            self._start()
+            return None, None
+        secs, p, _ = self.proc.stdout.readline().split()
+        return (None, None) if p == "NA" else (float(secs), float(p))
+
+    def close(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+def sweep_tables(seed: int = 17) -> list[tuple[str, np.ndarray]]:
+    """The sweep grid: each shape and n, one table with random dependence (cell probabilities from a
+    flat Dirichlet) and one drawn under independence (row and column probabilities from a
+    Dirichlet(3)), with empty rows and columns redrawn."""
+    rng = np.random.default_rng(seed)
+    grid = [((2, k), n) for k in (3, 5, 10, 20) for n in (100, 300, 1000)]
+    grid += [((r, c), n) for (r, c) in ((3, 3), (3, 4), (4, 4), (5, 3), (4, 5), (5, 5))
+             for n in (30, 60, 120, 200)]
+    out = []
+    for (r, c), n in grid:
+        for kind in ("random", "independent"):
+            while True:
+                if kind == "random":
+                    probs = rng.dirichlet(np.ones(r * c))
+                else:
+                    probs = np.outer(rng.dirichlet(3 * np.ones(r)), rng.dirichlet(3 * np.ones(c))).ravel()
+                t = rng.multinomial(n, probs).reshape(r, c)
+                if (t.sum(0) > 0).all() and (t.sum(1) > 0).all():
+                    break
+            out.append((f"{r}x{c} n={n} {kind}", t))
+    return out
+
+
+def _ours(table: np.ndarray, repeats: int, budget: float) -> tuple[float, float, str]:
+    from neurohlh.stats import fisher_exact
+
+    best, r = math.inf, None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = fisher_exact(table, time_budget=budget)
+        best = min(best, time.perf_counter() - t0)
+        if best > 2.0:
+            break
+    assert r is not None
+    return best, r.pvalue, r.method
+
+
+def _whole_process(repeats: int = 3) -> None:
+    table = TABLES["2x5 n=300"]
+    t = np.array(table)
+    py = [sys.executable, "-c", f"from neurohlh.stats import fisher_exact; print(fisher_exact({table}).pvalue)"]
+    cells = ",".join(str(v) for v in t.ravel())
+    rs = ["Rscript", "-e", f"cat(fisher.test(matrix(c({cells}), nrow = {t.shape[0]}, byrow = TRUE))$p.value)"]
+    times: dict[str, list[float]] = {"neurohlh": [], "R": []}
+    for _ in range(repeats):
+        for who, cmd in (("neurohlh", py), ("R", rs)):
+            t0 = time.perf_counter()
+            subprocess.run(cmd, capture_output=True, check=True)
+            times[who].append(time.perf_counter() - t0)
+    ours, theirs = min(times["neurohlh"]), min(times["R"])
+    print(f"whole process, one-off 2x5 n=300 (best of {repeats}): python -c {ours:.2f} s, "
+          f"Rscript -e {theirs:.2f} s, ratio neurohlh/R {ours / theirs:.2f}")
+
+
+def sweep(repeats: int, budget: float, timeout: float, only: str | None) -> None:
+    from neurohlh.stats import fisher_exact
+
+    have_r = shutil.which("Rscript") is not None
+    print("R: " + ("installed, fisher.test timed in the same run" if have_r else
+                   "NOT installed: neurohlh times only, no ratios"))
+    fisher_exact(np.array(TABLES["2x10 n=200 (brief)"]))  # load the compiled kernels (same warm state as R)
+    server = _RServer(timeout) if have_r else None
+    print(f"{'table':<26}{'neurohlh s':>11}{'R s':>10}{'R/ours':>8}  {'p (neurohlh)':<22} agree")
+    slower = 0
+    try:
+        for name, t in sweep_tables():
+            if only and only not in name:
+                continue
+            ours_s, ours_p, method = _ours(t, repeats, budget)
+            r_s, r_p = server.time(t, repeats) if server else (None, None)
+            ratio = f"{r_s / ours_s:8.1f}" if r_s is not None else "       -"
+            if r_p is None:
+                agree = "R failed or timed out" if server else ""
+            else:
+                rel = abs(ours_p - r_p) / max(abs(r_p), 1e-300)
+                agree = "yes" if rel <= 1e-9 else f"NO (rel {rel:.1e}; R p = {r_p:.10g})"
+            if r_s is not None and r_s < ours_s:
+                slower += 1
+            r_text = f"{r_s:10.3f}" if r_s is not None else "         -"
+            tag = "" if method == "exact" else f" [{method}]"
+            print(f"{name:<26}{ours_s:11.4f}{r_text}{ratio}  {ours_p:<22.12g} {agree}{tag}", flush=True)
+    finally:
+        if server:
+            server.close()
+    if have_r:
+        print(f"tables where R was faster: {slower}")
+        _whole_process()
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--peer-timeout", type=float, default=120.0)
@@ -147,6 +308,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-peers", action="store_true", help="time neurohlh only")
     ap.add_argument("--stress", action="store_true", help="random 2xK stress run instead")
     ap.add_argument("--engine", default="auto", choices=["auto", "numpy", "compiled"])
+    ap.add_argument("--sweep", action="store_true", help="2xK and RxC sweep against R, measured in the same run")
+    ap.add_argument("--repeats", type=int, default=3, help="best of this many calls per side (sweep)")
     args = ap.parse_args(argv)
     if args.engine != "auto":
         import functools
@@ -159,6 +322,9 @@ def main(argv: list[str] | None = None) -> None:
         _contingency.ffh_exact = _exact.ffh_exact
     if args.stress:
         stress_two_by_k()
+        return
+    if args.sweep:
+        sweep(args.repeats, args.budget, args.peer_timeout, args.only)
         return
     available = peers()
     for name, ok in available.items():

@@ -15,6 +15,7 @@ from neurohlh.stats._exact import (
     COMPILED_MIN_TABLES,
     ExactTimeout,
     _orient,
+    _oriented,
     _table_count_bound,
     _use_compiled,
     ffh_exact,
@@ -25,8 +26,14 @@ CASES = json.loads((Path(__file__).parent / "data" / "r_reference.json").read_te
 
 
 def _takes_compiled(table) -> bool:
+    """The engine choice of ffh_exact(engine="auto") for this table."""
+    t, arcs = _oriented(np.asarray(table, dtype=np.int64))
+    return _use_compiled(t.sum(axis=1), np.sort(t.sum(axis=0))[::-1], "auto", arcs)
+
+
+def _large(table) -> bool:
     t = _orient(np.asarray(table, dtype=np.int64))
-    return _use_compiled(t.sum(axis=1), np.sort(t.sum(axis=0))[::-1], "auto")
+    return _table_count_bound(t.sum(axis=1), np.sort(t.sum(axis=0))[::-1]) >= 1e6
 
 
 @pytest.mark.parametrize("table", _random_tables(11, 40), ids=lambda t: "x".join(map(str, t.shape)))
@@ -67,13 +74,47 @@ def test_two_by_k_with_ties_and_zero_columns_matches_brute_force():
         assert ffh_exact(table, engine=engine).pvalue == pytest.approx(expected, rel=1e-12)
 
 
-_LARGE_R_CASES = [c for c in CASES if c["kind"] == "fisher" and _takes_compiled(c["table"])]
+_LARGE_R_CASES = [c for c in CASES if c["kind"] == "fisher" and _large(c["table"])]
 
 
-def test_auto_engine_routes_the_large_r_reference_tables_to_the_compiled_path():
-    # the 2x10 n=200 hard table, the 3x5 n=98 table and the larger random tables
+def test_the_large_r_reference_tables_include_the_hard_ones():
+    # the 2x10 n=200 hard table, the 3x5 n=98 table and the larger random tables (path bound >= 1e6)
     assert len(_LARGE_R_CASES) >= 8
     assert any(np.asarray(c["table"]).shape == (2, 10) for c in _LARGE_R_CASES)
+
+
+def test_engine_is_chosen_from_the_work_and_the_cache(monkeypatch):
+    from neurohlh.stats import _exact_compiled
+
+    hard = [[1, 5, 0, 4, 26, 5, 1, 22, 14, 25], [11, 27, 20, 8, 0, 13, 11, 1, 0, 6]]  # path bound 1.4e12
+    five = [[5, 5, 3, 2, 1], [3, 3, 1, 1, 10], [4, 2, 3, 7, 5], [4, 2, 2, 3, 0], [3, 2, 5, 3, 1]]
+    quick = [[30, 22, 41, 19, 38], [31, 40, 25, 29, 25]]  # 2x5 n=300: numpy takes milliseconds
+    monkeypatch.setattr(_exact_compiled, "compiled_ready", lambda: True)
+    assert _takes_compiled(hard) and _takes_compiled(five) and not _takes_compiled(quick)
+    # not compiled yet: compiling (15-20 s) pays only for much larger networks
+    monkeypatch.setattr(_exact_compiled, "compiled_ready", lambda: False)
+    assert not _takes_compiled(hard) and not _takes_compiled(five) and not _takes_compiled(quick)
+    assert _takes_compiled([[40, 35, 30, 45, 50]] * 4)  # 4x5 n=800: about 1e9 arcs in two stages
+    assert _takes_compiled([[30, 31, 29, 30]] * 4)  # 4x4 n=480: numpy would take minutes
+    monkeypatch.setattr(_exact_compiled, "compiled_ready", lambda: None)  # numba not installed
+    assert not _takes_compiled(hard)
+
+
+def test_first_compiled_call_compiles_every_kernel_at_once():
+    from numba.core.registry import CPUDispatcher
+
+    from neurohlh.stats import _exact_numba
+
+    ffh_exact(np.array([[3, 1, 0], [0, 2, 3], [2, 2, 1]]), engine="compiled")
+    import re
+
+    from neurohlh.stats import _exact_compiled
+
+    driver = Path(_exact_compiled.__file__).read_text()
+    called = set(re.findall(r"\bK\.(\w+)\(", driver))  # the kernels the driver calls (helpers compile inside them)
+    kernels = {name: f for name, f in vars(_exact_numba).items() if isinstance(f, CPUDispatcher) and name in called}
+    assert len(kernels) >= 10
+    assert [name for name, f in kernels.items() if not f.signatures] == []
 
 
 @pytest.mark.parametrize("case", _LARGE_R_CASES, ids=lambda c: c.get("name", "fisher"))
@@ -107,6 +148,7 @@ def test_compiled_engine_honours_the_time_budget():
 
 
 def test_small_tables_stay_in_numpy():
+    assert not _takes_compiled([[30, 22, 41, 19, 38], [31, 40, 25, 29, 25]])  # 2x5 n=300
     assert not _takes_compiled([[19, 11], [6, 14]])
     assert not _takes_compiled([[500, 0], [0, 500]])  # 2x2 never compiles
     assert not _takes_compiled([[0, 21], [2, 3], [1, 5]])  # Table 2, dysarthria
@@ -119,6 +161,7 @@ def test_small_tables_never_import_numba():
         "import sys\n"
         "from neurohlh.stats import fisher_exact, compare_categorical\n"
         "fisher_exact([[19, 11], [6, 14]]); fisher_exact([[0, 21], [2, 3], [1, 5]])\n"
+        "fisher_exact([[30, 22, 41, 19, 38], [31, 40, 25, 29, 25]])  # 2x5 n=300: numpy in milliseconds\n"
         "compare_categorical([[3, 9], [7, 2], [1, 6]], policy='fisher')\n"
         "print('numba' in sys.modules)\n"
     )
@@ -157,7 +200,7 @@ def test_compiled_engine_failure_falls_back_to_numpy_with_a_warning(tmp_path):
     table = [[3, 1, 0, 2, 1], [0, 2, 3, 1, 0], [2, 2, 1, 0, 3]]
     code = (
         "from neurohlh.stats import _exact, fisher_exact\n"
-        "_exact.COMPILED_MIN_TABLES = 0  # send this small table to the compiled engine\n"
+        "_exact.COMPILED_MIN_TABLES = _exact.COMPILE_MIN_TABLES = 0  # send this small table to the compiled engine\n"
         "with warnings.catch_warnings(record=True) as caught:\n"
         "    warnings.simplefilter('always')\n"
         f"    r = fisher_exact({table})\n"

@@ -26,8 +26,9 @@ Everything is vectorised per stage and state; there is no per-table Python loop.
 Two engines run this algorithm.  The numpy one below stores the network's arcs; the compiled
 one (``_exact_compiled.py`` driving numba kernels in ``_exact_numba.py``) generates the arcs on
 the fly and never stores them, so it also handles networks of hundreds of millions of arcs.
-``ffh_exact`` picks the compiled engine only for tables whose path-count bound reaches
-``COMPILED_MIN_TABLES`` (never for 2x2), so small tables never import numba or compile.
+``ffh_exact`` picks the engine from an estimate of the work (``_use_compiled``; never compiled
+for 2x2), so tables that numpy finishes fast never import numba, and the kernels are compiled
+only for networks that repay it.
 """
 from __future__ import annotations
 
@@ -51,9 +52,17 @@ FEXACT_LOG_TOLERANCE = 3.45254e-7
 #: Largest table total of the exact test: its log-factorial table holds n + 1 doubles, and
 #: lgamma differences stay well inside FEXACT's tolerance up to here.
 MAX_EXACT_N = 10_000_000
-#: Tables whose path-count bound (see ``_table_count_bound``) reaches this run on the compiled
-#: (numba) kernels when numba is installed; smaller ones stay in numpy and never compile.
-COMPILED_MIN_TABLES = 1e6
+#: The work estimate that sends a table to the compiled (numba) kernels when they are cached
+#: (importing numba and loading them costs 0.35-0.7 s per process): a path-count bound (see
+#: ``_table_count_bound``) or a first-two-stage arc count (``_arc_estimate``) at least this
+#: large.  Below both, numpy finishes in about 0.1 s or less (measured on the sweep of
+#: ``benchmarks/bench_exact.py``), so those tables never import numba.
+COMPILED_MIN_TABLES = 1e9
+COMPILED_MIN_ARCS = 2e4
+#: The same when the kernels are not cached yet, so using them means compiling them (15-20 s,
+#: once per installation): only networks where numpy would need about as long.
+COMPILE_MIN_TABLES = 1e16
+COMPILE_MIN_ARCS = 1e7
 
 
 def log_tolerance(shape: tuple[int, ...]) -> float:
@@ -424,11 +433,16 @@ def _table_count_bound(rows: np.ndarray, cols: np.ndarray) -> float:
     return float(np.prod([math.comb(int(c) + r - 1, r - 1) for c in cols[:-1]], dtype=float))
 
 
-def _use_compiled(rows: np.ndarray, cols: np.ndarray, engine: str) -> bool:
-    """Compiled kernels for big networks only, so small tables never import numba."""
+def _use_compiled(rows: np.ndarray, cols: np.ndarray, engine: str, arcs: float | None = None) -> bool:
+    """Choose the engine from an estimate of the work (see ``COMPILED_MIN_TABLES``).
+
+    The compiled kernels are used only when numba is installed, the state keys fit in int64 and
+    the work is large enough to repay loading them, or, when they are not cached yet, compiling
+    them.  So tables that numpy finishes fast never import numba.
+    """
     if engine == "numpy" or (len(rows), len(cols)) == (2, 2):
         return False
-    from neurohlh.stats._exact_compiled import key_fits
+    from neurohlh.stats._exact_compiled import compiled_ready, key_fits
 
     if not key_fits(rows):
         if engine == "compiled":
@@ -436,11 +450,14 @@ def _use_compiled(rows: np.ndarray, cols: np.ndarray, engine: str) -> bool:
         return False
     if engine == "compiled":
         return True
-    if _table_count_bound(rows, cols) < COMPILED_MIN_TABLES:
+    arcs = 0.0 if arcs is None else arcs
+    bound = _table_count_bound(rows, cols)
+    ready = compiled_ready()
+    if ready is None:  # numba not installed
         return False
-    import importlib.util
-
-    return importlib.util.find_spec("numba") is not None
+    if ready:
+        return bound >= COMPILED_MIN_TABLES or arcs >= COMPILED_MIN_ARCS
+    return bound >= COMPILE_MIN_TABLES or arcs >= COMPILE_MIN_ARCS
 
 
 def _first_line(exc: BaseException) -> str:
@@ -457,8 +474,8 @@ def ffh_exact(table: np.ndarray, time_budget: float | None = 60.0, meet: int | N
     ``meet`` is the stage where the forward (past) and backward (future) lists meet; by default
     the stage that balances the forward and backward path counts.  ``engine``: ``"numpy"``
     (vectorised network below), ``"compiled"`` (numba kernels, ``_exact_compiled.py``; same
-    algorithm, arcs generated on the fly) or ``"auto"``: compiled when numba is installed and
-    the table-count bound reaches ``COMPILED_MIN_TABLES`` (never for 2x2), else numpy.  Under
+    algorithm, arcs generated on the fly) or ``"auto"``: chosen from the work estimate
+    (``_use_compiled``).  Under
     ``"auto"`` any failure of the compiled engine (numba broken, no writable cache) falls back
     to numpy, and the outcome's ``notes`` say so.
     """
@@ -475,7 +492,7 @@ def ffh_exact(table: np.ndarray, time_budget: float | None = 60.0, meet: int | N
     if t.shape[0] == 1 or t.shape[1] == 1:
         return ExactOutcome(1.0, log_obs, 1, limits.elapsed())
     notes: tuple[str, ...] = ()
-    compiled = _use_compiled(rows, cols, engine)
+    compiled = _use_compiled(rows, cols, engine, first_arcs)
     limits.estimate(first_arcs, "compiled" if compiled else "numpy")  # before any enumeration
     if compiled:
         try:

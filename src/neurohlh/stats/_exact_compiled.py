@@ -74,6 +74,62 @@ def prepare_cache() -> None:
         os.environ["NUMBA_CACHE_DIR"] = str(private)
 
 
+_SOURCE = Path(__file__).with_name("_exact_numba.py")
+_WARM = False
+
+
+def _cache_roots() -> list[Path]:
+    """Folders where numba may keep the kernels' cache (without importing numba)."""
+    roots = [_SOURCE.with_name("__pycache__")]
+    nested = [os.environ.get("NUMBA_CACHE_DIR", ""),
+              os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "numba")]
+    if hasattr(os, "getuid"):
+        nested.append(os.path.join(tempfile.gettempdir(), f"neurohlh-numba-{os.getuid()}"))
+    for root in filter(None, nested):
+        roots += [p for p in Path(root).glob("*") if p.is_dir()]
+    return roots
+
+
+def compiled_ready() -> bool | None:
+    """``None`` without numba; ``True`` when the kernels are loaded in this process or every kernel
+    has a cache entry newer than its source (so using them costs an import, not a compile)."""
+    import importlib.util
+    import sys
+
+    if "neurohlh.stats._exact_numba" in sys.modules and _WARM:
+        return True
+    if importlib.util.find_spec("numba") is None:
+        return None
+    try:
+        kernels = _SOURCE.read_text().count("@njit(cache=True)")
+        stamp = _SOURCE.stat().st_mtime
+        for root in _cache_roots():
+            fresh = [p for p in root.glob("_exact_numba.*.nbi") if p.stat().st_mtime >= stamp]
+            if len(fresh) >= kernels:
+                return True
+    except OSError:
+        pass
+    return False
+
+
+def _warm_up() -> None:
+    """Compile (or load) every kernel at once, on the first compiled call of a process: a tiny
+    table through every meeting stage and both meet variants, so no kernel is compiled later in
+    the middle of a timed run."""
+    global _WARM
+    if _WARM:
+        return
+    _WARM = True
+    from neurohlh.stats._exact import log_table_probability, log_tolerance
+
+    table = np.array([[3, 1, 0, 2, 1], [0, 2, 3, 1, 0], [2, 2, 1, 0, 3]])
+    rows, cols = table.sum(axis=1), np.sort(table.sum(axis=0))[::-1]
+    limit = log_table_probability(table) + log_tolerance(table.shape)
+    for meet in range(1, len(cols)):
+        for unsorted in ("past", "future"):
+            ffh_compiled(rows, cols, limit, Limits(math.inf), meet=meet, unsorted=unsorted)
+
+
 def key_fits(rows: np.ndarray) -> bool:
     """States are encoded as int64 in base max(row) + 1: does that fit?"""
     return len(rows) * math.log2(int(rows.max()) + 1) < 62
@@ -121,6 +177,8 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limit
     from neurohlh.stats import (
         _exact_numba as K,  # compiles (or loads the cache) on first use
     )
+
+    _warm_up()
 
     rows = np.asarray(rows, dtype=np.int64)
     cols = [int(c) for c in cols]  # type: ignore[assignment]
