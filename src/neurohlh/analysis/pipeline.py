@@ -28,6 +28,7 @@ from neurohlh.analysis.plan import EXACT_PLAN, AnalysisPlan, PlanName, plan_name
 from neurohlh.analysis.results import (
     PATTERNS, AnalysisResult, Curve, GroupComparison, SurvivalComparison,
 )
+from neurohlh.analysis.sites import site_analysis
 from neurohlh.analysis.table2 import GENOTYPE_AGE, GENOTYPE_GROUPINGS, TABLE2_GROUPINGS, TABLE2_VARIABLES
 from neurohlh.criteria import cns_involvement, hlh2004
 from neurohlh.criteria.cns import IMAGING_FINDING_FIELDS, IMAGING_LESION_NUMBER_FIELDS, CNSResult
@@ -293,12 +294,13 @@ def analyze(cohort: Cohort, plan: AnalysisPlan | PlanName | str = EXACT_PLAN,
     comparisons = _timed(timings, "statistics", lambda: _table2_comparisons(frame, the_plan)
                          + _genotype_comparisons(frame, the_plan))
     survival = _timed(timings, "survival", lambda: _survival(frame))
+    by_site = _timed(timings, "sites", lambda: site_analysis(frame, TABLE2_VARIABLES))
     return AnalysisResult(
         plan=the_plan, source=str(cohort.source), checksums=dict(cohort.checksums), patients=frame,
         studies=study_frame, allocations=allocations, hlh2004=h, cns=c, genotypes=genotypes,
         recurrent_variants=recurrent, study_summary=summary, comparisons=comparisons, survival=survival,
         caveats=tuple(implied + _caveats(frame, comparisons, survival)), timings=timings,
-        notes=tuple(cohort.notes),
+        notes=tuple(cohort.notes), sites=by_site,
     )
 
 

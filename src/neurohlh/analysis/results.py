@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from neurohlh.analysis.plan import AnalysisPlan
+from neurohlh.analysis.sites import SiteAnalysis
 from neurohlh.criteria.cns import CNSResult
 from neurohlh.criteria.hlh2004 import HLH2004Result
 from neurohlh.errors import Caveat
@@ -147,6 +148,8 @@ class AnalysisResult:
     caveats: tuple[Caveat, ...]
     timings: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    #: The pattern 1 vs 2 comparisons stratified by site (:mod:`neurohlh.analysis.sites`); None with one site.
+    sites: SiteAnalysis | None = None
 
     @property
     def policy(self) -> str:

@@ -52,6 +52,7 @@ TABLE_INSTRUMENT = {table: form for form, (table, _, _) in INSTRUMENTS.items()}
 REDCAP_NAMES: dict[tuple[str, str], str] = {
     ("patients", "age_at_cns_presentation_months"): "age_at_cns_months",
     ("patients", "death_weeks_after_diagnosis"): "death_weeks_after_dx",
+    ("patients", "deficit_months_after_diagnosis"): "deficit_months_after_dx",
     ("studies", "ventriculomegaly_obstructive"): "ventriculomegaly_obstr",
     ("studies", "cerebellar_folia_effacement"): "cerebellar_folia_effaced",
     ("studies", "fourth_ventricle_obstruction"): "fourth_ventricle_obstr",
@@ -76,6 +77,7 @@ BRANCHING: dict[tuple[str, str], str] = {
     ("patients", "csf_wbc_per_ul"): "[csf_done] <> '0'",
     ("patients", "csf_protein_mg_dl"): "[csf_done] <> '0'",
     ("patients", "death_weeks_after_diagnosis"): "[died] <> '0'",
+    ("patients", "deficit_months_after_diagnosis"): "[deficit_free] <> '1'",
     ("patients", "protein_expression_pct"): "[protein_expression_assay] <> ''",
     ("patients", "protein_expression_verdict"): "[protein_expression_assay] <> ''",
     **{("studies", f"{c}_{item}"): f"[{c}_lesion_number] <> 'none'" for c in ("supra", "infra")

@@ -9,7 +9,12 @@ import tempfile
 from pathlib import Path
 
 from neurohlh.io.redcap_fields import (
-    DICTIONARY_HEADERS, INSTRUMENTS, METADATA_NAMES, RECORD_ID, RedcapField, redcap_fields,
+    DICTIONARY_HEADERS,
+    INSTRUMENTS,
+    METADATA_NAMES,
+    RECORD_ID,
+    RedcapField,
+    redcap_fields,
 )
 
 __all__ = ["DICTIONARY_HEADERS", "INSTRUMENTS", "METADATA_NAMES", "RECORD_ID", "RedcapField", "dictionary_csv",

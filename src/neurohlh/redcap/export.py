@@ -19,7 +19,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from neurohlh.io.redcap_fields import INSTRUMENTS, RECORD_COLUMNS, RECORD_ID, RedcapField, redcap_fields
+from neurohlh.io.redcap_fields import (
+    INSTRUMENTS,
+    RECORD_COLUMNS,
+    RECORD_ID,
+    RedcapField,
+    redcap_fields,
+)
 from neurohlh.io.redcap_records import DAG, REPEAT_INSTANCE, REPEAT_INSTRUMENT
 from neurohlh.schema import Kind
 

@@ -25,6 +25,7 @@ from neurohlh.reports.model import Figure, Report, Table
 from neurohlh.reports.output import check_output_folder, staged_folder
 from neurohlh.reports.render import write_csvs, write_docx, write_xlsx
 from neurohlh.reports.tables import table1, table2
+from neurohlh.reports.tables_site import site_tables
 from neurohlh.reports.tables_imaging import lesion_rows, lesion_table, recurrent_table
 from neurohlh.reports.tables_more import (
     clippers_table, evolution_flows, evolution_table, genotype_table, pattern2_table,
@@ -38,7 +39,7 @@ def build_tables(result: AnalysisResult) -> tuple[Table, ...]:
     """All report tables in manuscript order."""
     return (table1(result), table2(result), table2(result, extended=True), lesion_table(result),
             pattern2_table(result), clippers_table(result), evolution_table(result), genotype_table(result),
-            recurrent_table(result))
+            recurrent_table(result), *site_tables(result))
 
 
 def build_figures(result: AnalysisResult) -> tuple[Figure, ...]:
@@ -123,6 +124,12 @@ def methods_text(result: AnalysisResult, tables: tuple[Table, ...]) -> str:
            + "; ".join(f"{x.label.lower()}: event = {x.event_definition}" for x in lr) + "). " if lr else "")
         + "All tests were 2-sided. Denominators are the patients with a known value; unknown values were never "
         "counted as absent. Medians are given with interquartile ranges (SPSS weighted-average quartiles).",
+        *([] if result.sites is None else [
+            f"The patients came from {len(result.sites.sites)} sites ({', '.join(result.sites.sites)}). As a "
+            "sensitivity analysis, the pattern 1 vs 2 comparisons were repeated stratified by site: the exact "
+            "conditional test of independence in 2 x 2 x K tables with the conditional maximum-likelihood common "
+            "odds ratio, the Cochran-Mantel-Haenszel chi-square and the Breslow-Day test of equal odds ratios, "
+            "and the log-rank test stratified by site for survival."]),
     ])
 
 
@@ -223,6 +230,7 @@ def write_results_json(result: AnalysisResult, report: Report, path: Path, detai
         out.write('"study_summary":' + _dump(_as_dict(result.study_summary)) + ",\n")
         out.write('"comparisons":' + _dump([c.to_dict() for c in result.comparisons]) + ",\n")
         out.write('"survival":' + _dump([s.to_dict() for s in result.survival]) + ",\n")
+        out.write('"sites":' + _dump(None if result.sites is None else result.sites.to_dict()) + ",\n")
         out.write('"tables":' + _dump([t.to_dict() for t in report.tables]) + "\n}\n")
     return path
 

@@ -55,10 +55,8 @@ def _either(a: pd.Series, b: pd.Series) -> pd.Series:
     return a | b  # Kleene logic: True | NA = True, False | NA = NA
 
 
-def table1(result: AnalysisResult) -> Table:
-    """Clinical, CSF, treatment and outcome profile of the whole cohort (the paper's Table 1)."""
-    f = result.patients
-    n = len(f)
+def table1_rows(f: pd.DataFrame) -> list[Row]:
+    """Table 1's rows for the patients of ``f``, one cell each: the whole cohort, or one site."""
     sym = f["cns_symptomatic"].astype("boolean")
     symptomatic = sym.fillna(False).astype(bool)
     sex = f["sex"]
@@ -101,6 +99,14 @@ def table1(result: AnalysisResult) -> Table:
         Row("HLH-2004 diagnostic criteria met", (_status_count(f["hlh2004_status"]),), 1),
         Row("CNS involvement, comprehensive rule", (_count(f["cns_involved"]),), 1),
     ]
+    return rows
+
+
+def table1(result: AnalysisResult) -> Table:
+    """Clinical, CSF, treatment and outcome profile of the whole cohort (the paper's Table 1)."""
+    f = result.patients
+    n = len(f)
+    rows = table1_rows(f)
     notes = (
         KNOWN_NOTE, IQR_NOTE,
         "CNS symptoms: any of seizures, decreased sensorium (encephalopathy), meningismus, gait ataxia, hypotonia, "
