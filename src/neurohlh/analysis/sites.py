@@ -12,8 +12,9 @@ Patients without a site, or with an indeterminate pattern, are left out (counted
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -129,15 +130,23 @@ def _compare(frame: pd.DataFrame, key: str, label: str, sites: tuple[str, ...]) 
     return StratifiedComparison(key, label, sites, tuple(tables), exact, mh)
 
 
-def _survival(frame: pd.DataFrame, sites: tuple[str, ...]) -> tuple[StratifiedSurvival, ...]:
-    from neurohlh.endpoints import survival_endpoints
+class EndpointData(Protocol):
+    """Time-to-event data of one endpoint, one row per patient of the frame (as :mod:`neurohlh.endpoints` gives)."""
 
+    key: str
+    label: str
+    time: pd.Series
+    event: pd.Series
+    included: pd.Series
+
+
+def _survival(frame: pd.DataFrame, endpoints: Sequence[EndpointData]) -> tuple[StratifiedSurvival, ...]:
     site = patient_sites(frame)
     out = []
-    for ep in survival_endpoints(frame):
-        ok = ep.included & frame["pattern"].isin(PATTERNS) & site.notna()
-        t = ep.time[ok].to_numpy(dtype=float)
-        e = ep.event[ok].to_numpy(dtype=bool)
+    for ep in endpoints:
+        ok = ep.included.reindex(frame.index).fillna(False).astype(bool) & site.notna()
+        t = ep.time.reindex(frame.index)[ok].to_numpy(dtype=float)
+        e = ep.event.reindex(frame.index)[ok].to_numpy(dtype=bool)
         g = frame.loc[ok, "pattern"].to_numpy()
         s = site[ok].astype(str).to_numpy()
         if len(set(g)) < 2 or not e.any():
@@ -150,8 +159,10 @@ def _survival(frame: pd.DataFrame, sites: tuple[str, ...]) -> tuple[StratifiedSu
     return tuple(out)
 
 
-def site_analysis(frame: pd.DataFrame, variables: Any) -> SiteAnalysis | None:
-    """The stratified comparisons of the binary ``variables`` (Table 2 rows); ``None`` with fewer than two sites.
+def site_analysis(frame: pd.DataFrame, variables: Sequence[Any],
+                  endpoints: Sequence[EndpointData] = ()) -> SiteAnalysis | None:
+    """The stratified comparisons of the binary ``variables`` (Table 2 rows) and of the survival ``endpoints``
+    (built from the same ``frame``); ``None`` with fewer than two sites.
 
     ``frame`` is the per-patient analysis frame (``pattern``, ``site`` and the variables' columns).
     """
@@ -163,9 +174,9 @@ def site_analysis(frame: pd.DataFrame, variables: Any) -> SiteAnalysis | None:
     comparisons = tuple(_compare(in_pattern, v.key, v.label, sites) for v in variables if v.kind == "binary")
     return SiteAnalysis(
         sites=sites, n_per_site=tuple(int((site == s).sum()) for s in sites),
-        n_without_site=int(site.isna().sum()), comparisons=comparisons, survival=_survival(in_pattern, sites),
+        n_without_site=int(site.isna().sum()), comparisons=comparisons, survival=_survival(in_pattern, endpoints),
     )
 
 
-__all__ = ["SiteAnalysis", "StratifiedComparison", "StratifiedSurvival", "patient_sites", "site_analysis",
+__all__ = ["EndpointData", "SiteAnalysis", "StratifiedComparison", "StratifiedSurvival", "patient_sites", "site_analysis",
            "site_names"]

@@ -87,7 +87,8 @@ def site_sensitivity_table(result: AnalysisResult) -> Table | None:
                  Cell(_odds_ratio_text(c.exact) if c.exact is not None else "n/a"), p_cell(mh.pvalue),
                  p_cell(None if math.isnan(bd) else bd))
         rows.append(Row(c.label, cells, 1, tests=(crude, exact, mh)))
-    rows.append(Row("Pattern 1 vs pattern 2, survival", section=True))
+    if by_site.survival:
+        rows.append(Row("Pattern 1 vs pattern 2, survival", section=True))
     crude_survival = {s.endpoint: s for s in result.survival}
     for s in by_site.survival:
         crude_s = crude_survival.get(s.endpoint)
