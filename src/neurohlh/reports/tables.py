@@ -55,8 +55,9 @@ def _either(a: pd.Series, b: pd.Series) -> pd.Series:
     return a | b  # Kleene logic: True | NA = True, False | NA = NA
 
 
-def table1_rows(f: pd.DataFrame) -> list[Row]:
-    """Table 1's rows for the patients of ``f``, one cell each: the whole cohort, or one site."""
+def table1_rows(f: Any) -> list[Row]:
+    """Table 1's rows for the patients of ``f`` (an analysis patient frame), one cell each: the whole cohort, or one
+    site."""
     sym = f["cns_symptomatic"].astype("boolean")
     symptomatic = sym.fillna(False).astype(bool)
     sex = f["sex"]
