@@ -128,8 +128,8 @@ def methods_text(result: AnalysisResult, tables: tuple[Table, ...]) -> str:
             f"The patients came from {len(result.sites.sites)} sites ({', '.join(result.sites.sites)}). As a "
             "sensitivity analysis, the pattern 1 vs 2 comparisons were repeated stratified by site: the exact "
             "conditional test of independence in 2 x 2 x K tables with the conditional maximum-likelihood common "
-            "odds ratio, the Cochran-Mantel-Haenszel chi-square and the Breslow-Day test of equal odds ratios, "
-            "and the log-rank test stratified by site for survival."]),
+            "odds ratio, the Cochran-Mantel-Haenszel chi-square and the Breslow-Day test of equal odds ratios"
+            + (", and the log-rank test stratified by site for survival." if result.sites.survival else ".")]),
     ])
 
 
