@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from neurohlh.datasets.double_reads import double_reads
 from neurohlh.io import write_cohort_csv
 from neurohlh.stats import logrank
 from neurohlh.schema import MAX_AGE_MONTHS, Patient, Study, Variant, field_specs
@@ -1019,6 +1020,7 @@ def build_frames(seed: int = SEED) -> dict[str, pd.DataFrame]:
                              for d in sorted(drafts, key=lambda d: d.row["patient_id"])], columns=patient_cols)
     study_cols = list(field_specs(Study))
     study_frame = pd.DataFrame([{c: s.row.get(c) for c in study_cols} for s in studies], columns=study_cols)
+    study_frame = pd.concat([study_frame, double_reads(study_frame)], ignore_index=True)
     variant_cols = list(field_specs(Variant))
     variants = pd.DataFrame(_variant_rows(drafts), columns=variant_cols)
     return {"patients": patients.astype(object), "studies": study_frame.astype(object),

@@ -107,3 +107,24 @@ def unit_coincidences(counts: Array) -> Array:
     outer -= counts[:, :, None] * np.eye(counts.shape[1])[None]
     scale = np.where(m >= 2, 1.0 / np.where(m >= 2, m - 1, 1.0), 0.0)
     return outer * scale[:, None, None]
+
+
+def interval_parts(values: Array, present: Array) -> Array:
+    """Per-case sums for interval alpha without a ``q x q`` matrix: ``(n, 4)`` columns
+    ``[sum_{i != j} (x_i - x_j)^2 / (m - 1), sum x^2, sum x, m]`` over the case's ``m`` reads (0 if ``m < 2``).
+
+    ``values`` and ``present`` are ``(n, readers)``; the pairwise sum is ``2 m sum x^2 - 2 (sum x)^2``.
+    """
+    x = np.where(present, values, 0.0)
+    m = present.sum(axis=1).astype(float)
+    s1, s2 = x.sum(axis=1), (x ** 2).sum(axis=1)
+    pairable = m >= 2
+    within = np.where(pairable, (2 * m * s2 - 2 * s1 ** 2) / np.where(pairable, m - 1, 1.0), 0.0)
+    return np.stack([within, s2, s1, m], axis=1) * pairable[:, None]
+
+
+def alpha_interval_from_parts(parts: Array) -> Array:
+    """Interval alpha ``1 - (N - 1) D_o / D_e`` from summed :func:`interval_parts` (``(..., 4)``)."""
+    within, s2, s1, total = parts[..., 0], parts[..., 1], parts[..., 2], parts[..., 3]
+    expected = 2 * total * s2 - 2 * s1 ** 2
+    return 1.0 - _ratio((total - 1) * within, expected)

@@ -425,6 +425,8 @@ def krippendorff_alpha(ratings: Sequence[Sequence[Any]], *, level: str = "nomina
         raise InputError(f"every reader needs one entry per case (None where missing); row lengths "
                          f"{[len(r) for r in rows]}")
     values = [v for r in rows for v in r if not is_missing(v)]
+    if level == "interval":
+        return _alpha_interval(rows, values, confidence, n_boot, seed)
     cats = _categories(values, categories, ordered=level != "nominal")
     q = len(cats)
     index = {c: i for i, c in enumerate(cats)}
@@ -435,11 +437,6 @@ def krippendorff_alpha(ratings: Sequence[Sequence[Any]], *, level: str = "nomina
                 counts[j, index[v]] += 1
     pairable = counts.sum(axis=1) >= 2
     contributions = K.unit_coincidences(counts[pairable])
-    numeric = None
-    if level == "interval":
-        if not all(isinstance(c, (int, float, np.number)) and not isinstance(c, bool) for c in cats):
-            raise InputError("interval alpha needs numeric reads")
-        numeric = np.array(cats, dtype=float)
     name = f"Krippendorff's alpha ({level})"
     coinc = contributions.sum(axis=0) if len(contributions) else np.zeros((q, q))
     warnings = [f"{int((~pairable).sum())} case(s) with fewer than two reads left out"] if (~pairable).any() else []
@@ -448,7 +445,7 @@ def krippendorff_alpha(ratings: Sequence[Sequence[Any]], *, level: str = "nomina
         return _empty(name, REFERENCES["alpha"], cats, warnings, confidence)
 
     def stat(c: np.ndarray) -> np.ndarray:
-        return K.alpha_from_coincidences(c, level, numeric)
+        return K.alpha_from_coincidences(c, level)
 
     alpha = float(stat(coinc))
     boot = _bootstrap(stat, contributions, n_boot, seed, confidence)
@@ -461,6 +458,34 @@ def krippendorff_alpha(ratings: Sequence[Sequence[Any]], *, level: str = "nomina
         alpha, _clip(boot, -math.inf, 1.0) if boot else (float("nan"), float("nan")), int(pairable.sum()), name,
         REFERENCES["alpha"], None, _boot_method(n_boot, seed), boot, confidence, percent_agreement=po,
         pabak=(q * po - 1) / (q - 1) if q >= 2 else None, categories=cats, table=table, warnings=tuple(warnings))
+
+
+def _alpha_interval(rows: list[list[Any]], values: list[Any], confidence: float, n_boot: int, seed: int
+                    ) -> AgreementResult:
+    if not all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in values):
+        raise InputError("interval alpha needs numeric reads")
+    present = np.array([[not is_missing(v) for v in r] for r in rows]).T
+    x = np.array([[float(v) if not is_missing(v) else 0.0 for v in r] for r in rows]).T
+    parts = K.interval_parts(x, present)
+    pairable = present.sum(axis=1) >= 2
+    name = "Krippendorff's alpha (interval)"
+    warnings = [f"{int((~pairable).sum())} case(s) with fewer than two reads left out"] if (~pairable).any() else []
+    if not pairable.any():
+        return _empty(name, REFERENCES["alpha"], (), warnings, confidence)
+    total = parts.sum(axis=0)
+    alpha = float(K.alpha_interval_from_parts(total))
+    if not math.isfinite(alpha):
+        warnings.append("every read has the same value, so alpha is undefined")
+    boot = _bootstrap(K.alpha_interval_from_parts, parts[pairable], n_boot, seed, confidence)
+    agreeing = 0.0  # ordered pairs of equal reads, each case weighted 1 / (m - 1) as in the coincidence matrix
+    for col in zip(*rows):
+        vals = [float(v) for v in col if not is_missing(v)]
+        if len(vals) >= 2:
+            agreeing += sum(vals.count(v) - 1 for v in vals) / (len(vals) - 1)
+    return AgreementResult(
+        alpha, _clip(boot, -math.inf, 1.0) if boot else (float("nan"), float("nan")), int(pairable.sum()), name,
+        REFERENCES["alpha"], None, _boot_method(n_boot, seed), boot, confidence,
+        percent_agreement=agreeing / float(total[3]), warnings=tuple(warnings))
 
 
 # ---------------------------------------------------------------- helpers

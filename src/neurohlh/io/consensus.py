@@ -240,9 +240,14 @@ def consensus_from_reads(studies: pd.DataFrame, label: str) -> tuple[pd.DataFram
 
 
 def append_consensus(studies: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFrame:
-    """The studies table with the derived consensus rows appended, in the table's dtypes."""
+    """The studies table with the derived consensus rows appended, in the table's dtypes.
+
+    Column ``_derived`` is True on the appended rows (their ``_row`` is the reader-1 row they come from).
+    """
+    studies = studies.assign(_derived=False)
     if derived.empty:
         return studies
+    derived = derived.assign(_derived=True)
     typed = derived.astype({c: studies[c].dtype for c in derived.columns if c in studies.columns}, errors="ignore")
     for name in derived.columns:
         if str(studies[name].dtype) == "object":

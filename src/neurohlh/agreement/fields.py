@@ -1,0 +1,210 @@
+"""Agreement on many fields at once, with one set of bootstrap resamples shared by every field.
+
+:func:`field_agreements` takes the two readers' reads of each field (:class:`FieldReads`) and returns one
+:class:`FieldAgreement` per field: percent agreement, the confusion table, kappa (weighted for ordinal fields),
+AC1 and Krippendorff's alpha at the field's level of measurement, each with its interval, and the cases on which
+the readers differ. Cases are resampled once (the same resamples for every field); each field's tables for all
+resamples come from one matrix product (:mod:`neurohlh.agreement.bootstrap`).
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from neurohlh.agreement import _kernels as K
+from neurohlh.agreement.bootstrap import N_BOOT, SEED, percentile_interval, resample_counts
+from neurohlh.agreement.coefficients import (
+    AgreementResult, cohen_kappa, gwet_ac1, is_missing, krippendorff_alpha,
+)
+
+#: Scales of measurement and the coefficients computed for each.
+SCALES = ("binary", "nominal", "ordinal", "interval")
+#: Weights of kappa on an ordinal scale.
+ORDINAL_WEIGHTS = "linear"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldReads:
+    """The two independent reads of one field (or derived decision) over the same cases."""
+
+    name: str
+    scale: str
+    reader_1: Sequence[Any]
+    reader_2: Sequence[Any]
+    case_ids: Sequence[str]
+    categories: Sequence[Any] | None = None
+    label: str = ""
+    kind: str = "field"
+    unit: str = "study"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldAgreement:
+    """Agreement of the two readers on one field or decision.
+
+    ``kappa`` is Cohen's kappa (linear-weighted on an ordinal scale) and ``ac1`` Gwet's AC1, both None on an
+    interval scale; ``alpha`` is Krippendorff's alpha at the field's level. ``discordant`` lists the cases whose
+    two reads differ (a read against an empty cell counts).
+    """
+
+    name: str
+    label: str
+    kind: str
+    scale: str
+    unit: str
+    n: int
+    n_missing: int
+    categories: tuple[Any, ...]
+    table: tuple[tuple[int, ...], ...] | None
+    percent_agreement: float
+    kappa: AgreementResult | None
+    ac1: AgreementResult | None
+    alpha: AgreementResult
+    discordant: tuple[str, ...]
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for r in (self.kappa, self.ac1, self.alpha):
+            for w in (r.warnings if r is not None else ()):
+                seen.setdefault(w, None)
+        return tuple(seen)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "label": self.label, "kind": self.kind, "scale": self.scale, "unit": self.unit,
+            "n": self.n, "n_missing": self.n_missing, "categories": [_plain(c) for c in self.categories],
+            "table": None if self.table is None else [list(r) for r in self.table],
+            "percent_agreement": self.percent_agreement,
+            "kappa": None if self.kappa is None else self.kappa.to_dict(),
+            "ac1": None if self.ac1 is None else self.ac1.to_dict(),
+            "alpha": self.alpha.to_dict(), "discordant": list(self.discordant), "warnings": list(self.warnings),
+        }
+
+
+def _plain(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _same(a: Any, b: Any) -> bool:
+    if is_missing(a) or is_missing(b):
+        return is_missing(a) and is_missing(b)
+    return bool(a == b)
+
+
+def _codes(values: Sequence[Any], index: dict[Any, int]) -> np.ndarray:
+    return np.array([-1 if is_missing(v) else index[v] for v in values], dtype=np.int64)
+
+
+@dataclass
+class _Plan:
+    reads: FieldReads
+    kappa: AgreementResult | None
+    ac1: AgreementResult | None
+    alpha: AgreementResult
+    columns: slice
+    q: int
+
+
+def _point_estimates(f: FieldReads, confidence: float, seed: int) -> tuple[Any, Any, AgreementResult]:
+    if f.scale not in SCALES:
+        raise ValueError(f"scale of {f.name} must be one of {SCALES}, not {f.scale!r}")
+    if f.scale == "interval":
+        return None, None, krippendorff_alpha([f.reader_1, f.reader_2], level="interval", confidence=confidence,
+                                               n_boot=0, seed=seed)
+    weights = ORDINAL_WEIGHTS if f.scale == "ordinal" else None
+    categories = f.categories
+    if categories is None:  # one category list for all three coefficients (AC1 depends on it)
+        seen = {v for v in (*f.reader_1, *f.reader_2) if not is_missing(v)}
+        categories = sorted(seen, key=lambda v: (str(type(v)), v))
+    kw = dict(categories=categories, confidence=confidence, n_boot=0, seed=seed)
+    level = "ordinal" if f.scale == "ordinal" else "nominal"
+    return (cohen_kappa(f.reader_1, f.reader_2, weights=weights, **kw), gwet_ac1(f.reader_1, f.reader_2, **kw),
+            krippendorff_alpha([f.reader_1, f.reader_2], level=level, **kw))
+
+
+def field_agreements(fields: Sequence[FieldReads], *, confidence: float = 0.95, n_boot: int = N_BOOT,
+                     seed: int = SEED) -> tuple[FieldAgreement, ...]:
+    """Agreement on every field, with a case-level bootstrap shared by all fields over the same cases.
+
+    Fields whose cases are the same (the same ``case_ids``) share one draw of resampled case counts, so a
+    resample is one replication of the reading study for all of them.
+    """
+    by_cases: dict[tuple[str, ...], list[_Plan]] = {}
+    for f in fields:
+        kappa, ac1, alpha = _point_estimates(f, confidence, seed)
+        q = len(alpha.categories)
+        by_cases.setdefault(tuple(f.case_ids), []).append(_Plan(f, kappa, ac1, alpha, slice(0, 0), q))
+    results: dict[str, FieldAgreement] = {}
+    for case_ids, plans in by_cases.items():
+        blocks, start = [], 0
+        for p in plans:
+            block = _contributions(p)
+            p.columns = slice(start, start + block.shape[1])
+            start += block.shape[1]
+            blocks.append(block)
+        boot = None
+        if n_boot > 0 and case_ids:
+            counts = resample_counts(len(case_ids), n_boot, seed)
+            boot = counts @ np.hstack(blocks) if blocks else None
+        for p in plans:
+            results[p.reads.name] = _finish(p, None if boot is None else boot[:, p.columns], confidence, n_boot,
+                                            seed)
+    return tuple(results[f.name] for f in fields)
+
+
+def _contributions(p: _Plan) -> np.ndarray:
+    f = p.reads
+    n = len(f.case_ids)
+    if f.scale == "interval":
+        present = np.array([[not is_missing(a), not is_missing(b)] for a, b in zip(f.reader_1, f.reader_2)],
+                           dtype=bool).reshape(n, 2)
+        both = present.all(axis=1, keepdims=True)
+        x = np.array([[0.0 if is_missing(a) else float(a), 0.0 if is_missing(b) else float(b)]
+                      for a, b in zip(f.reader_1, f.reader_2)]).reshape(n, 2)
+        return K.interval_parts(x, present & both)
+    index = {c: i for i, c in enumerate(p.alpha.categories)}
+    c1, c2 = _codes(f.reader_1, index), _codes(f.reader_2, index)
+    ok = (c1 >= 0) & (c2 >= 0)
+    out = np.zeros((n, p.q * p.q))
+    rows = np.nonzero(ok)[0]
+    out[rows, c1[ok] * p.q + c2[ok]] = 1.0
+    return out
+
+
+def _finish(p: _Plan, sums: np.ndarray | None, confidence: float, n_boot: int, seed: int) -> FieldAgreement:
+    f = p.reads
+    kappa, ac1, alpha = p.kappa, p.ac1, p.alpha
+    if sums is not None:
+        method = f"case-level percentile bootstrap ({n_boot} resamples, seed {seed}, shared by all fields)"
+        if f.scale == "interval":
+            alpha = _with_boot(alpha, K.alpha_interval_from_parts(sums), confidence, method)
+        else:
+            tables = sums.reshape(-1, p.q, p.q)
+            w = K.weight_matrix(p.q, ORDINAL_WEIGHTS if f.scale == "ordinal" else None)
+            kappa = _with_boot(kappa, K.kappa_from_tables(tables, w), confidence, method)
+            ac1 = _with_boot(ac1, K.ac1_from_tables(tables, np.eye(p.q)) if p.q >= 2 else
+                             np.full(len(tables), np.nan), confidence, method)
+            level = "ordinal" if f.scale == "ordinal" else "nominal"
+            alpha = _with_boot(alpha, K.alpha_from_coincidences(K.coincidences_from_tables(tables), level),
+                               confidence, method)
+    discordant = tuple(str(c) for c, a, b in zip(f.case_ids, f.reader_1, f.reader_2) if not _same(a, b))
+    n_missing = sum(1 for a, b in zip(f.reader_1, f.reader_2) if is_missing(a) or is_missing(b))
+    lead = kappa if kappa is not None else alpha
+    return FieldAgreement(f.name, f.label or f.name, f.kind, f.scale, f.unit, lead.n, n_missing,
+                          tuple(alpha.categories), kappa.table if kappa is not None else None,
+                          lead.percent_agreement, kappa, ac1, alpha, discordant)
+
+
+def _with_boot(result: AgreementResult | None, replicates: np.ndarray, confidence: float, method: str
+               ) -> AgreementResult | None:
+    if result is None or result.n == 0:
+        return result
+    interval = percentile_interval(replicates, confidence)
+    if result.se is not None:  # keep the asymptotic interval as ``ci``
+        return dataclasses.replace(result, bootstrap_ci=interval)
+    return dataclasses.replace(result, bootstrap_ci=interval, ci=(interval[0], min(interval[1], 1.0)),
+                               ci_method=method)
