@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from neurohlh.agreement.cohort import reader_agreement
 from neurohlh.analysis import AnalysisPlan, AnalysisResult, PlanName, analyze, plan_named
 from neurohlh.analysis.plan import PAPER_PLAN
 from neurohlh.criteria import cns_cohort, hlh2004, hscore
@@ -57,7 +58,8 @@ def run_analysis(source: str | Path | Cohort, out: str | Path, plan: AnalysisPla
     prepare_output_folder(out)
     result = analyze(cohort, plan_named(plan), progress=step)
     step("report")
-    files = write_report(result, out, build_report(result, title=title, notice=notice))
+    agreement = reader_agreement(cohort)  # None unless studies were read by reader_1 and reader_2
+    files = write_report(result, out, build_report(result, title=title, notice=notice, agreement=agreement))
     return AnalysisRun(result, files, time.perf_counter() - start)
 
 

@@ -19,9 +19,13 @@ def resample_counts(n_cases: int, n_boot: int = N_BOOT, seed: int = SEED) -> np.
     if n_cases == 0 or n_boot <= 0:
         return np.zeros((max(n_boot, 0), n_cases))
     rng = np.random.default_rng(seed)
-    draws = rng.integers(0, n_cases, size=(n_boot, n_cases), dtype=np.int64)
-    flat = draws + (np.arange(n_boot, dtype=np.int64) * n_cases)[:, None]
-    return np.bincount(flat.ravel(), minlength=n_boot * n_cases).reshape(n_boot, n_cases).astype(np.float64)
+    counts = np.empty((n_boot, n_cases), dtype=np.float64)
+    for start in range(0, n_boot, 256):  # blocks keep the index arrays small
+        stop = min(n_boot, start + 256)
+        draws = rng.integers(0, n_cases, size=(stop - start, n_cases), dtype=np.int64)
+        draws += (np.arange(stop - start, dtype=np.int64) * n_cases)[:, None]
+        counts[start:stop] = np.bincount(draws.ravel(), minlength=(stop - start) * n_cases).reshape(-1, n_cases)
+    return counts
 
 
 def resampled_sums(counts: np.ndarray, contributions: np.ndarray) -> np.ndarray:

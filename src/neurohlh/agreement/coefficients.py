@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 import numpy as np
+import pandas as pd
 from scipy.stats import norm
 
 from neurohlh.agreement import _kernels as K
@@ -154,17 +155,51 @@ def _categories(observed: Iterable[Any], categories: Sequence[Any] | None, *, or
         return tuple(sorted(seen, key=str))
 
 
+def _as_objects(values: Sequence[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out
+
+
+def missing_mask(values: Sequence[Any]) -> np.ndarray:
+    """Boolean array: which reads are missing (None, NaN, pandas NA), vectorised."""
+    return np.asarray(pd.isna(_as_objects(values)), dtype=bool)
+
+
+def encode_reads(rows: Sequence[Sequence[Any]], categories: Sequence[Any] | None, *, ordered: bool,
+                 only_complete: bool = False) -> tuple[np.ndarray, tuple[Any, ...]]:
+    """Integer codes ``(readers, cases)`` of reads in the order of the categories, -1 for a missing read.
+
+    ``categories`` default to the observed values, sorted (of the complete cases when ``only_complete``).
+    """
+    arrays = [_as_objects(r) for r in rows]
+    missing = np.array([np.asarray(pd.isna(a), dtype=bool) for a in arrays]).reshape(len(arrays), -1)
+    use = ~missing.any(axis=0) if only_complete else np.ones(missing.shape[1], dtype=bool)
+    observed = pd.unique(np.concatenate([a[use & ~m] for a, m in zip(arrays, missing)])) if arrays else []
+    cats = _categories(list(observed), categories, ordered=ordered)
+    codes = np.full(missing.shape, -1, dtype=np.int64)
+    if cats:
+        lookup = pd.Index(list(cats)) if len(set(map(type, cats))) <= 1 else None
+        for i, (a, m) in enumerate(zip(arrays, missing)):
+            if lookup is not None:
+                codes[i, ~m] = lookup.get_indexer(a[~m])
+            else:
+                index = {c: j for j, c in enumerate(cats)}
+                codes[i, ~m] = [index.get(v, -1) for v in a[~m]]
+    if ((codes < 0) & ~missing).any():
+        bad = sorted({str(v) for a, c, m in zip(arrays, codes, missing) for v in a[(c < 0) & ~m]})
+        raise InputError(f"reads outside the categories {list(cats)}: {bad}")
+    return codes, cats
+
+
 def _pairs(r1: Sequence[Any], r2: Sequence[Any], categories: Sequence[Any] | None, ordered: bool
            ) -> tuple[np.ndarray, tuple[Any, ...], int]:
-    a, b = list(r1), list(r2)
-    if len(a) != len(b):
-        raise InputError(f"the two readers have different numbers of reads ({len(a)} and {len(b)}); give one read "
-                         "per case for each, None where a read is missing")
-    keep = [(x, y) for x, y in zip(a, b) if not is_missing(x) and not is_missing(y)]
-    cats = _categories([v for pair in keep for v in pair], categories, ordered=ordered)
-    index = {c: i for i, c in enumerate(cats)}
-    codes = np.array([(index[x], index[y]) for x, y in keep], dtype=np.int64).reshape(-1, 2)
-    return codes, cats, len(a) - len(keep)
+    if len(r1) != len(r2):
+        raise InputError(f"the two readers have different numbers of reads ({len(r1)} and {len(r2)}); give one "
+                         "read per case for each, None where a read is missing")
+    codes, cats = encode_reads([r1, r2], categories, ordered=ordered, only_complete=True)
+    keep = (codes >= 0).all(axis=0)
+    return codes[:, keep].T.copy(), cats, int((~keep).sum())
 
 
 def pair_table(codes: np.ndarray, q: int) -> np.ndarray:
@@ -424,17 +459,14 @@ def krippendorff_alpha(ratings: Sequence[Sequence[Any]], *, level: str = "nomina
     if any(len(r) != n_cases for r in rows):
         raise InputError(f"every reader needs one entry per case (None where missing); row lengths "
                          f"{[len(r) for r in rows]}")
-    values = [v for r in rows for v in r if not is_missing(v)]
     if level == "interval":
-        return _alpha_interval(rows, values, confidence, n_boot, seed)
-    cats = _categories(values, categories, ordered=level != "nominal")
+        return _alpha_interval(rows, confidence, n_boot, seed)
+    codes, cats = encode_reads(rows, categories, ordered=level != "nominal")
     q = len(cats)
-    index = {c: i for i, c in enumerate(cats)}
     counts = np.zeros((n_cases, q))
-    for r in rows:
-        for j, v in enumerate(r):
-            if not is_missing(v):
-                counts[j, index[v]] += 1
+    for r in codes:
+        ok = r >= 0
+        np.add.at(counts, (np.nonzero(ok)[0], r[ok]), 1)
     pairable = counts.sum(axis=1) >= 2
     contributions = K.unit_coincidences(counts[pairable])
     name = f"Krippendorff's alpha ({level})"
@@ -452,20 +484,22 @@ def krippendorff_alpha(ratings: Sequence[Sequence[Any]], *, level: str = "nomina
     po = float(np.trace(coinc) / coinc.sum())
     table = None
     if len(rows) == 2:
-        both = [(index[a], index[b]) for a, b in zip(*rows) if not is_missing(a) and not is_missing(b)]
-        table = _as_table(pair_table(np.array(both, dtype=np.int64).reshape(-1, 2), q))
+        both = (codes >= 0).all(axis=0)
+        table = _as_table(pair_table(codes[:, both].T, q))
     return AgreementResult(
         alpha, _clip(boot, -math.inf, 1.0) if boot else (float("nan"), float("nan")), int(pairable.sum()), name,
         REFERENCES["alpha"], None, _boot_method(n_boot, seed), boot, confidence, percent_agreement=po,
         pabak=(q * po - 1) / (q - 1) if q >= 2 else None, categories=cats, table=table, warnings=tuple(warnings))
 
 
-def _alpha_interval(rows: list[list[Any]], values: list[Any], confidence: float, n_boot: int, seed: int
-                    ) -> AgreementResult:
-    if not all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in values):
+def _alpha_interval(rows: list[list[Any]], confidence: float, n_boot: int, seed: int) -> AgreementResult:
+    present = ~np.array([missing_mask(r) for r in rows]).T
+    objects = np.array([_as_objects(r) for r in rows]).T
+    given = objects[present]
+    if not all(isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)) for v in set(given)):
         raise InputError("interval alpha needs numeric reads")
-    present = np.array([[not is_missing(v) for v in r] for r in rows]).T
-    x = np.array([[float(v) if not is_missing(v) else 0.0 for v in r] for r in rows]).T
+    x = np.zeros(present.shape)
+    x[present] = given.astype(float)
     parts = K.interval_parts(x, present)
     pairable = present.sum(axis=1) >= 2
     name = "Krippendorff's alpha (interval)"
@@ -477,11 +511,14 @@ def _alpha_interval(rows: list[list[Any]], values: list[Any], confidence: float,
     if not math.isfinite(alpha):
         warnings.append("every read has the same value, so alpha is undefined")
     boot = _bootstrap(K.alpha_interval_from_parts, parts[pairable], n_boot, seed, confidence)
-    agreeing = 0.0  # ordered pairs of equal reads, each case weighted 1 / (m - 1) as in the coincidence matrix
-    for col in zip(*rows):
-        vals = [float(v) for v in col if not is_missing(v)]
-        if len(vals) >= 2:
-            agreeing += sum(vals.count(v) - 1 for v in vals) / (len(vals) - 1)
+    # ordered pairs of equal reads, each case weighted 1 / (m - 1) as in the coincidence matrix
+    m = present.sum(axis=1)
+    equal = np.zeros(len(x))
+    for i in range(x.shape[1]):
+        for j in range(x.shape[1]):
+            if i != j:
+                equal += present[:, i] & present[:, j] & (x[:, i] == x[:, j])
+    agreeing = float((equal[pairable] / (m[pairable] - 1)).sum())
     return AgreementResult(
         alpha, _clip(boot, -math.inf, 1.0) if boot else (float("nan"), float("nan")), int(pairable.sum()), name,
         REFERENCES["alpha"], None, _boot_method(n_boot, seed), boot, confidence,

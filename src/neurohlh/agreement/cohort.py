@@ -30,10 +30,10 @@ ORDINAL_FIELDS = ("supra_lesion_number", "infra_lesion_number")
 #: Categories of a study without parenchymal lesions (the pattern rules' vocabulary).
 PATTERN_2_CATEGORIES = tuple(c for c in CATEGORIES if c not in (LESIONAL, INDETERMINATE))
 DECISIONS = {
-    "lesional": "Parenchymal lesions (study is pattern-1 type)",
-    "pattern_2_category": "Pattern-2 category (studies read non-lesional by both)",
-    "pattern": "Patient pattern (1 or 2)",
-    "onset_subpattern": "Onset subpattern (1.1 / 1.2 / 1.3)",
+    "lesional": "Lesional (study)",
+    "pattern_2_category": "Pattern-2 category (study)",
+    "pattern": "Pattern 1 or 2 (patient)",
+    "onset_subpattern": "Onset subpattern (patient)",
 }
 
 

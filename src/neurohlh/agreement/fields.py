@@ -17,7 +17,7 @@ import numpy as np
 from neurohlh.agreement import _kernels as K
 from neurohlh.agreement.bootstrap import N_BOOT, SEED, percentile_interval, resample_counts
 from neurohlh.agreement.coefficients import (
-    AgreementResult, cohen_kappa, gwet_ac1, is_missing, krippendorff_alpha,
+    AgreementResult, cohen_kappa, encode_reads, gwet_ac1, krippendorff_alpha, missing_mask,
 )
 
 #: Scales of measurement and the coefficients computed for each.
@@ -89,16 +89,6 @@ def _plain(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
 
-def _same(a: Any, b: Any) -> bool:
-    if is_missing(a) or is_missing(b):
-        return is_missing(a) and is_missing(b)
-    return bool(a == b)
-
-
-def _codes(values: Sequence[Any], index: dict[Any, int]) -> np.ndarray:
-    return np.array([-1 if is_missing(v) else index[v] for v in values], dtype=np.int64)
-
-
 @dataclass
 class _Plan:
     reads: FieldReads
@@ -107,6 +97,9 @@ class _Plan:
     alpha: AgreementResult
     columns: slice
     q: int
+    codes: np.ndarray | None = None
+    numeric: np.ndarray | None = None
+    present: np.ndarray | None = None
 
 
 def _point_estimates(f: FieldReads, confidence: float, seed: int) -> tuple[Any, Any, AgreementResult]:
@@ -118,8 +111,7 @@ def _point_estimates(f: FieldReads, confidence: float, seed: int) -> tuple[Any, 
     weights = ORDINAL_WEIGHTS if f.scale == "ordinal" else None
     categories = f.categories
     if categories is None:  # one category list for all three coefficients (AC1 depends on it)
-        seen = {v for v in (*f.reader_1, *f.reader_2) if not is_missing(v)}
-        categories = sorted(seen, key=lambda v: (str(type(v)), v))
+        categories = encode_reads([f.reader_1, f.reader_2], None, ordered=False)[1]
     kw = dict(categories=categories, confidence=confidence, n_boot=0, seed=seed)
     level = "ordinal" if f.scale == "ordinal" else "nominal"
     return (cohen_kappa(f.reader_1, f.reader_2, weights=weights, **kw), gwet_ac1(f.reader_1, f.reader_2, **kw),
@@ -147,9 +139,19 @@ def field_agreements(fields: Sequence[FieldReads], *, confidence: float = 0.95, 
             start += block.shape[1]
             blocks.append(block)
         boot = None
-        if n_boot > 0 and case_ids:
+        if n_boot > 0 and case_ids and blocks:
             counts = resample_counts(len(case_ids), n_boot, seed)
-            boot = counts @ np.hstack(blocks) if blocks else None
+            # tables of counts are exact in float32 (integers below 2**24); sums of squares need float64
+            exact = [p.reads.scale != "interval" for p in plans]
+            boot = np.empty((n_boot, start))
+            if any(exact):
+                cols = np.concatenate([np.arange(p.columns.start, p.columns.stop) for p, e in zip(plans, exact) if e])
+                boot[:, cols] = counts.astype(np.float32) @ np.hstack([b for b, e in zip(blocks, exact) if e]
+                                                                       ).astype(np.float32)
+            if not all(exact):
+                cols = np.concatenate([np.arange(p.columns.start, p.columns.stop)
+                                       for p, e in zip(plans, exact) if not e])
+                boot[:, cols] = counts @ np.hstack([b for b, e in zip(blocks, exact) if not e])
         for p in plans:
             results[p.reads.name] = _finish(p, None if boot is None else boot[:, p.columns], confidence, n_boot,
                                             seed)
@@ -160,18 +162,21 @@ def _contributions(p: _Plan) -> np.ndarray:
     f = p.reads
     n = len(f.case_ids)
     if f.scale == "interval":
-        present = np.array([[not is_missing(a), not is_missing(b)] for a, b in zip(f.reader_1, f.reader_2)],
-                           dtype=bool).reshape(n, 2)
-        both = present.all(axis=1, keepdims=True)
-        x = np.array([[0.0 if is_missing(a) else float(a), 0.0 if is_missing(b) else float(b)]
-                      for a, b in zip(f.reader_1, f.reader_2)]).reshape(n, 2)
-        return K.interval_parts(x, present & both)
-    index = {c: i for i, c in enumerate(p.alpha.categories)}
-    c1, c2 = _codes(f.reader_1, index), _codes(f.reader_2, index)
+        present = ~np.stack([missing_mask(f.reader_1), missing_mask(f.reader_2)], axis=1)
+        both = present.all(axis=1, keepdims=True) & present
+        x = np.zeros((n, 2))
+        for j, reads in enumerate((f.reader_1, f.reader_2)):
+            values = np.asarray(reads, dtype=object)
+            x[present[:, j], j] = values[present[:, j]].astype(float)
+        p.numeric = x
+        p.present = present
+        return K.interval_parts(x, both)
+    codes, _ = encode_reads([f.reader_1, f.reader_2], p.alpha.categories, ordered=False)
+    p.codes = codes
+    c1, c2 = codes
     ok = (c1 >= 0) & (c2 >= 0)
     out = np.zeros((n, p.q * p.q))
-    rows = np.nonzero(ok)[0]
-    out[rows, c1[ok] * p.q + c2[ok]] = 1.0
+    out[np.nonzero(ok)[0], c1[ok] * p.q + c2[ok]] = 1.0
     return out
 
 
@@ -191,8 +196,16 @@ def _finish(p: _Plan, sums: np.ndarray | None, confidence: float, n_boot: int, s
             level = "ordinal" if f.scale == "ordinal" else "nominal"
             alpha = _with_boot(alpha, K.alpha_from_coincidences(K.coincidences_from_tables(tables), level),
                                confidence, method)
-    discordant = tuple(str(c) for c, a, b in zip(f.case_ids, f.reader_1, f.reader_2) if not _same(a, b))
-    n_missing = sum(1 for a, b in zip(f.reader_1, f.reader_2) if is_missing(a) or is_missing(b))
+    if f.scale == "interval":
+        x, present = p.numeric, p.present
+        differ = (present[:, 0] != present[:, 1]) | (present.all(axis=1) & (x[:, 0] != x[:, 1]))
+        n_missing = int((~present.all(axis=1)).sum())
+    else:
+        c1, c2 = p.codes
+        differ = c1 != c2
+        n_missing = int(((c1 < 0) | (c2 < 0)).sum())
+    ids = np.asarray(f.case_ids, dtype=object)
+    discordant = tuple(str(c) for c in ids[differ])
     lead = kappa if kappa is not None else alpha
     return FieldAgreement(f.name, f.label or f.name, f.kind, f.scale, f.unit, lead.n, n_missing,
                           tuple(alpha.categories), kappa.table if kappa is not None else None,

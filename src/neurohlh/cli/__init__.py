@@ -43,6 +43,8 @@ from neurohlh.cli import station as _station  # noqa: E402
 _station.register(app)
 from neurohlh.cli import redcap as _redcap  # noqa: E402
 _redcap.register(app)
+from neurohlh.cli import agreement as _agreement  # noqa: E402
+_agreement.register(app)
 
 
 def main() -> None:

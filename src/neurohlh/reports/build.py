@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from neurohlh.agreement.cohort import ReaderAgreement
 from neurohlh.analysis import SUBPATTERNS, AnalysisResult
 from neurohlh.criteria.cns import CSF_PLEOCYTOSIS_TEXT, CSF_PROTEINOSIS_TEXT
 from neurohlh.errors import InputError
@@ -26,6 +27,7 @@ from neurohlh.reports.output import check_output_folder, staged_folder
 from neurohlh.reports.render import write_csvs, write_docx, write_xlsx
 from neurohlh.reports.tables import table1, table2
 from neurohlh.reports.tables_site import site_tables
+from neurohlh.reports.tables_agreement import agreement_tables
 from neurohlh.reports.tables_imaging import lesion_rows, lesion_table, recurrent_table
 from neurohlh.reports.tables_more import (
     clippers_table, evolution_flows, evolution_table, genotype_table, pattern2_table,
@@ -133,8 +135,10 @@ def methods_text(result: AnalysisResult, tables: tuple[Table, ...]) -> str:
     ])
 
 
-def build_report(result: AnalysisResult, title: str = "CNS HLH MRI pattern analysis", notice: str = "") -> Report:
-    tables = build_tables(result)
+def build_report(result: AnalysisResult, title: str = "CNS HLH MRI pattern analysis", notice: str = "",
+                 agreement: ReaderAgreement | None = None) -> Report:
+    """The report; with ``agreement`` (a cohort with double reads) it adds the reader-agreement tables and text."""
+    tables = build_tables(result) + agreement_tables(agreement)
     s = result.summary()
     summary = (
         ("Cohort", result.source), ("Patients", str(s["patients"])), ("MR studies (consensus reads)", str(s["studies"])),
@@ -143,7 +147,8 @@ def build_report(result: AnalysisResult, title: str = "CNS HLH MRI pattern analy
         ("Statistical policy", result.policy),
     )
     return Report(
-        title=title, tables=tables, figures=build_figures(result), methods=methods_text(result, tables),
+        title=title, tables=tables, figures=build_figures(result),
+        methods=methods_text(result, tables) + ("" if agreement is None else "\n\n" + agreement.methods),
         policy=result.policy, summary=summary, warnings=result.warnings, versions=_versions(),
         checksums=tuple(sorted(result.checksums.items())), notice=notice,
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),

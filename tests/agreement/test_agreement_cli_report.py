@@ -1,0 +1,98 @@
+"""`neurohlh agreement` and the reader-agreement report tables."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from neurohlh.agreement.cohort import reader_agreement
+from neurohlh.cli import app
+from neurohlh.datasets import demo_cohort_path, load_demo_cohort
+from neurohlh.reports.tables_agreement import PARADOX_MARK, agreement_table, agreement_tables, discordance_table
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "example-cohort"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def result():
+    return reader_agreement(load_demo_cohort(), n_boot=200)
+
+
+def test_agreement_table_shows_each_decision_and_field(result):
+    table = agreement_table(result)
+    lesional = table.row("Lesional (study)")
+    d = next(x for x in result.decisions if x.name == "lesional")
+    k = d.kappa
+    assert lesional.cells[1].text == str(d.n)
+    assert lesional.cells[3].text.startswith(f"{k.statistic:.2f} ({k.ci[0]:.2f} to {k.ci[1]:.2f})")
+    number = table.row("supra_lesion_number")
+    assert number.cells[0].text == "ordinal (linear weights)"
+    rare = [r for r in table.rows if not r.section and r.cells[3].text.endswith(PARADOX_MARK)]
+    assert rare, "rare findings carry the kappa-paradox mark"
+    assert any("bootstrap (200 resamples" in n for n in table.footnotes)
+
+
+def test_discordance_table_lists_every_discordant_value(result):
+    table = discordance_table(result)
+    assert len(table.rows) == len(result.discordances)
+    first = result.discordances[0]
+    assert table.rows[0].label == first.study_id and table.rows[0].cells[1].text == first.field
+    assert any("adjudicator" in n for n in table.footnotes)
+    assert agreement_tables(None) == ()
+
+
+def test_cli_text_and_json():
+    text = runner.invoke(app, ["agreement", str(demo_cohort_path()), "--bootstrap", "100"])
+    assert text.exit_code == 0, text.output
+    assert "Reader agreement" in text.output and "Methods:" in text.output
+    out = runner.invoke(app, ["agreement", str(demo_cohort_path()), "--json", "--bootstrap", "100"])
+    data = json.loads(out.stdout)
+    assert data["ok"] and data["n_studies"] == 123 and data["n_boot"] == 100
+    assert {d["name"] for d in data["decisions"]} == {"lesional", "pattern_2_category", "pattern", "onset_subpattern"}
+
+
+def test_cli_without_double_reads_says_what_to_add():
+    out = runner.invoke(app, ["agreement", str(EXAMPLE)])
+    assert out.exit_code == 1 and "reader_1" in out.output
+
+
+def test_cli_bad_cohort_is_located(tmp_path):
+    folder = tmp_path / "c"
+    shutil.copytree(EXAMPLE, folder)
+    path = folder / "studies.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    header = next(i for i, line in enumerate(lines) if not line.startswith("#"))
+    lines[header + 1] = lines[header + 1].replace(",consensus,", ",reader_1,", 1)
+    path.write_text("".join(lines))
+    out = runner.invoke(app, ["agreement", str(folder), "--json"])
+    data = json.loads(out.stdout)
+    assert out.exit_code == 1 and not data["ok"]
+    assert data["problems"][0]["column"] == "reader" and "no consensus read" in data["problems"][0]["message"]
+
+
+def test_analyze_report_has_reader_agreement_only_with_double_reads(result, tmp_path):
+    from neurohlh.analysis import analyze
+    from neurohlh.io import load_cohort
+    from neurohlh.reports import build_report
+
+    demo = analyze(load_demo_cohort(), policy="paper")
+    report = build_report(demo, agreement=result)
+    assert report.table("reader_agreement").rows and report.table("discordant_reads").rows
+    assert "Two readers (reader 1 and reader 2) each read 123 MR studies" in report.methods
+    single = build_report(analyze(load_cohort(EXAMPLE), policy="paper"),
+                          agreement=reader_agreement(load_cohort(EXAMPLE)))
+    with pytest.raises(KeyError):
+        single.table("reader_agreement")
+    assert "Two readers" not in single.methods
+
+
+def test_demo_command_writes_the_agreement_tables(tmp_path):
+    out = runner.invoke(app, ["demo", "--out", str(tmp_path / "r"), "--json"])
+    assert out.exit_code == 0, out.output
+    assert (tmp_path / "r" / "tables" / "reader_agreement.csv").exists()
+    assert (tmp_path / "r" / "tables" / "discordant_reads.csv").exists()
+    assert "Reader agreement" in (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
