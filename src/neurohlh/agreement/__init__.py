@@ -8,10 +8,24 @@ from __future__ import annotations
 
 from neurohlh.agreement.coefficients import AgreementResult, cohen_kappa, gwet_ac1, krippendorff_alpha, scott_pi
 from neurohlh.io.consensus import (
-    ADJUDICATED, AGREED, CONSENSUS_FIELDS, UNRESOLVED, ConsensusRead, derive_consensus,
+    ADJUDICATED,
+    AGREED,
+    CONSENSUS_FIELDS,
+    UNRESOLVED,
+    ConsensusRead,
+    derive_consensus,
 )
 
 __all__ = [
-    "AgreementResult", "cohen_kappa", "gwet_ac1", "krippendorff_alpha", "scott_pi",
-    "ConsensusRead", "derive_consensus", "CONSENSUS_FIELDS", "AGREED", "ADJUDICATED", "UNRESOLVED",
+    "ADJUDICATED",
+    "AGREED",
+    "CONSENSUS_FIELDS",
+    "UNRESOLVED",
+    "AgreementResult",
+    "ConsensusRead",
+    "cohen_kappa",
+    "derive_consensus",
+    "gwet_ac1",
+    "krippendorff_alpha",
+    "scott_pi",
 ]

@@ -14,8 +14,9 @@ A case is one MR study; cases are resampled with replacement (:mod:`neurohlh.agr
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -175,7 +176,7 @@ def encode_reads(rows: Sequence[Sequence[Any]], categories: Sequence[Any] | None
     arrays = [_as_objects(r) for r in rows]
     missing = np.array([np.asarray(pd.isna(a), dtype=bool) for a in arrays]).reshape(len(arrays), -1)
     use = ~missing.any(axis=0) if only_complete else np.ones(missing.shape[1], dtype=bool)
-    observed = pd.unique(np.concatenate([a[use & ~m] for a, m in zip(arrays, missing)])) if arrays else []
+    observed: Any = pd.unique(np.concatenate([a[use & ~m] for a, m in zip(arrays, missing)])) if arrays else []
     cats = _categories(list(observed), categories, ordered=ordered)
     codes = np.full(missing.shape, -1, dtype=np.int64)
     if cats:
@@ -217,12 +218,12 @@ def pair_contributions(codes: np.ndarray, q: int) -> np.ndarray:
 # ---------------------------------------------------------------- descriptive indices and warnings
 
 
-def descriptive_indices(table: np.ndarray) -> dict[str, float | None]:
+def descriptive_indices(table: np.ndarray) -> dict[str, Any]:
     """Percent agreement, PABAK, and (2x2 tables) the prevalence and bias indices of Byrt et al. (1993)."""
     q = table.shape[0]
     n = table.sum()
     po = float(np.trace(table) / n) if n else float("nan")
-    out: dict[str, float | None] = {"percent_agreement": po, "prevalence_index": None, "bias_index": None,
+    out: dict[str, Any] = {"percent_agreement": po, "prevalence_index": None, "bias_index": None,
                                     "pabak": (q * po - 1) / (q - 1) if q >= 2 and n else None}
     if q == 2 and n:
         out["prevalence_index"] = float(abs(table[0, 0] - table[1, 1]) / n)
@@ -514,8 +515,9 @@ def _alpha_interval(rows: list[list[Any]], confidence: float, n_boot: int, seed:
     # ordered pairs of equal reads, each case weighted 1 / (m - 1) as in the coincidence matrix
     m = present.sum(axis=1)
     equal = np.zeros(len(x))
-    for i in range(x.shape[1]):
-        for j in range(x.shape[1]):
+    readers = len(rows)
+    for i in range(readers):
+        for j in range(readers):
             if i != j:
                 equal += present[:, i] & present[:, j] & (x[:, i] == x[:, j])
     agreeing = float((equal[pairable] / (m[pairable] - 1)).sum())

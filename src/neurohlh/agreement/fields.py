@@ -9,15 +9,21 @@ resamples come from one matrix product (:mod:`neurohlh.agreement.bootstrap`).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 from neurohlh.agreement import _kernels as K
 from neurohlh.agreement.bootstrap import N_BOOT, SEED, percentile_interval, resample_counts
 from neurohlh.agreement.coefficients import (
-    AgreementResult, cohen_kappa, encode_reads, gwet_ac1, krippendorff_alpha, missing_mask,
+    AgreementResult,
+    cohen_kappa,
+    encode_reads,
+    gwet_ac1,
+    krippendorff_alpha,
+    missing_mask,
 )
 
 #: Scales of measurement and the coefficients computed for each.
@@ -112,10 +118,12 @@ def _point_estimates(f: FieldReads, confidence: float, seed: int) -> tuple[Any, 
     categories = f.categories
     if categories is None:  # one category list for all three coefficients (AC1 depends on it)
         categories = encode_reads([f.reader_1, f.reader_2], None, ordered=False)[1]
-    kw = dict(categories=categories, confidence=confidence, n_boot=0, seed=seed)
     level = "ordinal" if f.scale == "ordinal" else "nominal"
-    return (cohen_kappa(f.reader_1, f.reader_2, weights=weights, **kw), gwet_ac1(f.reader_1, f.reader_2, **kw),
-            krippendorff_alpha([f.reader_1, f.reader_2], level=level, **kw))
+    return (cohen_kappa(f.reader_1, f.reader_2, weights=weights, categories=categories, confidence=confidence,
+                        n_boot=0, seed=seed),
+            gwet_ac1(f.reader_1, f.reader_2, categories=categories, confidence=confidence, n_boot=0, seed=seed),
+            krippendorff_alpha([f.reader_1, f.reader_2], level=level, categories=categories, confidence=confidence,
+                               n_boot=0, seed=seed))
 
 
 def field_agreements(fields: Sequence[FieldReads], *, confidence: float = 0.95, n_boot: int = N_BOOT,
@@ -182,11 +190,13 @@ def _contributions(p: _Plan) -> np.ndarray:
 
 def _finish(p: _Plan, sums: np.ndarray | None, confidence: float, n_boot: int, seed: int) -> FieldAgreement:
     f = p.reads
-    kappa, ac1, alpha = p.kappa, p.ac1, p.alpha
+    kappa: AgreementResult | None = p.kappa
+    ac1: AgreementResult | None = p.ac1
+    alpha: AgreementResult = p.alpha
     if sums is not None:
         method = f"case-level percentile bootstrap ({n_boot} resamples, seed {seed}, shared by all fields)"
         if f.scale == "interval":
-            alpha = _with_boot(alpha, K.alpha_interval_from_parts(sums), confidence, method)
+            alpha = _with_boot(alpha, K.alpha_interval_from_parts(sums), confidence, method) or alpha
         else:
             tables = sums.reshape(-1, p.q, p.q)
             w = K.weight_matrix(p.q, ORDINAL_WEIGHTS if f.scale == "ordinal" else None)
@@ -195,12 +205,14 @@ def _finish(p: _Plan, sums: np.ndarray | None, confidence: float, n_boot: int, s
                              np.full(len(tables), np.nan), confidence, method)
             level = "ordinal" if f.scale == "ordinal" else "nominal"
             alpha = _with_boot(alpha, K.alpha_from_coincidences(K.coincidences_from_tables(tables), level),
-                               confidence, method)
+                               confidence, method) or alpha
     if f.scale == "interval":
         x, present = p.numeric, p.present
+        assert x is not None and present is not None
         differ = (present[:, 0] != present[:, 1]) | (present.all(axis=1) & (x[:, 0] != x[:, 1]))
         n_missing = int((~present.all(axis=1)).sum())
     else:
+        assert p.codes is not None
         c1, c2 = p.codes
         differ = c1 != c2
         n_missing = int(((c1 < 0) | (c2 < 0)).sum())

@@ -97,10 +97,12 @@ def double_reads(consensus: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
     """Reader 1, reader 2 and adjudicator rows for every consensus row of ``consensus`` (schema columns)."""
     rng = np.random.default_rng(seed)
     columns = list(_SPECS)
-    first, second, adjudications = [], [], []
-    for row in consensus[columns].to_dict("records"):
-        row = {k: (None if _missing(v) else v) for k, v in row.items()}
-        reads = [dict(row, reader="reader_1", notes=None), dict(row, reader="reader_2", notes=None)]
+    first: list[dict[str, Any]] = []
+    second: list[dict[str, Any]] = []
+    adjudications: list[dict[str, Any]] = []
+    for record in consensus[columns].to_dict("records"):
+        row: dict[str, Any] = {str(k): (None if _missing(v) else v) for k, v in record.items()}
+        reads = [row | {"reader": "reader_1", "notes": None}, row | {"reader": "reader_2", "notes": None}]
         disputed: list[str] = []
         for name, rate in DISAGREEMENT_RATES.items():
             if rng.random() >= rate:

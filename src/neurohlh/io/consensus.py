@@ -18,8 +18,9 @@ adjudicator's text, else the readers' text when it is the same, else both texts 
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -203,6 +204,7 @@ def consensus_from_reads(studies: pd.DataFrame, label: str) -> tuple[pd.DataFram
         result = derive_consensus(reads[r1k], reads[r2k], adj)
         n_adjudicated += bool(result.adjudicated)
         for name in result.overruled:
+            assert adj is not None  # only an adjudicator can overrule
             problems.append(Problem(
                 label, f"the adjudicator's {name} differs from the value both readers agree on "
                 f"({_shown(result.values[name])}); the adjudicator decides disagreements only",
@@ -256,6 +258,15 @@ def append_consensus(studies: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFra
 
 
 __all__ = [
-    "ConsensusRead", "derive_consensus", "consensus_from_reads", "append_consensus", "study_reads", "same_read",
-    "CONSENSUS_FIELDS", "TEXT_FIELDS", "AGREED", "ADJUDICATED", "UNRESOLVED",
+    "ADJUDICATED",
+    "AGREED",
+    "CONSENSUS_FIELDS",
+    "TEXT_FIELDS",
+    "UNRESOLVED",
+    "ConsensusRead",
+    "append_consensus",
+    "consensus_from_reads",
+    "derive_consensus",
+    "same_read",
+    "study_reads",
 ]

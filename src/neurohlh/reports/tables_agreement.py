@@ -4,8 +4,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from neurohlh.agreement.cohort import ReaderAgreement
 from neurohlh.agreement.coefficients import AgreementResult
+from neurohlh.agreement.cohort import ReaderAgreement
 from neurohlh.agreement.fields import ORDINAL_WEIGHTS, FieldAgreement
 from neurohlh.reports.model import Cell, Row, Table
 
