@@ -96,3 +96,17 @@ def test_demo_command_writes_the_agreement_tables(tmp_path):
     assert (tmp_path / "r" / "tables" / "reader_agreement.csv").exists()
     assert (tmp_path / "r" / "tables" / "discordant_reads.csv").exists()
     assert "Reader agreement" in (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+
+
+def test_confusion_tables_of_the_decisions(result):
+    from neurohlh.reports.tables_agreement import confusion_table
+
+    d = next(x for x in result.decisions if x.name == "pattern")
+    t = confusion_table(d)
+    assert t.columns == ("1", "2", "Total")
+    body = [[int(c.text) for c in r.cells[:-1]] for r in t.rows[:-1]]
+    assert sum(map(sum, body)) == d.n == int(t.cell("Total", "Total").text)
+    assert (body[0][0] + body[1][1]) / d.n == pytest.approx(d.percent_agreement)
+    keys = [x.key for x in agreement_tables(result)]
+    assert keys == ["reader_agreement", "confusion_lesional", "confusion_pattern_2_category", "confusion_pattern",
+                    "confusion_onset_subpattern", "discordant_reads"]

@@ -102,8 +102,27 @@ def discordance_table(result: ReaderAgreement) -> Table:
                  tuple(rows), notes, label_header="Study")
 
 
+def confusion_table(f: FieldAgreement) -> Table:
+    """Reader 1 (rows) by reader 2 (columns) for one field or decision, cases with both reads known."""
+    cats = [str(c) for c in f.categories]
+    table = f.table or tuple(tuple(0 for _ in cats) for _ in cats)
+    rows = []
+    for label, counts in zip(cats, table):
+        rows.append(Row(label, tuple(Cell(str(v), float(v), kind="number") for v in counts)
+                        + (Cell(str(sum(counts)), float(sum(counts)), kind="number"),)))
+    totals = [sum(col) for col in zip(*table)] if table else []
+    rows.append(Row("Total", tuple(Cell(str(v), float(v), kind="number") for v in totals)
+                    + (Cell(str(sum(totals)), float(sum(totals)), kind="number"),)))
+    unit = "patients" if f.unit == "patient" else "studies"
+    notes = (f"{f.n} {unit} with both reads known; {f.n_missing} with a missing or undetermined read left out. "
+             f"Agreement {_num(100 * f.percent_agreement, 0)}% (the diagonal).",)
+    return Table(f"confusion_{f.name}", f"Reader 1 by reader 2: {f.label}", (*cats, "Total"), tuple(rows), notes,
+                 label_header="Reader 1", column_groups=(("Reader 2", len(cats) + 1),))
+
+
 def agreement_tables(result: ReaderAgreement | None) -> tuple[Table, ...]:
-    """The two reader-agreement tables, or nothing when the cohort has no double reads."""
+    """The reader-agreement tables (summary, confusion tables of the decisions, discordant reads), or nothing
+    when the cohort has no double reads."""
     if result is None:
         return ()
-    return agreement_table(result), discordance_table(result)
+    return (agreement_table(result), *(confusion_table(d) for d in result.decisions), discordance_table(result))
