@@ -48,7 +48,7 @@ def test_discordance_table_lists_every_discordant_value(result):
 def test_cli_text_and_json():
     text = runner.invoke(app, ["agreement", str(demo_cohort_path()), "--bootstrap", "100"])
     assert text.exit_code == 0, text.output
-    assert "Reader agreement" in text.output and "Methods:" in text.output
+    assert "Reader agreement" in text.output and "Methods:" in text.output and "Adjudication:" in text.output
     out = runner.invoke(app, ["agreement", str(demo_cohort_path()), "--json", "--bootstrap", "100"])
     data = json.loads(out.stdout)
     assert data["ok"] and data["n_studies"] == 123 and data["n_boot"] == 100

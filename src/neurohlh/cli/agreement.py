@@ -65,6 +65,10 @@ def agreement_cmd(
         console.print(out)
         for note in t.footnotes:
             console.print(escape(note), style="dim")
+    changed = "; ".join(f"{c.decision.replace('_', ' ')} {c.discordant}/{c.n}" for c in result.decision_changes)
+    console.print(f"Adjudication: {result.adjudicated_values} discordant values in {result.adjudicated_studies} "
+                  f"studies decided by the adjudicator, {result.consensus_row_values} by a consensus row; decisions "
+                  f"on which the readers differed (and the consensus settled): {changed}")
     console.print(f"Methods: {escape(result.methods)}")
     if not discordant:
         console.print(f"{result.studies_discordant} of {result.n_studies} studies have discordant fields; "
