@@ -148,7 +148,8 @@ def derive_consensus(reader_1: Mapping[str, Any] | Any, reader_2: Mapping[str, A
 # ---------------------------------------------------------------- a whole studies table
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
+    """A read as the user wrote it: yes/no, a set joined by ';', whole numbers without '.0', '(empty)'."""
     if value is None:
         return "(empty)"
     if isinstance(value, bool):
@@ -207,8 +208,8 @@ def consensus_from_reads(studies: pd.DataFrame, label: str) -> tuple[pd.DataFram
             assert adj is not None  # only an adjudicator can overrule
             problems.append(Problem(
                 label, f"the adjudicator's {name} differs from the value both readers agree on "
-                f"({_shown(result.values[name])}); the adjudicator decides disagreements only",
-                int(adj["_row"]), name, _shown(adj[name]), "leave this cell empty"))  # type: ignore[index]
+                f"({shown(result.values[name])}); the adjudicator decides disagreements only",
+                int(adj["_row"]), name, shown(adj[name]), "leave this cell empty"))
         if given is not None:
             for name in CONSENSUS_FIELDS:
                 source = result.provenance[name]
@@ -216,16 +217,16 @@ def consensus_from_reads(studies: pd.DataFrame, label: str) -> tuple[pd.DataFram
                     continue
                 by = "both readers" if source == AGREED else "the adjudicator"
                 problems.append(Problem(
-                    label, f"the consensus read contradicts the reads: {by} gave {_shown(result.values[name])}",
-                    int(given["_row"]), name, _shown(given[name]),
-                    f"write {_shown(result.values[name])}, or delete the consensus row to derive it from the reads"))
+                    label, f"the consensus read contradicts the reads: {by} gave {shown(result.values[name])}",
+                    int(given["_row"]), name, shown(given[name]),
+                    f"write {shown(result.values[name])}, or delete the consensus row to derive it from the reads"))
             continue
         for name in result.unresolved:
             where = adj if adj is not None else reads[r2k]
             problems.append(Problem(
-                label, f"reader_1 and reader_2 disagree on {name} ({_shown(reads[r1k][name])} vs "
-                f"{_shown(reads[r2k][name])}) and there is no adjudicated value", int(where["_row"]), name,
-                _shown(where[name]) if adj is not None else None,
+                label, f"reader_1 and reader_2 disagree on {name} ({shown(reads[r1k][name])} vs "
+                f"{shown(reads[r2k][name])}) and there is no adjudicated value", int(where["_row"]), name,
+                shown(where[name]) if adj is not None else None,
                 "fill this field in the study's adjudicator row (add one with reader 'adjudicator'), or give a "
                 "consensus row"))
         if result.complete:

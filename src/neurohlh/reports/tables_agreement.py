@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from neurohlh.agreement.coefficients import AgreementResult
 from neurohlh.agreement.cohort import ReaderAgreement
 from neurohlh.agreement.fields import ORDINAL_WEIGHTS, FieldAgreement
+from neurohlh.io.consensus import shown
 from neurohlh.reports.model import Cell, Row, Table
 
 COLUMNS = ("Scale", "n", "Agreement", "Kappa (95% CI)", "AC1 (95% CI)", "Alpha (95% CI)")
@@ -64,18 +64,6 @@ def agreement_table(result: ReaderAgreement) -> Table:
                  meta={"n_studies": result.n_studies, "n_patients": result.n_patients})
 
 
-def _shown(v: Any) -> str:
-    if v is None:
-        return "(empty)"
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, (set, frozenset)):
-        return "; ".join(sorted(v)) or "(none)"
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
-
-
 def discordance_table(result: ReaderAgreement) -> Table:
     """Every field of every study on which the two readers differ, with the consensus value and its source."""
     columns = ("Patient", "Field", "Reader 1", "Reader 2", "Consensus", "Resolved by")
@@ -85,7 +73,7 @@ def discordance_table(result: ReaderAgreement) -> Table:
         label = d.study_id if d.study_id != current else ""
         current = d.study_id
         rows.append(Row(label, tuple(Cell(t) for t in (
-            d.patient_id if label else "", d.field, _shown(d.reader_1), _shown(d.reader_2), _shown(d.consensus),
+            d.patient_id if label else "", d.field, shown(d.reader_1), shown(d.reader_2), shown(d.consensus),
             d.resolved_by))))
     changes = "; ".join(
         f"{c.decision.replace('_', ' ')}: readers differ in {c.discordant} of {c.n}, consensus differs from "
