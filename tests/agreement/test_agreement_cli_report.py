@@ -11,7 +11,12 @@ from typer.testing import CliRunner
 from neurohlh.agreement.cohort import reader_agreement
 from neurohlh.cli import app
 from neurohlh.datasets import demo_cohort_path, load_demo_cohort
-from neurohlh.reports.tables_agreement import PARADOX_MARK, agreement_table, agreement_tables, discordance_table
+from neurohlh.reports.tables_agreement import (
+    PARADOX_MARK,
+    agreement_table,
+    agreement_tables,
+    discordance_table,
+)
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "example-cohort"
 runner = CliRunner()

@@ -7,7 +7,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from neurohlh.agreement import CONSENSUS_FIELDS, cohen_kappa, gwet_ac1, krippendorff_alpha
+from neurohlh.agreement import (
+    CONSENSUS_FIELDS,
+    cohen_kappa,
+    gwet_ac1,
+    krippendorff_alpha,
+)
 from neurohlh.agreement.cohort import reader_agreement
 from neurohlh.agreement.fields import FieldReads, field_agreements
 from neurohlh.datasets import demo_cohort_path, load_demo_cohort

@@ -6,7 +6,13 @@ with per-field provenance (:class:`ConsensusRead`). See ``docs/agreement.md`` fo
 """
 from __future__ import annotations
 
-from neurohlh.agreement.coefficients import AgreementResult, cohen_kappa, gwet_ac1, krippendorff_alpha, scott_pi
+from neurohlh.agreement.coefficients import (
+    AgreementResult,
+    cohen_kappa,
+    gwet_ac1,
+    krippendorff_alpha,
+    scott_pi,
+)
 from neurohlh.io.consensus import (
     ADJUDICATED,
     AGREED,

@@ -23,7 +23,13 @@ import pandas as pd
 from scipy.stats import norm
 
 from neurohlh.agreement import _kernels as K
-from neurohlh.agreement.bootstrap import N_BOOT, SEED, percentile_interval, resample_counts, resampled_sums
+from neurohlh.agreement.bootstrap import (
+    N_BOOT,
+    SEED,
+    percentile_interval,
+    resample_counts,
+    resampled_sums,
+)
 from neurohlh.errors import InputError
 
 #: A category holding at least this share of all reads makes kappa unreliable (the kappa paradox).

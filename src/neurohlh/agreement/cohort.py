@@ -19,7 +19,12 @@ import pandas as pd
 
 from neurohlh.agreement.bootstrap import N_BOOT, SEED
 from neurohlh.agreement.fields import FieldAgreement, FieldReads, field_agreements
-from neurohlh.io.consensus import ADJUDICATED, CONSENSUS_FIELDS, derive_consensus, study_reads
+from neurohlh.io.consensus import (
+    ADJUDICATED,
+    CONSENSUS_FIELDS,
+    derive_consensus,
+    study_reads,
+)
 from neurohlh.patterns.cohort import classify_studies_frame
 from neurohlh.patterns.patient import allocate_patient
 from neurohlh.patterns.study import CATEGORIES, INDETERMINATE, LESIONAL, StudyAllocation

@@ -16,7 +16,12 @@ from typing import Any
 import numpy as np
 
 from neurohlh.agreement import _kernels as K
-from neurohlh.agreement.bootstrap import N_BOOT, SEED, percentile_interval, resample_counts
+from neurohlh.agreement.bootstrap import (
+    N_BOOT,
+    SEED,
+    percentile_interval,
+    resample_counts,
+)
 from neurohlh.agreement.coefficients import (
     AgreementResult,
     cohen_kappa,
