@@ -1020,7 +1020,10 @@ def build_frames(seed: int = SEED) -> dict[str, pd.DataFrame]:
                              for d in sorted(drafts, key=lambda d: d.row["patient_id"])], columns=patient_cols)
     study_cols = list(field_specs(Study))
     study_frame = pd.DataFrame([{c: s.row.get(c) for c in study_cols} for s in studies], columns=study_cols)
-    study_frame = pd.concat([study_frame, double_reads(study_frame)], ignore_index=True)
+    # every read of a patient together (consensus, reader 1, reader 2, adjudicator), as a REDCap record holds them
+    reads = pd.concat([study_frame, double_reads(study_frame)], ignore_index=True)
+    order = {pid: i for i, pid in enumerate(dict.fromkeys(study_frame["patient_id"]))}
+    study_frame = reads.iloc[reads["patient_id"].map(order).argsort(kind="stable")].reset_index(drop=True)
     variant_cols = list(field_specs(Variant))
     variants = pd.DataFrame(_variant_rows(drafts), columns=variant_cols)
     return {"patients": patients.astype(object), "studies": study_frame.astype(object),

@@ -136,3 +136,11 @@ def test_derive_consensus_accepts_study_records():
     c = derive_consensus(a, b)
     assert c.complete and c.values["loc_pons"] is True
     assert c.values["notes"] == "reader_1: pons | reader_2: dorsal pons"
+
+
+def test_an_unreadable_cell_is_reported_once_not_again_as_a_disagreement(cohort):
+    _, write = cohort
+    folder, row = write([{"reader": "reader_1"}, {"reader": "reader_2", "loc_pons": "maybe"}])
+    problems = validate(folder).problems
+    assert [(p.row, p.column) for p in problems] == [(row + 1, "loc_pons")]
+    assert "yes/no" in problems[0].message

@@ -123,7 +123,10 @@ def _validate(path: Path) -> tuple[ValidationReport, dict[str, pd.DataFrame | No
     notes += id_notes
     problems += cross_checks(frames["patients"], frames["studies"], frames["variants"], labels)
     if frames["studies"] is not None:
-        derived, consensus_problems, consensus_notes = consensus_from_reads(frames["studies"], labels["studies"])
+        bad_cells = frozenset((p.row, p.column) for p in problems
+                              if p.file == labels["studies"] and p.row is not None and p.column is not None)
+        derived, consensus_problems, consensus_notes = consensus_from_reads(frames["studies"], labels["studies"],
+                                                                            bad_cells)
         frames["studies"] = append_consensus(frames["studies"], derived)
         problems += consensus_problems
         notes += consensus_notes

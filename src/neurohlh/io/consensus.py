@@ -148,6 +148,14 @@ def derive_consensus(reader_1: Mapping[str, Any] | Any, reader_2: Mapping[str, A
 # ---------------------------------------------------------------- a whole studies table
 
 
+def _without(result: ConsensusRead, fields: set[str]) -> ConsensusRead:
+    """``result`` with ``fields`` taken out of every check (their cells are already reported)."""
+    keep = [f for f in result.disagreements if f not in fields]
+    return ConsensusRead(
+        result.values, {f: (UNRESOLVED if f in fields else p) for f, p in result.provenance.items()}, tuple(keep),
+        tuple(f for f in result.unresolved if f not in fields), tuple(f for f in result.overruled if f not in fields))
+
+
 def shown(value: Any) -> str:
     """A read as the user wrote it: yes/no, a set joined by ';', whole numbers without '.0', '(empty)'."""
     if value is None:
@@ -179,11 +187,14 @@ def study_reads(studies: pd.DataFrame) -> dict[str, dict[str, dict[str, Any]]]:
     return out
 
 
-def consensus_from_reads(studies: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[Problem], list[str]]:
+def consensus_from_reads(studies: pd.DataFrame, label: str, bad_cells: frozenset[tuple[int, str]] = frozenset()
+                         ) -> tuple[pd.DataFrame, list[Problem], list[str]]:
     """Derive the missing consensus reads of a typed studies table and check the given ones against the reads.
 
-    Returns the derived consensus rows (schema columns plus ``_row``, the reader-1 row they come from), every
-    problem located by file, row and column, and notes for the user.
+    ``bad_cells`` are the (row, column) cells already reported as unreadable: a field with such a cell in any of
+    the study's reads is not compared again (one problem per cause). Returns the derived consensus rows (schema
+    columns plus ``_row``, the reader-1 row they come from), every problem located by file, row and column, and
+    notes for the user.
     """
     problems: list[Problem] = []
     derived: list[dict[str, Any]] = []
@@ -203,6 +214,9 @@ def consensus_from_reads(studies: pd.DataFrame, label: str) -> tuple[pd.DataFram
             continue
         adj = reads.get(adk)
         result = derive_consensus(reads[r1k], reads[r2k], adj)
+        unreadable = {name for name in CONSENSUS_FIELDS for r in reads.values() if (r["_row"], name) in bad_cells}
+        if unreadable:
+            result = _without(result, unreadable)
         n_adjudicated += bool(result.adjudicated)
         for name in result.overruled:
             assert adj is not None  # only an adjudicator can overrule
@@ -229,7 +243,7 @@ def consensus_from_reads(studies: pd.DataFrame, label: str) -> tuple[pd.DataFram
                 shown(where[name]) if adj is not None else None,
                 "fill this field in the study's adjudicator row (add one with reader 'adjudicator'), or give a "
                 "consensus row"))
-        if result.complete:
+        if result.complete and not unreadable:
             row = {name: reads[r1k][name] for name in ("study_id", "patient_id")}
             row |= {"reader": cok, **result.values, "_row": reads[r1k]["_row"]}
             derived.append(row)
