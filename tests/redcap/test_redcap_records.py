@@ -253,7 +253,7 @@ def test_derived_consensus_reads_are_not_exported_and_are_derived_again(tmp_path
 
     studies = demo.studies.drop(columns="_row")
     sid = studies["study_id"].iloc[0]
-    first = studies[studies["study_id"] == sid].copy()
+    first = studies[(studies["study_id"] == sid) & (studies["reader"] == "consensus")].copy()
     reads = pd.concat([first.assign(reader="reader_1"), first.assign(reader="reader_2")])
     studies = pd.concat([studies[studies["study_id"] != sid], reads], ignore_index=True)
     write_cohort_csv({"patients": demo.patients, "studies": studies, "variants": demo.variants}, tmp_path / "c")
