@@ -347,7 +347,7 @@ def cohen_kappa(r1: Sequence[Any], r2: Sequence[Any], *, categories: Sequence[An
     return AgreementResult(
         kappa, _clip((kappa - z * se, kappa + z * se)), len(codes), name, ref, se,
         "asymptotic, normal approximation with the Fleiss-Cohen-Everitt standard error", boot, confidence,
-        categories=cats, table=_as_table(table), warnings=tuple(warnings), **descriptive_indices(table))  # type: ignore[arg-type]
+        categories=cats, table=_as_table(table), warnings=tuple(warnings), **descriptive_indices(table))
 
 
 def ac1_variance(codes: np.ndarray, q: int, w: np.ndarray, ac1: float) -> float:
@@ -402,7 +402,7 @@ def gwet_ac1(r1: Sequence[Any], r2: Sequence[Any], *, categories: Sequence[Any] 
     return AgreementResult(
         ac1, _clip((ac1 - z * se, ac1 + z * se)), len(codes), name, REFERENCES["ac1"], se,
         "asymptotic, normal approximation with Gwet's standard error (case-level reads)", boot, confidence,
-        categories=cats, table=_as_table(table), warnings=tuple(warnings), **descriptive_indices(table))  # type: ignore[arg-type]
+        categories=cats, table=_as_table(table), warnings=tuple(warnings), **descriptive_indices(table))
 
 
 def scott_pi(r1: Sequence[Any], r2: Sequence[Any], *, categories: Sequence[Any] | None = None,
@@ -419,7 +419,7 @@ def scott_pi(r1: Sequence[Any], r2: Sequence[Any], *, categories: Sequence[Any] 
     return AgreementResult(
         pi, boot or (float("nan"), float("nan")), len(codes), "Scott's pi", REFERENCES["scott"], None,
         _boot_method(n_boot, seed), boot, confidence, categories=cats, table=_as_table(table), warnings=tuple(warnings),
-        **descriptive_indices(table))  # type: ignore[arg-type]
+        **descriptive_indices(table))
 
 
 # ---------------------------------------------------------------- any number of readers
