@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from neurohlh.datasets.double_reads import double_reads
+from demo_double_reads import double_reads  # tools/demo_double_reads.py, beside this script
 from neurohlh.io import write_cohort_csv
 from neurohlh.stats import logrank
 from neurohlh.schema import MAX_AGE_MONTHS, Patient, Study, Variant, field_specs
