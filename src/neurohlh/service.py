@@ -45,11 +45,13 @@ class AnalysisRun:
 
 def run_analysis(source: str | Path | Cohort, out: str | Path, plan: AnalysisPlan | PlanName | str = PlanName.EXACT,
                  *, title: str = DEFAULT_TITLE, notice: str = "",
-                 progress: Callable[[str], None] | None = None) -> AnalysisRun:
+                 progress: Callable[[str], None] | None = None, paper: str = "a4",
+                 reproduction: bool = False) -> AnalysisRun:
     """Load and validate ``source``, analyse it under ``plan`` and write the report into ``out``.
 
     ``out`` is checked before the analysis runs, so an unusable folder fails fast. ``progress`` is called with
-    each name of :data:`STEPS` as the step starts.
+    each name of :data:`STEPS` as the step starts. ``paper`` ("a4" or "letter") is the page of the printed
+    formats; ``reproduction`` (the demo cohort) marks the cells that differ from the paper's printed tables.
     """
     step = progress or (lambda name: None)
     start = time.perf_counter()
@@ -59,7 +61,8 @@ def run_analysis(source: str | Path | Cohort, out: str | Path, plan: AnalysisPla
     result = analyze(cohort, plan_named(plan), progress=step)
     step("report")
     agreement = reader_agreement(cohort)  # None unless studies were read by reader_1 and reader_2
-    files = write_report(result, out, build_report(result, title=title, notice=notice, agreement=agreement))
+    files = write_report(result, out, build_report(result, title=title, notice=notice, agreement=agreement,
+                                                   paper=paper, reproduction=reproduction))
     return AnalysisRun(result, files, time.perf_counter() - start)
 
 

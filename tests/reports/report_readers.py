@@ -17,6 +17,7 @@ class HTMLTables(html.parser.HTMLParser):
         self._key: str | None = None
         self._row: list[str] | None = None
         self._cell: list[str] | None = None
+        self._caption: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         a = dict(attrs)
@@ -27,6 +28,8 @@ class HTMLTables(html.parser.HTMLParser):
             self._row = []
         elif tag in ("td", "th") and self._row is not None:
             self._cell = []
+        elif tag == "figcaption":
+            self._caption = []
         elif tag == "img":
             self.imgs.append(a.get("src", ""))
         elif tag in ("link", "script", "iframe"):
@@ -41,8 +44,13 @@ class HTMLTables(html.parser.HTMLParser):
             self._row = None
         elif tag == "table":
             self._key = None
+        elif tag == "figcaption" and self._caption is not None:
+            self.captions.append(" ".join("".join(self._caption).split()))
+            self._caption = None
 
     def handle_data(self, data: str) -> None:
+        if self._caption is not None:
+            self._caption.append(data)
         if self._cell is not None:
             self._cell.append(data)
 
@@ -56,7 +64,9 @@ def html_tables(path: Path) -> HTMLTables:
 def docx_tables(path: Path) -> list[list[list[str]]]:
     from docx import Document
 
-    return [[[c.text.strip() for c in row.cells] for row in t.rows] for t in Document(str(path)).tables]
+    # U+2060 (word joiner) keeps a range such as 5.5-80.8 on one line; it is invisible formatting, not text
+    return [[[c.text.replace("\u2060", "").strip() for c in row.cells] for row in t.rows]
+            for t in Document(str(path)).tables]
 
 
 def xlsx_sheet(path: Path, sheet: str) -> list[list[str]]:

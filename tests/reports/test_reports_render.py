@@ -10,7 +10,8 @@ from report_readers import HTMLTables
 
 from neurohlh.reports.html import render_html, write_html
 from neurohlh.reports.model import Cell, Figure, Report, Row, Table, TestRef
-from neurohlh.reports.render import write_csv, write_docx, write_xlsx
+from neurohlh.reports.render import write_csv, write_xlsx
+from neurohlh.reports.word import write_docx
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
 

@@ -7,6 +7,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from neurohlh.analysis.names import PlanName
+from neurohlh.cli.choices import Paper
 from neurohlh.cli.output import OUTPUT
 from neurohlh.errors import InputError
 
@@ -15,7 +16,7 @@ DEMO_NOTICE = ("Synthetic demo cohort reconstructed from the counts published by
 
 
 def run_analysis(path: Path, out: Path, plan: PlanName, as_json: bool, notice: str = "",
-                 title: str | None = None) -> None:
+                 title: str | None = None, paper: Paper = Paper.A4, reproduction: bool = False) -> None:
     """:func:`neurohlh.service.run_analysis` with a progress bar, then what was written (or every problem)."""
     from neurohlh.service import DEFAULT_TITLE, STEPS
     from neurohlh.service import run_analysis as run
@@ -28,7 +29,8 @@ def run_analysis(path: Path, out: Path, plan: PlanName, as_json: bool, notice: s
             bar.update(task, description=name, completed=STEPS.index(name))
 
         try:
-            run_ = run(path, out, plan, title=title or DEFAULT_TITLE, notice=notice, progress=step)
+            run_ = run(path, out, plan, title=title or DEFAULT_TITLE, notice=notice, progress=step,
+                       paper=paper.value, reproduction=reproduction)
         except InputError as exc:  # invalid cells, or values a rule cannot read: report, never a traceback
             bar.stop()
             OUTPUT.fail(exc, path, as_json, "fix them and run again (nothing was analysed)")
@@ -62,23 +64,28 @@ def analyze_cmd(
     policy: PlanName = typer.Option(PlanName.EXACT, "--policy", case_sensitive=False,
                                     help="Analysis plan: exact (default: Fisher / Fisher-Freeman-Halton where an "
                                          "expected count is < 5) or paper (reproduce the published analysis)"),
+    paper: Paper = typer.Option(Paper.A4, "--paper", case_sensitive=False,
+                                help="Page size of tables.docx and of report.html when printed"),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of text"),
 ) -> None:
     """Run the full analysis and write report.html, tables.docx, tables.xlsx, CSVs, results.json, figures."""
-    run_analysis(cohort, out, policy, as_json)
+    run_analysis(cohort, out, policy, as_json, paper=paper)
 
 
 def demo_cmd(
     out: Path = typer.Option(Path("neurohlh-report"), "--out", "-o", help="Output folder"),
     policy: PlanName = typer.Option(PlanName.PAPER, "--policy", case_sensitive=False,
                                     help="Analysis plan: paper (default, reproduces the paper) or exact"),
+    paper: Paper = typer.Option(Paper.A4, "--paper", case_sensitive=False,
+                                help="Page size of tables.docx and of report.html when printed"),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of text"),
 ) -> None:
-    """Analyse the bundled synthetic demo cohort and say where the report is."""
+    """Analyse the bundled synthetic demo cohort and say where the report is (cells that differ from the paper's
+    Tables 1 and 2 show the printed value)."""
     from neurohlh.datasets import demo_cohort_path
 
     run_analysis(demo_cohort_path(), out, policy, as_json, notice=DEMO_NOTICE,
-                 title="CNS HLH MRI pattern analysis: demo cohort")
+                 title="CNS HLH MRI pattern analysis: demo cohort", paper=paper, reproduction=True)
 
 
 def register(app: typer.Typer) -> None:

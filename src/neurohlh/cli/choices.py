@@ -19,3 +19,10 @@ class CnsRule(StrEnum):
 
     COMPREHENSIVE = "comprehensive"  #: abnormal CSF, neurologic symptoms or imaging findings
     CSF = "csf"  #: CSF pleocytosis and/or proteinosis only
+
+
+class Paper(StrEnum):
+    """``--paper`` of ``analyze`` and ``demo``: page size of tables.docx and of report.html when printed."""
+
+    A4 = "a4"
+    LETTER = "letter"

@@ -17,7 +17,7 @@ _WHERE = {
     "write_report": "build",
     "render_html": "html", "write_html": "html",
     "Cell": "model", "Figure": "model", "Report": "model", "Row": "model", "Table": "model", "TestRef": "model",
-    "write_csv": "render", "write_csvs": "render", "write_docx": "render", "write_xlsx": "render",
+    "write_csv": "render", "write_csvs": "render", "write_docx": "word", "write_xlsx": "render",
 }
 
 __all__ = sorted(_WHERE)

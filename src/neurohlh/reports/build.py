@@ -3,6 +3,7 @@ and write every output file: report.html, tables.docx, tables.xlsx, one CSV per 
 the figures (SVG + PNG)."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -24,7 +25,8 @@ from neurohlh.reports.format import p_cell
 from neurohlh.reports.html import write_html
 from neurohlh.reports.model import Figure, Report, Table
 from neurohlh.reports.output import check_output_folder, staged_folder
-from neurohlh.reports.render import write_csvs, write_docx, write_xlsx
+from neurohlh.reports.render import write_csvs, write_xlsx
+from neurohlh.reports.word import write_docx
 from neurohlh.reports.tables import table1, table2
 from neurohlh.reports.tables_site import site_tables
 from neurohlh.reports.tables_agreement import agreement_tables
@@ -38,10 +40,16 @@ SOFTWARE = ("neurohlh", "numpy", "pandas", "scipy", "statsmodels", "lifelines", 
 
 
 def build_tables(result: AnalysisResult) -> tuple[Table, ...]:
-    """All report tables in manuscript order."""
-    return (table1(result), table2(result), table2(result, extended=True), lesion_table(result),
-            pattern2_table(result), clippers_table(result), evolution_table(result), genotype_table(result),
-            recurrent_table(result), *site_tables(result))
+    """All report tables in manuscript order, numbered: every format prints the same "Table N: title"."""
+    tables = (table1(result), table2(result), table2(result, extended=True), lesion_table(result),
+              pattern2_table(result), clippers_table(result), evolution_table(result), genotype_table(result),
+              recurrent_table(result), *site_tables(result))
+    return number_tables(tables)
+
+
+def number_tables(tables: tuple[Table, ...]) -> tuple[Table, ...]:
+    """Captions "Table 1: ...", "Table 2: ..." in order (the only place tables are numbered)."""
+    return tuple(dataclasses.replace(t, title=f"Table {i}: {t.title}") for i, t in enumerate(tables, 1))
 
 
 def build_figures(result: AnalysisResult) -> tuple[Figure, ...]:
@@ -136,8 +144,9 @@ def methods_text(result: AnalysisResult, tables: tuple[Table, ...]) -> str:
 
 
 def build_report(result: AnalysisResult, title: str = "CNS HLH MRI pattern analysis", notice: str = "",
-                 agreement: ReaderAgreement | None = None) -> Report:
-    """The report; with ``agreement`` (a cohort with double reads) it adds the reader-agreement tables and text."""
+                 agreement: ReaderAgreement | None = None, paper: str = "a4") -> Report:
+    """The report; with ``agreement`` (a cohort with double reads) it adds the reader-agreement tables and text.
+    ``paper`` ("a4" or "letter") sets the page of tables.docx and of report.html when printed."""
     tables = build_tables(result) + agreement_tables(agreement)
     s = result.summary()
     summary = (
@@ -151,7 +160,7 @@ def build_report(result: AnalysisResult, title: str = "CNS HLH MRI pattern analy
         methods=methods_text(result, tables) + ("" if agreement is None else "\n\n" + agreement.methods),
         policy=result.policy, summary=summary, warnings=result.warnings, versions=_versions(),
         checksums=tuple(sorted(result.checksums.items())), notice=notice,
-        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), paper=paper,
     )
 
 

@@ -24,9 +24,22 @@ def _environment() -> Environment:
     return env
 
 
+#: CSS page size per paper option.
+PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+
+
 def render_html(report: Report) -> str:
-    """The report as an HTML string (no external resources)."""
-    return _environment().get_template("report.html.j2").render(report=report)
+    """The report as an HTML string (no external resources).
+
+    When printed, pages are A4 or Letter (``report.paper``); the tables that tables.docx sets on a landscape
+    page (:func:`neurohlh.reports.word.layout`) print on landscape pages too.
+    """
+    from neurohlh.reports.word import layout
+
+    paper = (report.paper or "a4").lower()
+    wide = {t.key for t in report.tables if layout(t, paper).landscape}
+    return _environment().get_template("report.html.j2").render(
+        report=report, wide=wide, page_size=PAGE_SIZES.get(paper, "A4"))
 
 
 def write_html(report: Report, path: str | Path) -> Path:

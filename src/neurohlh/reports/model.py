@@ -28,9 +28,12 @@ class Cell:
     numerator: int | None = None
     denominator: int | None = None
     kind: str = "text"  #: one of text, count, median, mean, p, ratio, number
+    paper: str = ""  #: the value Malik et al. printed, set on demo cells whose value differs from it
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text, "kind": self.kind}
+        if self.paper:
+            out["paper"] = self.paper
         if self.value is not None:
             out["value"] = self.value
         if self.numerator is not None:
@@ -194,6 +197,7 @@ class Report:
     checksums: tuple[tuple[str, str], ...] = ()
     generated: str = ""
     notice: str = ""  #: e.g. "synthetic demo data"
+    paper: str = "a4"  #: paper size of the printed formats: "a4" or "letter"
 
     def table(self, key: str) -> Table:
         for t in self.tables:

@@ -1,7 +1,7 @@
-"""Write a :class:`~neurohlh.reports.model.Report` as DOCX, XLSX and CSV files.
+"""Write a :class:`~neurohlh.reports.model.Report` as XLSX and CSV files.
 
 Renderers only lay out cells already formatted by the builders; they compute nothing. The HTML
-renderer lives in :mod:`neurohlh.reports.html`.
+renderer lives in :mod:`neurohlh.reports.html`, the Word renderer in :mod:`neurohlh.reports.word`.
 """
 from __future__ import annotations
 
@@ -106,84 +106,3 @@ def _column_letter(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(index)
-
-
-#: Tables with more cell columns than this get a landscape page.
-PORTRAIT_MAX_COLUMNS = 4
-
-
-def _orient(section, landscape: bool) -> None:  # noqa: ANN001 - python-docx Section
-    from docx.enum.section import WD_ORIENT
-
-    short, long_ = sorted((section.page_width, section.page_height))
-    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = (long_, short) if landscape else (short, long_)
-
-
-def write_docx(report: Report, path: str | Path) -> Path:
-    """Manuscript-ready Word file: one table per page (its own section, landscape when wide), caption above,
-    footnotes below, 9-pt Arial."""
-    from docx import Document
-    from docx.enum.section import WD_SECTION
-    from docx.shared import Pt
-
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "Arial"
-    style.font.size = Pt(9)
-    style.paragraph_format.space_after = Pt(2)
-    for i, table in enumerate(report.tables):
-        section = doc.sections[0] if i == 0 else doc.add_section(WD_SECTION.NEW_PAGE)
-        _orient(section, len(table.columns) > PORTRAIT_MAX_COLUMNS)
-        caption = doc.add_paragraph()
-        if not table.title.lower().startswith("table"):
-            caption.add_run(f"Table {i + 1}. ").bold = True
-        caption.add_run(table.title).bold = True
-        _docx_table(doc, table)
-        for note in table.footnotes:
-            p = doc.add_paragraph(note)
-            p.paragraph_format.space_after = Pt(0)
-            for r in p.runs:
-                r.font.size = Pt(8)
-    doc.core_properties.title = report.title
-    doc.save(str(path))
-    return Path(path)
-
-
-def _docx_table(doc, table: Table) -> None:  # noqa: ANN001 - python-docx Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    n_header = 2 if table.column_groups else 1
-    grid = doc.add_table(rows=n_header, cols=len(table.columns) + 1)
-    grid.style = "Table Grid"
-    if table.column_groups:
-        col = 1
-        for text, span in table.column_groups:
-            cell = grid.cell(0, col)
-            if span > 1:
-                cell = cell.merge(grid.cell(0, col + span - 1))
-            cell.text = text
-            col += span
-        grid.cell(0, 0).merge(grid.cell(1, 0))
-    header = grid.rows[n_header - 1].cells
-    grid.cell(0, 0).text = table.label_header or "Characteristic"
-    for j, h in enumerate(table.columns):
-        header[j + 1].text = h
-    for hr in grid.rows[:n_header]:
-        for c in hr.cells:
-            for p in c.paragraphs:
-                for r in p.runs:
-                    r.bold = True
-    for row in table.rows:
-        cells = grid.add_row().cells
-        if row.section:
-            merged = cells[0].merge(cells[-1])
-            merged.text = row.label
-            merged.paragraphs[0].runs[0].bold = True
-            continue
-        cells[0].text = row.label
-        cells[0].paragraphs[0].paragraph_format.left_indent = Pt(10 * row.level)
-        for j, c in enumerate(row.cells):
-            cells[j + 1].text = c.text
-            cells[j + 1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -122,7 +122,7 @@ def table1(result: AnalysisResult) -> Table:
         "comprehensive rule: abnormal CSF, neurologic symptoms or imaging findings (paper, Discussion).",
         "IQR indicates interquartile range; IT, intrathecal; HSCT, hematopoietic stem cell transplant.",
     )
-    return Table("table1", "Table 1: Clinical, treatment, and outcome profiles", (f"Total (n = {n})",),
+    return Table("table1", "Clinical, treatment, and outcome profiles", (f"Total (n = {n})",),
                  tuple(rows), notes, label_header="Profiles")
 
 
@@ -236,7 +236,8 @@ def table2(result: AnalysisResult, extended: bool = False) -> Table:
         *_test_footnotes(rows, labels),
         *_survival_footnotes(result),
     ]
-    title = "Table 2: Pattern characteristics and analysis" + (" (extended)" if extended else "")
+    title = ("Pattern characteristics: tests and effect sizes behind the P values of Table 2" if extended
+             else "Pattern characteristics and analysis")
     return Table("table2_extended" if extended else "table2", title, tuple(columns), tuple(rows), tuple(notes),
                  label_header="Characteristic", column_groups=tuple(groups))
 

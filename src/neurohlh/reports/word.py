@@ -7,6 +7,7 @@ possible; a landscape page when a table does not fit upright. Paper is A4 unless
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,18 +77,23 @@ def _needs(table: Table, font_pt: float) -> tuple[list[float], list[float]]:
 
 
 def _share(minimum: list[float], preferred: list[float], width: float) -> tuple[float, ...]:
-    """Widths that fill ``width``: everything preferred if it fits (the rest to the label column), else the
-    minimum plus the room left shared in proportion to what each column still wants."""
-    if sum(preferred) <= width:
-        out = list(preferred)
-        out[0] += width - sum(preferred)
+    """Widths that fill ``width``, starting from every column's minimum: the cell columns get the room they
+    need to stay unwrapped first (shared in proportion to it when short), then the label column, whose long
+    labels wrap best; what is left after everything is unwrapped goes to the label column too."""
+    out = list(minimum)
+    room = width - sum(out)
+    if room <= 0:
         return tuple(out)
-    room = width - sum(minimum)
-    wants = [p - m for p, m in zip(preferred, minimum)]
-    total = sum(wants)
-    if room <= 0 or total <= 0:
-        return tuple(minimum)
-    return tuple(m + room * w / total for m, w in zip(minimum, wants))
+    wants = [max(p - m, 0.0) for p, m in zip(preferred, minimum)]
+    cells = sum(wants[1:])
+    if cells >= room:
+        for j in range(1, len(out)):
+            out[j] += room * wants[j] / cells
+        return tuple(out)
+    for j in range(1, len(out)):
+        out[j] += wants[j]
+    out[0] += width - sum(out)
+    return tuple(out)
 
 
 def layout(table: Table, paper: str = "a4") -> Layout:
@@ -182,15 +188,15 @@ def _table(doc: Any, table: Table, plan: Layout) -> None:
         _row_properties(tr, header=r < n_header)
         for j, cell in enumerate(tr.cells):
             cell.width = Pt(plan.widths_pt[j])
-    for cell in grid.rows[0].cells:
-        _border(cell, top=RULE_THICK)
-    for cell in grid.rows[n_header - 1].cells:
-        _border(cell, bottom=RULE_THIN)
-    if table.column_groups:
-        _border(grid.cell(0, 0), bottom=RULE_THIN)
+    # the rules go on the cells of each row as stored (a label merged over two header rows keeps its top in the
+    # first row and takes the rule below the header in the second)
+    for tc in grid.rows[0]._tr.tc_lst:
+        _border(tc, top=RULE_THICK)
+    for tc in grid.rows[n_header - 1]._tr.tc_lst:
+        _border(tc, bottom=RULE_THIN)
     if len(grid.rows) > n_header:
-        for cell in grid.rows[-1].cells:
-            _border(cell, bottom=RULE_THICK)
+        for tc in grid.rows[-1]._tr.tc_lst:
+            _border(tc, bottom=RULE_THICK)
 
 
 def _write(cell: Any, text: str, font_pt: float, bold: bool = False, align: Any = None, indent: float = 0.0,
@@ -198,17 +204,37 @@ def _write(cell: Any, text: str, font_pt: float, bold: bool = False, align: Any 
     from docx.shared import Pt
 
     p = cell.paragraphs[0]
-    run = p.add_run(text)
+    run = p.add_run()
+    _add_text(run, text)
     run.bold = bold
     run.font.size = Pt(font_pt)
     if paper:  # the value the paper printed, under the demo's value
-        note = p.add_run(f"\npaper: {paper}")
+        run.add_break()
+        note = p.add_run()
+        _add_text(note, f"paper: {paper}")
         note.italic = True
         note.font.size = Pt(font_pt - 1)
     if align is not None:
         p.alignment = align
     if indent:
         p.paragraph_format.left_indent = Pt(indent)
+
+
+_HYPHEN_IN_WORD = re.compile(r"-(?=[\w.])")
+_DASH_IN_RANGE = re.compile(r"(?<=\d)\u2013(?=[\d-])")
+
+
+def _add_text(run: Any, text: str) -> None:
+    """Text that never breaks inside a word: a hyphen or minus sign before a letter or digit becomes Word's
+    non-breaking hyphen ("chi-square", "-0.03" stay whole) and a range dash between numbers ("5.5\u201380.8")
+    is followed by a word joiner, so lines break only at spaces."""
+    text = _DASH_IN_RANGE.sub("\u2013\u2060", text)
+    pieces = _HYPHEN_IN_WORD.split(text)
+    for k, piece in enumerate(pieces):
+        if k:
+            run._r.append(_element("w:noBreakHyphen"))
+        if piece:
+            run._r.add_t(piece)
 
 
 def _element(tag: str, **attrs: str) -> Any:
@@ -261,10 +287,10 @@ def _row_properties(tr: Any, header: bool) -> None:
         tr_pr.append(_element("w:tblHeader"))
 
 
-def _border(cell: Any, top: int | None = None, bottom: int | None = None) -> None:
+def _border(tc: Any, top: int | None = None, bottom: int | None = None) -> None:
     from docx.oxml.ns import qn
 
-    tc_pr = cell._tc.get_or_add_tcPr()
+    tc_pr = tc.get_or_add_tcPr()
     borders = tc_pr.find(qn("w:tcBorders"))
     if borders is None:
         borders = _element("w:tcBorders")
