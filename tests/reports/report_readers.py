@@ -18,6 +18,8 @@ class HTMLTables(html.parser.HTMLParser):
         self._row: list[str] | None = None
         self._cell: list[str] | None = None
         self._caption: list[str] | None = None
+        self._in_paper = False  # inside <span class="paper">: the printed value beside a demo cell
+        self.paper: dict[str, list[tuple[str, str]]] = {}  #: per table, (cell text, printed value) pairs
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         a = dict(attrs)
@@ -28,6 +30,9 @@ class HTMLTables(html.parser.HTMLParser):
             self._row = []
         elif tag in ("td", "th") and self._row is not None:
             self._cell = []
+        elif tag == "span" and a.get("class") == "paper" and self._cell is not None:
+            self._in_paper = True
+            self._paper_text: list[str] = []
         elif tag == "figcaption":
             self._caption = []
         elif tag == "img":
@@ -36,6 +41,10 @@ class HTMLTables(html.parser.HTMLParser):
             self.external.append(a.get("href") or a.get("src") or tag)
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "span" and self._in_paper and self._cell is not None and self._key:
+            self._in_paper = False
+            self.paper.setdefault(self._key, []).append(("".join(self._cell).strip(), "".join(self._paper_text)))
+            return
         if tag in ("td", "th") and self._cell is not None and self._row is not None:
             self._row.append("".join(self._cell).strip())
             self._cell = None
@@ -51,7 +60,9 @@ class HTMLTables(html.parser.HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._caption is not None:
             self._caption.append(data)
-        if self._cell is not None:
+        if self._in_paper:
+            self._paper_text.append(data)
+        elif self._cell is not None:
             self._cell.append(data)
 
 
@@ -65,7 +76,8 @@ def docx_tables(path: Path) -> list[list[list[str]]]:
     from docx import Document
 
     # U+2060 (word joiner) keeps a range such as 5.5-80.8 on one line; it is invisible formatting, not text
-    return [[[c.text.replace("\u2060", "").strip() for c in row.cells] for row in t.rows]
+    # the printed value under a demo cell ("\npaper: ...") is left out: the cell's own text is read
+    return [[[c.text.replace("\u2060", "").split("\npaper: ")[0].strip() for c in row.cells] for row in t.rows]
             for t in Document(str(path)).tables]
 
 

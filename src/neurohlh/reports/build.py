@@ -25,6 +25,7 @@ from neurohlh.reports.format import p_cell
 from neurohlh.reports.html import write_html
 from neurohlh.reports.model import Figure, Report, Table
 from neurohlh.reports.output import check_output_folder, staged_folder
+from neurohlh.reports.paper_values import mark_paper_values
 from neurohlh.reports.render import write_csvs, write_xlsx
 from neurohlh.reports.word import write_docx
 from neurohlh.reports.tables import table1, table2
@@ -144,10 +145,16 @@ def methods_text(result: AnalysisResult, tables: tuple[Table, ...]) -> str:
 
 
 def build_report(result: AnalysisResult, title: str = "CNS HLH MRI pattern analysis", notice: str = "",
-                 agreement: ReaderAgreement | None = None, paper: str = "a4") -> Report:
+                 agreement: ReaderAgreement | None = None, paper: str = "a4",
+                 reproduction: bool = False) -> Report:
     """The report; with ``agreement`` (a cohort with double reads) it adds the reader-agreement tables and text.
-    ``paper`` ("a4" or "letter") sets the page of tables.docx and of report.html when printed."""
-    tables = build_tables(result) + agreement_tables(agreement)
+    ``paper`` ("a4" or "letter") sets the page of tables.docx and of report.html when printed; ``reproduction``
+    (the demo cohort) shows, under each cell of Tables 1 and 2 that differs from the value Malik et al. printed,
+    the printed value (:mod:`neurohlh.reports.paper_values`)."""
+    tables = build_tables(result)
+    if reproduction:
+        tables = mark_paper_values(tables)
+    tables += agreement_tables(agreement)
     s = result.summary()
     summary = (
         ("Cohort", result.source), ("Patients", str(s["patients"])), ("MR studies (consensus reads)", str(s["studies"])),
