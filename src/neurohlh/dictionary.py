@@ -20,9 +20,14 @@ TABLE_PURPOSE = {
 CONVENTIONS = [
     "An empty cell means unknown / not evaluable, never 'no'. "
     f"Also read as unknown: {', '.join(repr(t) for t in sorted(UNKNOWN_TOKENS) if t)}.",
+    "A yes/no item needs an explicit 'no' wherever it was looked for and absent: ticking only the positives "
+    "leaves every other cell unknown, so the item reads 100% among the known values and its tests cannot run "
+    "('neurohlh validate' warns about such columns).",
     f"Yes/no cells: {', '.join(sorted(TRUE_TOKENS))} / {', '.join(sorted(FALSE_TOKENS))} (any case).",
     "Choices are case-insensitive; spaces and hyphens are read as underscores ('HLH-2004' = 'hlh_2004').",
-    f"'set of' cells list several choices separated by '{SET_SEPARATOR}' (e.g. 'nodular;perivascular').",
+    f"'set of' cells list several choices separated by '{SET_SEPARATOR}' or ',' (e.g. 'nodular;perivascular').",
+    "Write choices as words, not clinical shorthand: 'male'/'female', 'heterozygous'/'homozygous' (M/F, "
+    "het/hom and +/- are not read: a letter can mean different things in different sheets).",
     "Numbers use a dot as decimal separator and the unit in the column name; dates are YYYY-MM-DD.",
     "Lines before the header that start with '#' are comments.",
     "Every column must be present (start from `neurohlh template`); unknown columns are errors.",

@@ -2,16 +2,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from neurohlh.cli.output import OUTPUT
 from neurohlh.errors import InputError
 
+if TYPE_CHECKING:
+    from neurohlh.io import ValidationReport
+
 
 def validate_cmd(
     path: Path = typer.Argument(..., metavar="COHORT", help="Cohort folder (patients.csv, studies.csv, variants.csv) or .xlsx workbook"),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON"),
+    completeness: bool = typer.Option(False, "--completeness",
+                                      help="List known and blank values of every field in use"),
 ) -> None:
     """Validate a cohort and list every problem (file, row, column, value). Exit 1 on any problem."""
     from neurohlh.io import validate
@@ -26,11 +32,27 @@ def validate_cmd(
         counts = ", ".join(f"{n} {t}" for t, n in report.counts.items())
         for note in report.notes:
             OUTPUT.note(note)
+        if completeness:
+            _print_completeness(report)
+        for warning in report.completeness_warnings:
+            OUTPUT.warning(warning)
         if report.ok:
             OUTPUT.done("OK", f"{path}: {counts}; no problems found")
         else:
             OUTPUT.problems(f"{len(report.problems)} problem(s) in {path}", report.problems)
+        if report.completeness and not completeness:
+            n_blank = sum(1 for c in report.completeness if c.n_blank)
+            OUTPUT.line(f"{len(report.completeness)} fields in use, {n_blank} with blank (unknown) values; "
+                        "--completeness lists them")
     raise typer.Exit(0 if report.ok else 1)
+
+
+def _print_completeness(report: ValidationReport) -> None:
+    rows = [(c.table, c.field, f"{c.n_known}/{c.n_rows} ({round(100 * c.share_known)}%)", str(c.n_blank),
+             "" if c.n_yes is None else f"{c.n_yes} / {c.n_no}")
+            for c in report.completeness]
+    OUTPUT.table("Completeness of the fields in use (a blank is unknown; studies: consensus reads)",
+                 ("file", "field", "known", "blank", "yes / no"), rows)
 
 
 def schema_cmd(

@@ -29,6 +29,7 @@ from neurohlh.io.cells import (
     FALSE_TOKENS, SET_SEPARATOR, TRUE_TOKENS, UNKNOWN_TOKENS, format_cell, parse_table,
 )
 from neurohlh.io.checks import cross_checks
+from neurohlh.io.completeness import FieldCompleteness, completeness_warnings, field_completeness
 from neurohlh.io.csvtext import neutralise_frame
 from neurohlh.io.consensus import append_consensus, consensus_from_reads
 from neurohlh.io.ids import look_alike_ids
@@ -79,16 +80,23 @@ def _records(frame: pd.DataFrame, record_type: type) -> list[Any]:
 
 @dataclass(frozen=True)
 class ValidationReport:
-    """What :func:`validate` found: problems (errors), notes, and row counts per table."""
+    """What :func:`validate` found: problems (errors), notes, row counts per table, and how complete each
+    field in use is (known and blank values; consensus reads for the studies)."""
 
     source: str
     problems: tuple[Problem, ...]
     notes: tuple[str, ...]
     counts: dict[str, int]
+    completeness: tuple[FieldCompleteness, ...] = ()
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def completeness_warnings(self) -> tuple[str, ...]:
+        """Columns that are mostly blank or hold only "yes" and blanks (blank means unknown, never no)."""
+        return completeness_warnings(self.completeness)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,6 +105,8 @@ class ValidationReport:
             "counts": self.counts,
             "problems": [p.to_dict() for p in self.problems],
             "notes": list(self.notes),
+            "completeness": [c.to_dict() for c in self.completeness],
+            "completeness_warnings": list(self.completeness_warnings),
         }
 
 
@@ -134,8 +144,18 @@ def _validate(path: Path) -> tuple[ValidationReport, dict[str, pd.DataFrame | No
         problems = [locate(p) for p in problems]
     counts = {t: (0 if (f := frames[t]) is None else len(f)) for t in TABLES}
     checksums = {raw[t].label: raw[t].checksum for t in TABLES if raw[t].checksum}
-    report = ValidationReport(str(path), tuple(problems), tuple(notes), counts)
+    report = ValidationReport(str(path), tuple(problems), tuple(notes), counts, cohort_completeness(frames))
     return report, frames, checksums  # type: ignore[return-value]
+
+
+def cohort_completeness(frames: dict[str, pd.DataFrame | None]) -> tuple[FieldCompleteness, ...]:
+    """Completeness of every field in use: patients, the consensus reads of the studies, variants."""
+    studies = frames.get("studies")
+    if studies is not None and "reader" in studies.columns:
+        studies = studies[studies["reader"] == Reader.CONSENSUS.value]
+    return (field_completeness(frames.get("patients"), Patient, "patients")
+            + field_completeness(studies, Study, "studies")
+            + field_completeness(frames.get("variants"), Variant, "variants"))
 
 
 def validate(path: str | Path) -> ValidationReport:

@@ -30,6 +30,7 @@ class FieldCompleteness:
     n_known: int
     n_yes: int | None = None
     n_no: int | None = None
+    free_text: bool = False  #: a free-text field (notes, details), sparse by nature
 
     @property
     def n_blank(self) -> int:
@@ -55,7 +56,7 @@ class FieldCompleteness:
             return (f"{self.table}, column '{self.field}': only 'yes' and blanks ({self.n_yes} yes, {self.n_blank} "
                     f"blank). A blank means unknown, so '{self.field}' is {self.n_yes}/{self.n_known} (100%) among "
                     "the known values; write 'no' where it was looked for and absent.")
-        if self.mostly_blank:
+        if self.mostly_blank and not self.free_text:
             return (f"{self.table}, column '{self.field}' is mostly blank ({known}, "
                     f"{round(100 * self.share_known)}%): its percentages and tests use only the rows with a value.")
         return None
@@ -89,7 +90,7 @@ def field_completeness(frame: pd.DataFrame | None, record_type: type, table: str
             out.append(FieldCompleteness(table, name, len(frame), n_known, int(values.sum()),
                                          int((~values).sum())))
         else:
-            out.append(FieldCompleteness(table, name, len(frame), n_known))
+            out.append(FieldCompleteness(table, name, len(frame), n_known, free_text=spec.kind is Kind.TEXT))
     return tuple(out)
 
 
@@ -102,6 +103,15 @@ def unused_fields(frame: pd.DataFrame | None, record_type: type) -> tuple[str, .
 
 
 def completeness_warnings(items: tuple[FieldCompleteness, ...] | list[FieldCompleteness]) -> tuple[str, ...]:
-    """The warnings of the columns that look incomplete, "only yes" columns first."""
-    ranked = sorted((i for i in items if i.warning()), key=lambda i: (not i.only_yes, i.share_known))
-    return tuple(i.warning() or "" for i in ranked)
+    """One warning per "only yes" column, then one sentence naming the mostly blank columns (some are blank by
+    design, such as an enhancement pattern where nothing enhances, so they are listed, not warned one by one)."""
+    out = [i.warning() or "" for i in items if i.only_yes]
+    blank = sorted((i for i in items if i.mostly_blank and not i.only_yes and not i.free_text),
+                   key=lambda i: i.share_known)
+    if blank:
+        names = ", ".join(f"{i.table}.{i.field} ({i.n_known}/{i.n_rows})" for i in blank[:8])
+        more = f" and {len(blank) - 8} more" if len(blank) > 8 else ""
+        out.append(f"{len(blank)} column(s) in use are mostly blank (fewer than {round(100 * MOSTLY_BLANK_SHARE)}% "
+                   f"known): {names}{more}. Their percentages and tests use only the rows with a value; fill them "
+                   "where the information exists (a blank is unknown, never no).")
+    return tuple(out)

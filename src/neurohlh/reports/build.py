@@ -19,6 +19,7 @@ from neurohlh.agreement.cohort import ReaderAgreement
 from neurohlh.analysis import SUBPATTERNS, AnalysisResult
 from neurohlh.criteria.cns import CSF_PLEOCYTOSIS_TEXT, CSF_PROTEINOSIS_TEXT
 from neurohlh.errors import InputError
+from neurohlh.io.completeness import completeness_warnings
 from neurohlh.patterns.study import PONTINE_LESIONS_ABOVE
 from neurohlh.reports import figures as fig
 from neurohlh.reports.format import p_cell
@@ -29,6 +30,7 @@ from neurohlh.reports.paper_values import mark_paper_values
 from neurohlh.reports.render import write_csvs, write_xlsx
 from neurohlh.reports.word import write_docx
 from neurohlh.reports.tables import table1, table2
+from neurohlh.reports.tables_completeness import completeness_table, result_completeness
 from neurohlh.reports.tables_site import site_tables
 from neurohlh.reports.tables_agreement import agreement_tables
 from neurohlh.reports.tables_imaging import lesion_rows, lesion_table, recurrent_table
@@ -45,6 +47,9 @@ def build_tables(result: AnalysisResult) -> tuple[Table, ...]:
     tables = (table1(result), table2(result), table2(result, extended=True), lesion_table(result),
               pattern2_table(result), clippers_table(result), evolution_table(result), genotype_table(result),
               recurrent_table(result), *site_tables(result))
+    completeness = completeness_table(result)
+    if completeness.rows:
+        tables += (completeness,)
     return number_tables(tables)
 
 
@@ -165,7 +170,8 @@ def build_report(result: AnalysisResult, title: str = "CNS HLH MRI pattern analy
     return Report(
         title=title, tables=tables, figures=build_figures(result),
         methods=methods_text(result, tables) + ("" if agreement is None else "\n\n" + agreement.methods),
-        policy=result.policy, summary=summary, warnings=result.warnings, versions=_versions(),
+        policy=result.policy, summary=summary, versions=_versions(),
+        warnings=(*result.warnings, *completeness_warnings(result_completeness(result))),
         checksums=tuple(sorted(result.checksums.items())), notice=notice,
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), paper=paper,
     )
