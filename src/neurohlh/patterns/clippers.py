@@ -4,7 +4,7 @@ The paper assessed its brainstem-predominant studies "for radiologic criteria pr
 size of the largest T1-enhancing nodule, T2 signal extension beyond the enhancing nodule (T2-T1 mismatch)
 and symmetric or asymmetric pontine involvement; none of its 6 patients met all radiologic criteria.
 
-Items and their status (see /work/shared/reference/clinical.md section 2):
+Items and their status (Tobin et al. 2017 radiologic criteria):
 
 * verified from the Tobin 2017 abstract: homogeneous enhancing nodules without ring enhancement or mass
   effect; nodules < 3 mm in diameter; homogeneous T2 abnormality not significantly exceeding the T1

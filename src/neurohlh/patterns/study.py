@@ -1,6 +1,6 @@
 """Study level: parenchymal lesions or not, the pattern-2 category, and the onset subpattern of a lesional study.
 
-Rules (agreed in the shared API contract; the paper's supplement with its algorithm was not available,
+Rules (the paper's supplement with its algorithm was not available,
 so the precedence is our documented assumption, consistent with every case the paper describes):
 
 1. **Parenchymal lesions** (pattern-1 study): ``supra_lesion_number`` or ``infra_lesion_number`` is
@@ -35,7 +35,7 @@ from neurohlh.patterns import trace as T
 from neurohlh.patterns.clippers import CLIPPERS_FIELDS, ClippersCheck, clippers_from_values, clippers_values_of
 from neurohlh.patterns.trace import RuleStep
 
-#: Study categories (contract vocabulary).
+#: Study categories.
 LESIONAL, NORMAL, ATROPHY, ISOLATED_CTT, NONSPECIFIC, EXTRAPARENCHYMAL, INDETERMINATE = (
     "lesional", "normal", "atrophy", "isolated_ctt", "nonspecific", "extraparenchymal_only", "indeterminate")
 CATEGORIES = (LESIONAL, NORMAL, ATROPHY, ISOLATED_CTT, NONSPECIFIC, EXTRAPARENCHYMAL, INDETERMINATE)

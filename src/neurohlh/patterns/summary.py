@@ -117,7 +117,7 @@ def _allocation_series(f: pd.DataFrame, allocations: Sequence[PatientAllocation]
 def _pattern_counts(c: _Counter, category: pd.Series, pattern: pd.Series, lesion_unknown: pd.Series) -> None:
     every = pd.Series(True, index=category.index)
     c.add("lesional", "Studies with parenchymal lesions", category == "lesional", every, lesion_unknown,
-          "study category lesional (contract rule)")
+          "study category lesional (parenchymal lesions, docs/patterns.md)")
     c.add("pattern_1_studies", "Studies of pattern-1 patients", pattern == "1", every, pattern == "indeterminate",
           "all studies of patients allocated pattern 1", "93/123")
     p2 = pattern == "2"
