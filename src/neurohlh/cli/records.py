@@ -34,12 +34,12 @@ def validate_cmd(
             OUTPUT.note(note)
         if completeness:
             _print_completeness(report)
+        if not report.ok:
+            OUTPUT.problems(f"{len(report.problems)} problem(s) in {path}", report.problems)
         for warning in report.completeness_warnings:
             OUTPUT.warning(warning)
         if report.ok:
             OUTPUT.done("OK", f"{path}: {counts}; no problems found")
-        else:
-            OUTPUT.problems(f"{len(report.problems)} problem(s) in {path}", report.problems)
         if report.completeness and not completeness:
             n_blank = sum(1 for c in report.completeness if c.n_blank)
             OUTPUT.line(f"{len(report.completeness)} fields in use, {n_blank} with blank (unknown) values; "
