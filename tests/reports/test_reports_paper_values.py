@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from typer.testing import CliRunner
-
 from report_readers import html_tables
+from typer.testing import CliRunner
 
 from neurohlh.cli import app
 from neurohlh.reports.model import Cell, Row, Table

@@ -9,7 +9,6 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-
 from report_readers import html_tables
 
 from neurohlh.reports import build_report, write_report

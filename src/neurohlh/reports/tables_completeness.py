@@ -38,10 +38,10 @@ def completeness_table(result: AnalysisResult) -> Table:
             ), level=1))
     complete = sum(1 for i in items if not i.n_blank)
     notes = (
-        "A blank cell is unknown, never no: the percentages of the other tables are over the known values only, "
-        "so a column with many blanks describes fewer patients than the cohort.",
-        "Only yes recorded: a yes/no column with 'yes' and blanks but no 'no'; if the blanks are absent findings, "
-        "write 'no' and run the analysis again.",
+        ("A blank cell is unknown, never no: the percentages of the other tables are over the known values only, "
+         "so a column with many blanks describes fewer patients than the cohort."),
+        ("Only yes recorded: a yes/no column with 'yes' and blanks but no 'no'; if the blanks are absent findings, "
+         "write 'no' and run the analysis again."),
         f"Fields in use without a blank: {complete}. Fields never filled are left out.",
     )
     return Table("completeness", "Completeness of the recorded fields", ("Known, n/N (%)", "Blank", "Yes / no", "Note"),
