@@ -62,7 +62,8 @@ def run_analysis(source: str | Path | Cohort, out: str | Path, plan: AnalysisPla
     step("report")
     agreement = reader_agreement(cohort)  # None unless studies were read by reader_1 and reader_2
     files = write_report(result, out, build_report(result, title=title, notice=notice, agreement=agreement,
-                                                   paper=paper, reproduction=reproduction))
+                                                   paper=paper, reproduction=reproduction,
+                                                   completeness=cohort.completeness))
     return AnalysisRun(result, files, time.perf_counter() - start)
 
 

@@ -57,6 +57,11 @@ class Cohort:
         """The reads used for analysis: one consensus read per study."""
         return self.studies[self.studies["reader"] == Reader.CONSENSUS.value]
 
+    @property
+    def completeness(self) -> tuple[FieldCompleteness, ...]:
+        """Known and blank values of every field in use (patients, consensus reads, variants)."""
+        return cohort_completeness({"patients": self.patients, "studies": self.studies, "variants": self.variants})
+
     def patient_records(self) -> list[Patient]:
         return _records(self.patients, Patient)
 

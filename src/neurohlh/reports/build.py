@@ -19,7 +19,7 @@ from neurohlh.agreement.cohort import ReaderAgreement
 from neurohlh.analysis import SUBPATTERNS, AnalysisResult
 from neurohlh.criteria.cns import CSF_PLEOCYTOSIS_TEXT, CSF_PROTEINOSIS_TEXT
 from neurohlh.errors import InputError
-from neurohlh.io.completeness import completeness_warnings
+from neurohlh.io.completeness import FieldCompleteness, completeness_warnings
 from neurohlh.patterns.study import PONTINE_LESIONS_ABOVE
 from neurohlh.reports import figures as fig
 from neurohlh.reports.format import p_cell
@@ -42,14 +42,15 @@ SOFTWARE = ("neurohlh", "numpy", "pandas", "scipy", "statsmodels", "lifelines", 
             "python-docx", "openpyxl")
 
 
-def build_tables(result: AnalysisResult) -> tuple[Table, ...]:
+def build_tables(result: AnalysisResult, completeness: tuple[FieldCompleteness, ...] | None = None
+                 ) -> tuple[Table, ...]:
     """All report tables in manuscript order, numbered: every format prints the same "Table N: title"."""
     tables = (table1(result), table2(result), table2(result, extended=True), lesion_table(result),
               pattern2_table(result), clippers_table(result), evolution_table(result), genotype_table(result),
               recurrent_table(result), *site_tables(result))
-    completeness = completeness_table(result)
-    if completeness.rows:
-        tables += (completeness,)
+    table = completeness_table(result_completeness(result) if completeness is None else completeness)
+    if table.rows:
+        tables += (table,)
     return number_tables(tables)
 
 
@@ -151,12 +152,16 @@ def methods_text(result: AnalysisResult, tables: tuple[Table, ...]) -> str:
 
 def build_report(result: AnalysisResult, title: str = "CNS HLH MRI pattern analysis", notice: str = "",
                  agreement: ReaderAgreement | None = None, paper: str = "a4",
-                 reproduction: bool = False) -> Report:
+                 reproduction: bool = False, completeness: tuple[FieldCompleteness, ...] | None = None) -> Report:
     """The report; with ``agreement`` (a cohort with double reads) it adds the reader-agreement tables and text.
     ``paper`` ("a4" or "letter") sets the page of tables.docx and of report.html when printed; ``reproduction``
     (the demo cohort) shows, under each cell of Tables 1 and 2 that differs from the value Malik et al. printed,
-    the printed value (:mod:`neurohlh.reports.paper_values`)."""
-    tables = build_tables(result)
+    the printed value (:mod:`neurohlh.reports.paper_values`). ``completeness``
+    (:attr:`neurohlh.io.Cohort.completeness`) feeds the completeness table and its warnings; without it only the
+    patient fields of ``result`` are counted."""
+    if completeness is None:
+        completeness = result_completeness(result)
+    tables = build_tables(result, completeness)
     if reproduction:
         tables = mark_paper_values(tables)
     tables += agreement_tables(agreement)
@@ -171,7 +176,7 @@ def build_report(result: AnalysisResult, title: str = "CNS HLH MRI pattern analy
         title=title, tables=tables, figures=build_figures(result),
         methods=methods_text(result, tables) + ("" if agreement is None else "\n\n" + agreement.methods),
         policy=result.policy, summary=summary, versions=_versions(),
-        warnings=(*result.warnings, *completeness_warnings(result_completeness(result))),
+        warnings=(*result.warnings, *completeness_warnings(completeness)),
         checksums=tuple(sorted(result.checksums.items())), notice=notice,
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), paper=paper,
     )

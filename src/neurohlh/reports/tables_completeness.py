@@ -7,20 +7,20 @@ from neurohlh.reports.format import percent_text
 from neurohlh.reports.model import Cell, Row, Table
 from neurohlh.schema import Patient, Reader, Study
 
-SECTIONS = (("patients", "Patients"), ("studies", "MR studies (consensus reads)"))
+SECTIONS = (("patients", "Patients"), ("studies", "MR studies (consensus reads)"), ("variants", "Variants"))
 
 
 def result_completeness(result: AnalysisResult) -> tuple[FieldCompleteness, ...]:
-    """Completeness of the patient fields and of the consensus reads the analysis used."""
+    """Completeness of the patient fields of a result (the cohort's own, with its MR study reads, is
+    :attr:`neurohlh.io.Cohort.completeness`)."""
     studies = result.studies
     if "reader" in studies.columns:
         studies = studies[studies["reader"] == Reader.CONSENSUS.value]
     return field_completeness(result.patients, Patient, "patients") + field_completeness(studies, Study, "studies")
 
 
-def completeness_table(result: AnalysisResult) -> Table:
+def completeness_table(items: tuple[FieldCompleteness, ...]) -> Table:
     """One row per field in use with at least one blank: known n/N (%), blank, and yes / no for yes/no items."""
-    items = result_completeness(result)
     rows: list[Row] = []
     for table, heading in SECTIONS:
         mine = [i for i in items if i.table == table and i.n_blank]
