@@ -28,7 +28,7 @@ def test_analyze_writes_every_output(example_run):
     for name in ("report.html", "tables.docx", "tables.xlsx", "results.json"):
         assert (out / name).stat().st_size > 0, name
     keys = {"table1", "table2", "table2_extended", "lesions", "pattern2_categories", "clippers", "evolution",
-            "genotype", "recurrent_variants"}
+            "genotype", "recurrent_variants", "completeness"}
     assert {p.stem for p in (out / "tables").glob("*.csv")} == keys
     figures = {p.name for p in (out / "figures").iterdir()}
     for key in ("age_by_pattern", "overall_survival", "deficit_free_survival", "lesion_distribution"):
