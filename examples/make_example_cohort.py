@@ -84,7 +84,8 @@ PATIENTS = [
     patient("EX02", sex="male", birth_date=dt.date(2016, 1, 10), hlh_type="primary", age_at_onset_months=8,
             age_at_cns_presentation_months=9, fever=True, splenomegaly=True, seizures=True,
             csf_wbc_per_ul=4, csf_protein_mg_dl=72, genetic_result="pathogenic", mutated_genes="UNC13D", hlh_protocol="hlh_94",
-            died=False, deficit_free=False, follow_up_months=30, notes="pattern 2: isolated cerebral atrophy"),
+            died=False, deficit_free=False, deficit_months_after_diagnosis=12, follow_up_months=30,
+            notes="pattern 2: isolated cerebral atrophy"),
     patient("EX03", sex="female", birth_date=dt.date(2017, 6, 5), hlh_type="secondary",
             secondary_etiology="infection", age_at_onset_months=14, age_at_cns_presentation_months=14,
             fever=True, encephalopathy=True, csf_wbc_per_ul=25, csf_protein_mg_dl=40, hlh_protocol="hlh_2004",
@@ -99,7 +100,7 @@ PATIENTS = [
             limb_weakness=True, csf_wbc_per_ul=30, csf_protein_mg_dl=80, genetic_result="pathogenic", mutated_genes="PRF1",
             protein_expression_assay="perforin", protein_expression_pct=30, protein_expression_verdict="residual",
             hlh_protocol="hlh_2004", it_methotrexate=True, hsct=True, died=False, deficit_free=False,
-            follow_up_months=60, notes="subpattern 1.1: multifocal cerebral and cerebellar white-matter lesions"),
+            deficit_months_after_diagnosis=20, follow_up_months=60, notes="subpattern 1.1: multifocal cerebral and cerebellar white-matter lesions"),
     patient("EX06", sex="male", birth_date=dt.date(2011, 4, 2), hlh_type="primary", age_at_onset_months=66,
             age_at_cns_presentation_months=66, cns_timing="preceded_systemic", fever=False, gait_ataxia=True,
             dysarthria=True, diplopia=True, csf_wbc_per_ul=40, csf_protein_mg_dl=90, etiologic_workup="negative",
@@ -110,12 +111,13 @@ PATIENTS = [
             age_at_cns_presentation_months=80, cns_timing="preceded_systemic", gait_ataxia=True, seizures=True,
             encephalopathy=True, csf_wbc_per_ul=18, csf_protein_mg_dl=50, etiologic_workup="negative",
             genetic_result="pathogenic", mutated_genes="PRF1", hlh_protocol="hlh_2004", steroids=True, died=False, deficit_free=False,
-            follow_up_months=36, notes="subpattern 1.3 at onset (cerebellitis), multifocal lesions on follow-up"),
+            deficit_months_after_diagnosis=10, follow_up_months=36, notes="subpattern 1.3 at onset (cerebellitis), multifocal lesions on follow-up"),
     patient("EX08", sex="male", birth_date=dt.date(2013, 7, 7), hlh_type="secondary",
             secondary_etiology="autoimmune", age_at_onset_months=40, age_at_cns_presentation_months=45,
             seizures=True, gait_ataxia=True, csf_wbc_per_ul=12, csf_protein_mg_dl=48, etiologic_workup="negative",
             hlh_protocol="hlh_94", died=False, deficit_free=False, follow_up_months=24,
-            notes="subpattern 1.1 at onset, brainstem-predominant (1.2) on follow-up, like the paper's patient 47"),
+            notes="subpattern 1.1 at onset, brainstem-predominant (1.2) on follow-up, like the paper's patient 47; "
+                  "time of deficit not recorded"),
 ]
 
 STUDIES = [

@@ -31,21 +31,23 @@ __all__ = [
 
 
 def load_cohort(path: str | Path) -> Cohort:
-    """Load and validate a cohort folder (CSV), workbook (XLSX) or REDCap export; see :func:`neurohlh.io.load_cohort`.
+    """Load and validate a cohort folder (CSV), workbook (XLSX) or REDCap export, with every check an analysis
+    relies on (the domain checks too); see :func:`neurohlh.service.load_cohort`.
 
     Raises
     ------
     InputError
         Listing every problem found, each located by file, row and column; nothing is loaded.
     """
-    from neurohlh.io import load_cohort as _load
+    from neurohlh.service import load_cohort as _load
 
     return _load(path)
 
 
 def validate(path: str | Path) -> ValidationReport:
-    """Every problem of a cohort in one pass, without raising for bad cells; see :func:`neurohlh.io.validate`."""
-    from neurohlh.io import validate as _validate
+    """Every problem of a cohort in one pass (the domain checks too), without raising for bad cells; see
+    :func:`neurohlh.service.validate`."""
+    from neurohlh.service import validate as _validate
 
     return _validate(path)
 

@@ -128,7 +128,8 @@ class Caveat:
 
     Codes in use: ``low_expected_count`` (an asymptotic test with an expected count < 5; ``value`` is the
     minimum expected count), ``test_warning`` (any other caveat a test attached), ``excluded_patients``
-    (``value`` patients left out of a comparison), ``implied_value`` (a blank read as a known value).
+    (``value`` patients left out of a comparison), ``implied_value`` (a blank read as a known value),
+    ``validation_warning`` (a plausibility warning of the loader, repeated with the results).
     """
 
     code: str

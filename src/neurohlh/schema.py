@@ -360,6 +360,11 @@ class Patient:
     deficit_free: bool | None = yesno(
         "Alive and free of neurologic deficit at last follow-up", group="outcome", paper="Table 2"
     )
+    deficit_months_after_diagnosis: float | None = number(
+        "Time from HLH diagnosis to the first persistent neurologic deficit (blank when deficit-free, or when the "
+        "time is not known)", "months", 0, 240, group="outcome",
+        paper="Deficit-free survival by pattern, lower in pattern 1, P = .06 (Results)",
+    )
     follow_up_months: float | None = number(
         "Time from HLH diagnosis to last follow-up or death", "months", 0, 240, group="outcome",
         paper="Mean 3.7 years (SD 3.9, range 0-15) (Results)",

@@ -3,6 +3,8 @@
 The command line (``neurohlh analyze``, ``neurohlh demo``, ``neurohlh criteria``) and the reading station call
 these functions; they hold no logic of their own beyond showing the outcome.
 
+* :func:`validate` / :func:`load_cohort`: the loader's checks plus the domain checks the analysis would
+  otherwise refuse on (variant descriptions), so a cohort that validates always analyses;
 * :func:`run_analysis`: validate -> classify -> criteria -> genetics -> statistics -> report;
 * :func:`assess_criteria`: validate -> criteria and genetics per patient (no statistics, no files).
 
@@ -23,11 +25,28 @@ from neurohlh.analysis import AnalysisPlan, AnalysisResult, PlanName, analyze, p
 from neurohlh.analysis.plan import PAPER_PLAN
 from neurohlh.criteria import cns_cohort, hlh2004, hscore
 from neurohlh.genetics import consequence_tally, patient_genotype, recurrent_variants
-from neurohlh.genetics.recurrence import check_cohort_variants
-from neurohlh.io import Cohort, load_cohort
+from neurohlh.genetics.recurrence import check_cohort_variants, variant_problems
+from neurohlh.io import Cohort, CohortCheck, ValidationReport
+from neurohlh.io import load_cohort as _load_cohort
+from neurohlh.io import validate as _validate
 from neurohlh.reports import ReportFiles, build_report, write_report
 from neurohlh.reports.build import prepare_output_folder
 from neurohlh.schema import Variant
+
+#: Checks that need a domain rule, run by :func:`validate` and :func:`load_cohort` with the loader's own checks.
+DOMAIN_CHECKS: tuple[CohortCheck, ...] = (variant_problems,)
+
+
+def validate(source: str | Path) -> ValidationReport:
+    """Every problem :func:`run_analysis`, :func:`assess_criteria` or classification could refuse on, located."""
+    return _validate(source, DOMAIN_CHECKS)
+
+
+def load_cohort(source: str | Path) -> Cohort:
+    """Load a cohort that passes :func:`validate`, or raise :class:`~neurohlh.errors.InputError` listing every
+    problem."""
+    return _load_cohort(source, DOMAIN_CHECKS)
+
 
 #: The steps :func:`run_analysis` reports to its ``progress`` callback, in order.
 STEPS: tuple[str, ...] = ("validate", "classify", "criteria", "genetics", "statistics", "report")
@@ -106,4 +125,5 @@ def criteria_plan(cns_rule: str, disruptive: str) -> AnalysisPlan:
     return replace(PAPER_PLAN, cns_rule=cns_rule, disruptive=DISRUPTIVE_POLICIES[disruptive])  # type: ignore[arg-type]
 
 
-__all__ = ["AnalysisRun", "DEFAULT_TITLE", "STEPS", "assess_criteria", "criteria_plan", "run_analysis"]
+__all__ = ["DOMAIN_CHECKS", "AnalysisRun", "DEFAULT_TITLE", "STEPS", "assess_criteria", "criteria_plan", "load_cohort",
+           "run_analysis", "validate"]

@@ -57,7 +57,8 @@ def test_deficit_free_survival_log_rank_gives_the_papers_p(demo):
     _, result = demo
     f = result.patients
     ok = f["pattern"].isin(["1", "2"]) & f["follow_up_months"].notna() & f["deficit_free"].notna()
-    t = f.loc[ok, "follow_up_months"].astype(float)
+    # event: death, or the first deficit at deficit_months_after_diagnosis (the demo dates every survivor's deficit)
+    t = f.loc[ok, "deficit_months_after_diagnosis"].astype(float).fillna(f.loc[ok, "follow_up_months"].astype(float))
     e = ~f.loc[ok, "deficit_free"].astype(bool)
     p1 = (f.loc[ok, "pattern"] == "1").to_numpy()
     expected = logrank_test(t[p1], t[~p1], e[p1], e[~p1]).p_value

@@ -286,10 +286,13 @@ def measure(cohort: Any) -> dict[str, Any]:  # noqa: C901 - one flat list of the
     m["t2.median_age.p_subpatterns_kruskal"] = kruskal(ages["1.1"], ages["1.2"], ages["1.3"]).pvalue
     m["t2.median_age.p_patterns_mann_whitney"] = mann_whitney(ages["p1"], ages["p2"], method="asymptotic",
                                                               correction=False).pvalue
-    # deficit-free survival by pattern, log-rank on follow-up time (event: death or deficit at last follow-up)
+    # deficit-free survival by pattern, log-rank (event: death, or the first deficit at its recorded time; censored
+    # at the last follow-up when deficit-free)
     known = [p for p in groups["p1"] + groups["p2"] if p.deficit_free is not None]
     m["t2.deficit_free.p_patterns_logrank"] = logrank(
-        np.array([p.follow_up_months for p in known]), np.array([p.deficit_free is False for p in known]),
+        np.array([p.deficit_months_after_diagnosis if p.deficit_months_after_diagnosis is not None
+                  else p.follow_up_months for p in known]),
+        np.array([p.deficit_free is False for p in known]),
         np.array([pattern[p.patient_id] for p in known])).pvalue
     m["res.csf_abnormal_pct.p1"] = round(100 * _share(groups["p1"], csf_abnormal))
     m["res.csf_abnormal_pct.p2"] = round(100 * _share(groups["p2"], csf_abnormal))

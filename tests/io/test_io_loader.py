@@ -108,11 +108,11 @@ def test_lenient_spellings_are_read_not_rejected(set_cell):
     set_cell("patients", 0, "hlh_protocol", "HLH-2004")
     set_cell("patients", 0, "fever", "Y")
     set_cell("patients", 0, "meningismus", "N/A")
-    folder = set_cell("studies", 0, "sequences", "T1, T2 ; FLAIR")
+    folder = set_cell("studies", 0, "sequences", "T1, T2 ; FLAIR; T1 postcontrast")
     cohort = load_cohort(folder)
     p = cohort.patient_records()[0]
     assert (p.sex, p.hlh_protocol, p.fever, p.meningismus) == ("female", "hlh_2004", True, None)
-    assert cohort.study_records()[0].sequences == frozenset({"t1", "t2", "flair"})
+    assert cohort.study_records()[0].sequences == frozenset({"t1", "t2", "flair", "t1_postcontrast"})
 
 
 def test_required_id_empty(set_cell):

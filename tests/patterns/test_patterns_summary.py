@@ -154,3 +154,26 @@ def test_a_compartment_read_none_makes_its_blank_locations_known_negatives(tmp_p
     got = {k: (summary[k].numerator, summary[k].denominator, summary[k].unknown)
            for k in ("cerebral", "cerebellar", "brainstem")}
     assert got == {"cerebral": (1, 3, 1), "cerebellar": (1, 4, 0), "brainstem": (0, 3, 1)}
+
+
+def test_the_lesion_table_prints_known_negatives_in_the_denominator_and_says_so(tmp_path):
+    """The report's study-level lesion table on the same four studies: cerebral 1/3 (33%), not 1/1 (100%)."""
+    from neurohlh.analysis import analyze
+    from neurohlh.reports.tables_imaging import lesion_table
+
+    studies = [
+        Study(study_id="T1", patient_id="Q1", reader="consensus", supra_lesion_number="few", loc_cerebral_wm=True,
+              infra_lesion_number="none", age_at_study_months=10.0),
+        Study(study_id="T2", patient_id="Q2", reader="consensus", supra_lesion_number="none",
+              infra_lesion_number="none", age_at_study_months=10.0),
+        Study(study_id="T3", patient_id="Q3", reader="consensus", supra_lesion_number="none",
+              infra_lesion_number="few", loc_cerebellar_wm=True, age_at_study_months=10.0),
+        Study(study_id="T4", patient_id="Q4", reader="consensus", infra_lesion_number="none",
+              age_at_study_months=10.0),
+    ]
+    cohort = write_and_load(tmp_path / "typed", [Patient(patient_id=f"Q{i}") for i in range(1, 5)], studies)
+    table = lesion_table(analyze(cohort))
+    assert table.cell("Cerebral white matter", 0).text == "1/3 (33%)"
+    assert table.cell("Cerebellar", 0).text == "1/4 (25%)"
+    notes = " ".join(table.footnotes)
+    assert "denominator = studies in which the item is known" in notes and "compartment" in notes

@@ -243,7 +243,9 @@ def test_deficit_free_of_patients_who_died(tmp_path: Path):
     assert result.comparison("deficit_free", "patterns").counts[0] == (1, 3)
     assert any("1 patient(s) who died have deficit_free blank" in w for w in result.warnings)
     survival = next(s for s in result.survival if s.endpoint == "deficit_free_survival")
-    assert survival.n_excluded == 0 and survival.curves["Pattern 1"][2] == 3
+    # D2's deficit has no time (deficit_months_after_diagnosis blank): out of the curve, counted; D1 and D3 in it
+    assert survival.n_excluded == 1 and survival.n_deficit_without_time == 1
+    assert survival.curves["Pattern 1"][2] == 2
 
 
 def test_genotype_table_says_how_many_genotyped_patients_fit_neither_column():

@@ -7,7 +7,7 @@ LESIONAL = {
     "supra_lesion_number": "multiple", "infra_lesion_number": "few", "supra_lesion_type": ["focal"],
     "loc_cerebral_wm": "yes", "cerebellar_diffuse_edema": "no", "pontine_enhancing_lesion_count": "0",
     "pons_dominant_site": "no", "supra_t2_signal": "hyperintense", "field_strength_t": "1.5",
-    "sequences": ["t2", "flair", "dwi"], "largest_enhancing_nodule_mm": "4",
+    "sequences": ["t2", "flair", "dwi", "t1_postcontrast"], "largest_enhancing_nodule_mm": "4",  # enhancement needs contrast
 }
 
 

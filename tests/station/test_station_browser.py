@@ -66,6 +66,7 @@ def _fill(page, infra: str) -> None:
     page.check("input[name=cerebellar_diffuse_edema][value=no]")
     page.fill("input[name=pontine_enhancing_lesion_count]", "0")
     page.check("input[name=sequences][value=flair]")
+    page.check("input[name=sequences][value=t1_postcontrast]")  # an enhancing lesion count needs contrast
 
 
 def test_import_assign_read_adjudicate_export_analyse(browser, tmp_path):

@@ -53,7 +53,7 @@ def test_draft_then_submit_stores_values_sheet_version_hash_and_reading_time(sta
     read.refresh_from_db()
     assert read.status == ReadStatus.SUBMITTED and read.submitted_at is not None
     assert (read.sheet_version, read.sheet_hash) == (SHEET_VERSION, SHEET_HASH)
-    assert read.values["sequences"] == "t2;flair;dwi" and read.values["largest_enhancing_nodule_mm"] == "4"
+    assert read.values["sequences"] == "t2;flair;dwi;t1_postcontrast" and read.values["largest_enhancing_nodule_mm"] == "4"
     again = client.post(f"/read/{a1.pk}/", form({**LESIONAL, "supra_lesion_number": "few"}))
     assert again.status_code == 409
     read.refresh_from_db()

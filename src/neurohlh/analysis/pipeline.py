@@ -33,6 +33,7 @@ from neurohlh.analysis.table2 import GENOTYPE_AGE, GENOTYPE_GROUPINGS, TABLE2_GR
 from neurohlh.criteria import cns_involvement, hlh2004
 from neurohlh.criteria.cns import IMAGING_FINDING_FIELDS, IMAGING_LESION_NUMBER_FIELDS, CNSResult
 from neurohlh.criteria.hlh2004 import HLH2004Result
+from neurohlh.endpoints import survival_endpoints
 from neurohlh.errors import Caveat, StatisticalWarning
 from neurohlh.genetics import patient_genotype, recurrent_variants
 from neurohlh.genetics.genotype import Genotype
@@ -178,37 +179,32 @@ def _km_steps(time_: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def _survival(frame: pd.DataFrame) -> tuple[SurvivalComparison, ...]:
-    """Overall and deficit-free survival by pattern: KM curves and the log-rank test."""
-    died = frame["died"].astype("boolean")
-    deficit_free = frame["deficit_free"].astype("boolean")
-    endpoints = (
-        ("overall_survival", "Overall survival", "death; censored at last follow-up", died),
-        ("deficit_free_survival", "Deficit-free survival",
-         "death or neurologic deficit at last follow-up (the deficit is dated at last follow-up, the only "
-         "time recorded); censored when deficit-free at last follow-up", ~deficit_free),
-    )
+    """Overall and deficit-free survival by pattern (:mod:`neurohlh.endpoints`): KM curves and the log-rank test."""
     out = []
-    t_all = pd.to_numeric(frame["follow_up_months"], errors="coerce").astype(float)
     in_pattern = frame["pattern"].isin(PATTERNS)
-    for key, label, definition, event in endpoints:
-        ok = in_pattern & t_all.notna() & event.notna()
-        t = t_all[ok].to_numpy()
-        e = event[ok].astype(bool).to_numpy()
+    for ep in survival_endpoints(frame):
+        ok = in_pattern & ep.included
+        t = ep.time[ok].to_numpy(dtype=float)
+        e = ep.event[ok].astype(bool).to_numpy()
         g = frame.loc[ok, "pattern"].to_numpy()
         curves: dict[str, Curve] = {}
         marks: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        times: dict[str, np.ndarray] = {}
         for p in PATTERNS:
             m = g == p
             if m.any():
                 steps_t, steps_s, cens_t, cens_s = _km_steps(t[m], e[m])
                 curves[f"Pattern {p}"] = (steps_t, steps_s, int(m.sum()))
                 marks[f"Pattern {p}"] = (cens_t, cens_s)
+                times[f"Pattern {p}"] = np.sort(t[m])
         result = None
         if len(curves) == 2 and e.any():
             with warnings.catch_warnings():  # copied into the result's caveats by neurohlh.stats
                 warnings.simplefilter("ignore", StatisticalWarning)
                 result = logrank(t, e, g)
-        out.append(SurvivalComparison(key, label, definition, curves, result, int((~ok & in_pattern).sum()), marks))
+        no_time = 0 if ep.deficit_without_time is None else int((in_pattern & ep.deficit_without_time).sum())
+        out.append(SurvivalComparison(ep.key, ep.label, ep.event_definition, curves, result,
+                                      int((~ok & in_pattern).sum()), marks, times, no_time))
     return tuple(out)
 
 
@@ -240,10 +236,21 @@ def _caveats(frame: pd.DataFrame, comparisons: Sequence[GroupComparison],
                           "expected counts < 5 (details in the table footnotes): " + ", ".join(sparse) + ".",
                           len(sparse)))
     for s in survival:
-        if s.n_excluded:
-            out.append(Caveat("excluded_patients", f"{s.label}: {s.n_excluded} patient(s) without follow-up time "
-                              "or outcome left out.", s.n_excluded, s.endpoint))
+        other = s.n_excluded - s.n_deficit_without_time
+        if s.n_deficit_without_time:
+            out.append(Caveat("excluded_patients", f"{s.label}: {s.n_deficit_without_time} patient(s) with a "
+                              "neurologic deficit but no deficit_months_after_diagnosis left out of the curve (they "
+                              "stay in the deficit-free row).", s.n_deficit_without_time, s.endpoint))
+        if other:
+            out.append(Caveat("excluded_patients", f"{s.label}: {other} patient(s) without follow-up time "
+                              "or outcome left out.", other, s.endpoint))
     return out
+
+
+def _validation_caveats(cohort: Cohort) -> list[Caveat]:
+    """Plausibility warnings of the loader (possible but suspicious values), repeated where the results are read."""
+    return [Caveat("validation_warning", f"validation warning: {w}", None, w.column or "")
+            for w in getattr(cohort, "warnings", ())]
 
 
 # ---------------------------------------------------------------- entry point
@@ -299,8 +306,8 @@ def analyze(cohort: Cohort, plan: AnalysisPlan | PlanName | str = EXACT_PLAN,
         plan=the_plan, source=str(cohort.source), checksums=dict(cohort.checksums), patients=frame,
         studies=study_frame, allocations=allocations, hlh2004=h, cns=c, genotypes=genotypes,
         recurrent_variants=recurrent, study_summary=summary, comparisons=comparisons, survival=survival,
-        caveats=tuple(implied + _caveats(frame, comparisons, survival)), timings=timings,
-        notes=tuple(cohort.notes), sites=by_site,
+        caveats=tuple(implied + _validation_caveats(cohort) + _caveats(frame, comparisons, survival)),
+        timings=timings, notes=tuple(cohort.notes), sites=by_site,
     )
 
 

@@ -119,11 +119,16 @@ class SurvivalComparison:
     result: TestResult | None
     n_excluded: int
     censored: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  #: censoring marks
+    #: Times (event or censoring) of each group's patients, for the number-at-risk table.
+    times: dict[str, np.ndarray] = field(default_factory=dict)
+    #: Patients with a deficit but no time of deficit: left out of the deficit-free curve (``n_excluded`` has them).
+    n_deficit_without_time: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "endpoint": self.endpoint, "label": self.label, "event_definition": self.event_definition,
             "n_per_group": {k: v[2] for k, v in self.curves.items()}, "n_excluded": self.n_excluded,
+            "n_deficit_without_time": self.n_deficit_without_time,
             "result": None if self.result is None else self.result.to_dict(),
         }
 

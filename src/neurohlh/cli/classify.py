@@ -121,7 +121,7 @@ def classify_cmd(
     output: Path = typer.Option(None, "--output", "-o", help="Write JSON/CSV to this file instead of stdout"),
 ) -> None:
     """Allocate imaging pattern 1/2 and onset subpatterns; explain any allocation with its rule trace."""
-    from neurohlh.io import load_cohort
+    from neurohlh.service import load_cohort
     from neurohlh.patterns import classify_cohort, summarise_studies
 
     if as_json and as_csv:

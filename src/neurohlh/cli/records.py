@@ -20,7 +20,7 @@ def validate_cmd(
                                       help="List known and blank values of every field in use"),
 ) -> None:
     """Validate a cohort and list every problem (file, row, column, value). Exit 1 on any problem."""
-    from neurohlh.io import validate
+    from neurohlh.service import validate
 
     try:
         report = validate(path)
@@ -36,10 +36,13 @@ def validate_cmd(
             _print_completeness(report)
         if not report.ok:
             OUTPUT.problems(f"{len(report.problems)} problem(s) in {path}", report.problems)
+        for w in report.warnings:
+            OUTPUT.warning(str(w))
         for warning in report.completeness_warnings:
             OUTPUT.warning(warning)
         if report.ok:
-            OUTPUT.done("OK", f"{path}: {counts}; no problems found")
+            warned = f" ({len(report.warnings)} warning(s) above)" if report.warnings else ""
+            OUTPUT.done("OK", f"{path}: {counts}; no problems found{warned}")
         if report.completeness and not completeness:
             n_blank = sum(1 for c in report.completeness if c.n_blank)
             OUTPUT.line(f"{len(report.completeness)} fields in use, {n_blank} with blank (unknown) values; "

@@ -65,6 +65,33 @@ def check_cohort_variants(cohort: Any, policy: DisruptivePolicy = PAPER_POLICY) 
     return classify_variants(cohort.variant_records(), policy, rows=rows, file=label)
 
 
+def variant_problems(frames: dict[str, Any], labels: dict[str, str]) -> list[Problem]:
+    """Located problems for variant descriptions the rules cannot read, or that name another gene than the
+    ``gene`` cell: the check :func:`check_cohort_variants` refuses on, run at validation time on typed frames.
+
+    ``frames``/``labels`` are those of :func:`neurohlh.io.validate` (a :data:`neurohlh.io.CohortCheck`).
+    """
+    variants = frames.get("variants")
+    if variants is None:
+        return []
+    verdicts: dict[tuple[str, str], str | None] = {}
+    problems: list[Problem] = []
+    ok = variants["gene"].notna() & variants["hgvs"].notna()
+    for idx in ok[ok].index:
+        key = (str(variants.at[idx, "gene"]), str(variants.at[idx, "hgvs"]))
+        if key not in verdicts:
+            try:
+                classify_variant(key[1], gene=key[0])
+                verdicts[key] = None
+            except InputError as exc:
+                verdicts[key] = str(exc)
+        message = verdicts[key]
+        if message:
+            problems.append(Problem(labels["variants"], message, int(variants.at[idx, "_row"]), "hgvs", key[1],
+                                    f"patient {variants.at[idx, 'patient_id']}, gene {key[0]}"))
+    return problems
+
+
 def recurrent_variants(cohort_or_variants: Any, policy: DisruptivePolicy = PAPER_POLICY,
                        min_patients: int = 2) -> list[RecurrentVariant]:
     """Variants seen in at least ``min_patients`` patients, most frequent first.

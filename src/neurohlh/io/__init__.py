@@ -16,7 +16,7 @@ from __future__ import annotations
 from __future__ import annotations
 
 import io as _io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from neurohlh.io.completeness import FieldCompleteness, completeness_warnings, f
 from neurohlh.io.csvtext import neutralise_frame
 from neurohlh.io.consensus import append_consensus, consensus_from_reads
 from neurohlh.io.ids import look_alike_ids
+from neurohlh.io.plausibility import plausibility_checks
 from neurohlh.io.read import TABLES, read_all, table_label
 from neurohlh.schema import RECORD_TYPES, Patient, Reader, Study, Variant, field_specs
 
@@ -51,6 +52,8 @@ class Cohort:
     variants: pd.DataFrame
     checksums: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    #: Plausibility warnings found by validation (possible but suspicious values); they never block loading.
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def consensus_studies(self) -> pd.DataFrame:
@@ -85,14 +88,18 @@ def _records(frame: pd.DataFrame, record_type: type) -> list[Any]:
 
 @dataclass(frozen=True)
 class ValidationReport:
-    """What :func:`validate` found: problems (errors), notes, row counts per table, and how complete each
-    field in use is (known and blank values; consensus reads for the studies)."""
+    """What :func:`validate` found: problems (errors), notes, row counts per table, how complete each field in
+    use is (known and blank values; consensus reads for the studies), and warnings.
+
+    ``problems`` block loading; ``warnings`` (plausibility: possible but suspicious values) do not.
+    """
 
     source: str
     problems: tuple[Problem, ...]
     notes: tuple[str, ...]
     counts: dict[str, int]
     completeness: tuple[FieldCompleteness, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -109,13 +116,20 @@ class ValidationReport:
             "ok": self.ok,
             "counts": self.counts,
             "problems": [p.to_dict() for p in self.problems],
+            "warnings": [p.to_dict() for p in self.warnings],
             "notes": list(self.notes),
             "completeness": [c.to_dict() for c in self.completeness],
             "completeness_warnings": list(self.completeness_warnings),
         }
 
 
-def _validate(path: Path) -> tuple[ValidationReport, dict[str, pd.DataFrame | None], dict[str, str]]:
+#: A check that needs a domain rule above this layer (e.g. reading variant descriptions): it receives the typed
+#: frames (``None`` for an unreadable table) and the file labels, and returns located problems.
+CohortCheck = Callable[[dict[str, pd.DataFrame | None], dict[str, str]], list[Problem]]
+
+
+def _validate(path: Path, checks: Sequence[CohortCheck] = ()
+              ) -> tuple[ValidationReport, dict[str, pd.DataFrame | None], dict[str, str]]:
     locate: Callable[[Problem], Problem] | None = None
     notes: list[str] = []
     if path.is_file() and path.suffix.lower() in (".csv", ".json"):  # one file: a REDCap flat record export
@@ -145,11 +159,18 @@ def _validate(path: Path) -> tuple[ValidationReport, dict[str, pd.DataFrame | No
         frames["studies"] = append_consensus(frames["studies"], derived)
         problems += consensus_problems
         notes += consensus_notes
+    for check in checks:
+        problems += check(frames, labels)
+    plausible = plausibility_checks(frames["patients"], frames["studies"], labels)
+    problems += plausible.errors
+    warnings = list(plausible.warnings)
     if locate is not None:
         problems = [locate(p) for p in problems]
+        warnings = [locate(p) for p in warnings]
     counts = {t: (0 if (f := frames[t]) is None else len(f)) for t in TABLES}
     checksums = {raw[t].label: raw[t].checksum for t in TABLES if raw[t].checksum}
-    report = ValidationReport(str(path), tuple(problems), tuple(notes), counts, cohort_completeness(frames))
+    report = ValidationReport(str(path), tuple(problems), tuple(notes), counts, cohort_completeness(frames),
+                              tuple(warnings))
     return report, frames, checksums  # type: ignore[return-value]
 
 
@@ -163,20 +184,27 @@ def cohort_completeness(frames: dict[str, pd.DataFrame | None]) -> tuple[FieldCo
             + field_completeness(frames.get("variants"), Variant, "variants"))
 
 
-def validate(path: str | Path) -> ValidationReport:
-    """Validate a cohort and report every problem; never raises for bad content (only for a missing path)."""
-    return _validate(Path(path))[0]
+def validate(path: str | Path, checks: Sequence[CohortCheck] = ()) -> ValidationReport:
+    """Validate a cohort and report every problem; never raises for bad content (only for a missing path).
+
+    ``checks`` add checks that need domain rules (``neurohlh.service.validate`` passes the variant check, so
+    that a cohort it accepts is also accepted by every analysis).
+    """
+    return _validate(Path(path), checks)[0]
 
 
-def load_cohort(path: str | Path) -> Cohort:
-    """Load and validate a cohort; raise :class:`InputError` listing every problem if anything is wrong."""
-    report, frames, checksums = _validate(Path(path))
+def load_cohort(path: str | Path, checks: Sequence[CohortCheck] = ()) -> Cohort:
+    """Load and validate a cohort; raise :class:`InputError` listing every problem if anything is wrong.
+
+    ``checks`` as for :func:`validate`; :func:`neurohlh.load_cohort` and the commands run them all.
+    """
+    report, frames, checksums = _validate(Path(path), checks)
     if not report.ok:
         raise InputError(f"{path}: {len(report.problems)} problem(s) found; nothing was loaded", report.problems)
     patients, studies, variants = frames["patients"], frames["studies"], frames["variants"]
     if patients is None or studies is None or variants is None:  # a table that cannot be read is a problem above
         raise InputError(f"{path}: a table could not be read; nothing was loaded", report.problems)
-    return Cohort(Path(path), patients, studies, variants, checksums, report.notes)
+    return Cohort(Path(path), patients, studies, variants, checksums, report.notes, report.warnings)
 
 
 def write_cohort_csv(cohort_frames: dict[str, pd.DataFrame], folder: str | Path, header_comment: str = "") -> None:
@@ -198,6 +226,6 @@ def write_cohort_csv(cohort_frames: dict[str, pd.DataFrame], folder: str | Path,
 
 
 __all__ = [
-    "Cohort", "ValidationReport", "load_cohort", "validate", "write_cohort_csv", "format_cell", "TABLES",
+    "Cohort", "CohortCheck", "ValidationReport", "load_cohort", "validate", "write_cohort_csv", "format_cell", "TABLES",
     "UNKNOWN_TOKENS", "TRUE_TOKENS", "FALSE_TOKENS", "SET_SEPARATOR",
 ]

@@ -49,6 +49,23 @@ def _as_written(value: object) -> str | None:
     return str(value)
 
 
+#: Study fields that hold an enhancement finding: not evaluable without a post-contrast T1.
+ENHANCEMENT_FIELDS = ("supra_enhancement", "supra_enhancement_pattern", "infra_enhancement",
+                      "infra_enhancement_pattern", "pontine_enhancing_lesion_count", "largest_enhancing_nodule_mm")
+
+
+def _enhancement_without_contrast(studies: pd.DataFrame, label: str, problems: list[Problem]) -> None:
+    """An enhancement value recorded for a study whose sequences are known and include no post-contrast T1."""
+    no_contrast = pd.Series([s is not None and not pd.isna(s) and "t1_postcontrast" not in s
+                             for s in studies["sequences"]], index=studies.index, dtype=bool)
+    if not no_contrast.any():
+        return
+    for column in ENHANCEMENT_FIELDS:
+        _row_rule(studies, no_contrast & studies[column].notna(), label, column,
+                  "is recorded but sequences has no t1_postcontrast: enhancement is not evaluable without contrast",
+                  problems, "leave it empty, or add t1_postcontrast to sequences if contrast was given")
+
+
 def cross_checks(
     patients: pd.DataFrame | None, studies: pd.DataFrame | None, variants: pd.DataFrame | None,
     labels: dict[str, str],
@@ -81,6 +98,7 @@ def cross_checks(
         _row_rule(studies, (studies["ventriculomegaly"] == False) & (  # noqa: E712
             studies["ventriculomegaly_obstructive"] == True), ls, "ventriculomegaly_obstructive",  # noqa: E712
             "is yes but ventriculomegaly is no", problems)
+        _enhancement_without_contrast(studies, ls, problems)
         if patients is not None:
             _unknown_patient(studies, set(patients["patient_id"].dropna()), ls, problems)
             births = patients.dropna(subset=["patient_id"]).drop_duplicates("patient_id") \

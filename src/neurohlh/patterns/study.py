@@ -510,8 +510,8 @@ def _subpattern_steps(ev: tuple) -> list[RuleStep]:
     if count is None and contrast_given(ev) is False:
         notes.append("no post-contrast T1 in sequences: enhancing pontine lesions are not evaluable")
     if sub == "1.2":
-        status, why = T.MET, [f"more than {PONTINE_LESIONS_ABOVE} enhancing pontine lesions and the pons is the "
-                              "dominant site: brainstem-predominant"]
+        status, why = T.MET, [(f"more than {PONTINE_LESIONS_ABOVE} enhancing pontine lesions and the pons is the "
+                               "dominant site: brainstem-predominant")]
     elif sub is None:
         status, why = T.NOT_EVALUABLE, ["1.2 cannot be excluded: unknown " + ", ".join(missing)]
     else:

@@ -59,6 +59,19 @@ def number_tables(tables: tuple[Table, ...]) -> tuple[Table, ...]:
     return tuple(dataclasses.replace(t, title=f"Table {i}: {t.title}") for i, t in enumerate(tables, 1))
 
 
+def _left_out(s: Any) -> str:
+    """Caption sentence on the patients a survival curve leaves out, and why."""
+    no_time = getattr(s, "n_deficit_without_time", 0)
+    other = s.n_excluded - no_time
+    parts = []
+    if no_time:
+        parts.append(f"{no_time} patient(s) with a neurologic deficit but no time of deficit are left out of the curve "
+                     "(they are counted in the deficit-free row of Table 2)")
+    if other:
+        parts.append(f"{other} patient(s) without follow-up time or outcome not shown")
+    return ("; " + "; ".join(parts) + ".") if parts else "."
+
+
 def build_figures(result: AnalysisResult) -> tuple[Figure, ...]:
     """Age at onset, evolution (alluvial), survival and deficit-free survival (KM), lesion distribution."""
     f = result.patients
@@ -82,10 +95,9 @@ def build_figures(result: AnalysisResult) -> tuple[Figure, ...]:
         out.append(fig.survival_figure(
             s.endpoint, f"{s.label} by pattern", s.curves, p_text,
             "Survival probability" if s.endpoint == "overall_survival" else "Deficit-free survival probability",
-            censored=s.censored,
-            caption=f"Kaplan-Meier estimates by pattern; ticks mark censored patients. Event: {s.event_definition}. "
-                    f"{p_text}"
-            + (f"; {s.n_excluded} patient(s) without follow-up time or outcome not shown." if s.n_excluded else ".")))
+            censored=s.censored, at_risk=s.times,
+            caption=f"Kaplan-Meier estimates by pattern; ticks mark censored patients; the table under the axis gives "
+                    f"the number at risk. Event: {s.event_definition}. {p_text}" + _left_out(s)))
     rows = lesion_rows(result)
     if rows:
         out.append(fig.lesion_distribution_figure(rows, caption=(

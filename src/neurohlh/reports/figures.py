@@ -146,13 +146,24 @@ def alluvial_figure(flows: Mapping[tuple[str, str], int], left_title: str = "Ons
 
 def survival_figure(key: str, title: str, curves: Mapping[str, tuple[Sequence[float], Sequence[float], int]],
                     p_text: str, ylabel: str, caption: str = "",
-                    censored: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None) -> Figure:
+                    censored: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
+                    at_risk: Mapping[str, Sequence[float]] | None = None) -> Figure:
     """Kaplan-Meier step curves, one per group: ``label -> (times, survival, n)``; ``p_text`` is printed.
 
-    ``censored`` maps a label to the (times, survival) of its censoring marks, drawn as ticks.
+    ``censored`` maps a label to the (times, survival) of its censoring marks, drawn as ticks. ``at_risk`` maps a
+    label to its patients' times (event or censoring); a number-at-risk table is then drawn under the time axis,
+    one row per group, one column per axis tick (:func:`neurohlh.endpoints.number_at_risk`).
     """
+    from neurohlh.endpoints import number_at_risk
+
+    rows = list(at_risk) if at_risk else []
     with rc_context(_style()):  # type: ignore[arg-type]
-        fig, ax = _canvas((6.4, 4.0))
+        if rows:
+            fig = MplFigure(layout="constrained", figsize=(6.4, 4.0 + 0.28 * len(rows)))
+            ax, table = fig.subplots(2, 1, sharex=True,
+                                     gridspec_kw={"height_ratios": [4.0, 0.45 + 0.3 * len(rows)]})
+        else:
+            fig, ax = _canvas((6.4, 4.0))
         for i, (label, (t, s, n)) in enumerate(curves.items()):
             ax.step(np.asarray(t, float), np.asarray(s, float), where="post", color=_colour(label, i),
                     linewidth=1.8, label=f"{label} (n = {n})")
@@ -161,11 +172,28 @@ def survival_figure(key: str, title: str, curves: Mapping[str, tuple[Sequence[fl
                         color=_colour(label, i))
         ax.set_ylim(0, 1.03)
         ax.set_xlim(left=0)
-        ax.set_xlabel("Months from HLH diagnosis")
         ax.set_ylabel(ylabel)
         ax.legend(frameon=False, loc="lower left")
         ax.text(0.98, 0.97, p_text, transform=ax.transAxes, ha="right", va="top")
         ax.set_title(title)
+        if rows and at_risk is not None:
+            low, high = ax.get_xlim()
+            ticks = [t for t in ax.get_xticks() if low <= t <= high]
+            for r, label in enumerate(rows):
+                y = len(rows) - 1 - r
+                table.text(-0.02, y, label, transform=table.get_yaxis_transform(), ha="right", va="center",
+                           color=_colour(label, list(curves).index(label) if label in curves else r), fontsize=9)
+                for t, n in zip(ticks, number_at_risk(at_risk[label], ticks)):
+                    table.text(t, y, str(n), ha="center", va="center", fontsize=9)
+            table.set_ylim(-0.6, len(rows) - 0.4)
+            table.set_yticks([])
+            for side in ("left", "top", "right"):
+                table.spines[side].set_visible(False)
+            table.set_title("Number at risk", fontsize=9, fontweight="normal", loc="left")
+            table.set_xlabel("Months from HLH diagnosis")
+            ax.tick_params(labelbottom=True)
+        else:
+            ax.set_xlabel("Months from HLH diagnosis")
     return _finish(fig, key, title, caption)
 
 

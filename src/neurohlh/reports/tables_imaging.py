@@ -61,7 +61,10 @@ def lesion_table(result: AnalysisResult) -> Table:
             unknown_notes.append(f"{label}: {c.unknown} stud(ies) with the finding unknown")
     notes = [
         f"{s.n_studies} MR studies (consensus reads) of {s.n_patients} patients; n/N = studies with the finding / "
-        "studies of the subgroup named in the row (all studies unless stated) in which the finding is known.",
+        "studies of the subgroup named in the row (all studies unless stated) in which the finding is known "
+        "(denominator = studies in which the item is known).",
+        "A finding recorded as absent is a known negative, and so is a location left blank in a compartment whose "
+        "lesion number is none (e.g. cerebral white matter when the supratentorial compartment reads none).",
         "Last column: the figure printed by Malik et al. (AJNR 2021) for their cohort, for comparison.",
     ]
     if unknown_notes:
