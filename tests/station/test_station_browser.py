@@ -16,23 +16,13 @@ from neurohlh.io import load_cohort
 
 from ._live import PASSWORD, make_station, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = os.environ.get("NEUROHLH_STATION_SCREENSHOTS")
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("NEUROHLH_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"NEUROHLH_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM),
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
+def browser(playwright_browser):
+    """The session's shared headless Chromium (tests/conftest.py): one Playwright driver per process."""
+    return playwright_browser
 
 
 def _shot(page, name: str) -> None:

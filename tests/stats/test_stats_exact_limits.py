@@ -46,9 +46,12 @@ def test_monte_carlo_counts_the_observed_table_as_one_draw():
 
 
 def test_reason_names_the_time_budget():
+    # What stops the exact method first depends on this machine's speed: the clock itself, or the
+    # stage-by-stage estimate that the work left cannot fit the time still left. Either way the reason
+    # names the 0.3 s budget, and never the memory cap.
     r = _monte_carlo(FIVE_BY_FIVE, time_budget=0.3, n_resamples=2000)
-    assert "reached its time budget (0.3 s)" in r.reason
-    assert "memory" not in r.reason and "cost estimate" not in r.reason
+    assert "reached its time budget (0.3 s)" in r.reason or "over the 0.3 s time budget" in r.reason
+    assert "memory" not in r.reason
     assert r.detail("exact_seconds") < 3.0
 
 
