@@ -123,5 +123,9 @@ def test_random_bytes_in_a_workbook(edits):
         path.write_bytes(_apply(WORKBOOK, edits))
         try:
             load_cohort(path)
-        except InputError:
-            pass
+        except InputError as exc:
+            # a refusal always says where: the workbook by name, and each located problem its file or sheet
+            if exc.problems:
+                assert all(problem.file for problem in exc.problems)
+            else:
+                assert str(exc).startswith("c.xlsx")
