@@ -14,6 +14,7 @@ counted, never read as event-free; an event is never kept while a censored patie
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,7 +93,7 @@ def survival_endpoints(frame: pd.DataFrame) -> tuple[Endpoint, Endpoint]:
     return overall_survival(frame), deficit_free_survival(frame)
 
 
-def number_at_risk(times: np.ndarray | list[float], at: np.ndarray | list[float]) -> list[int]:
+def number_at_risk(times: np.ndarray | Sequence[float], at: np.ndarray | Sequence[float]) -> list[int]:
     """Patients still at risk (time >= t: no event and not censored before t) at each time of ``at``.
 
     The definition of R's ``summary(survfit(...), times = at)$n.risk``.

@@ -60,7 +60,7 @@ def _fmt(value: float) -> str:
 
 
 def _row(frame: pd.DataFrame, idx: object) -> int:
-    return int(frame.at[idx, "_row"])
+    return int(frame.at[idx, "_row"])  # type: ignore[arg-type]
 
 
 def _months_between(later: pd.Series, earlier: pd.Series) -> pd.Series:
@@ -140,12 +140,12 @@ def _times_after_diagnosis(patients: pd.DataFrame, studies: pd.DataFrame, ages: 
     died = onset_of["died"].astype("boolean").fillna(False).astype(bool)
     after_death = died & (study_time > death + TOLERANCE_MONTHS)
     for idx in after_death[after_death].index:
-        column = "study_date" if not pd.isna(studies.at[idx, "study_date"]) else "age_at_study_months"
+        column = "study_date" if not pd.isna(studies.at[idx, "study_date"]) else "age_at_study_months"  # type: ignore[arg-type]
         value = studies.at[idx, column]
         warnings.append(Problem(
             ls, f"the study is {_fmt(study_time[idx])} months after HLH diagnosis, after the patient's death "
             f"({_fmt(death[idx])} months, from death_weeks_after_diagnosis)", _row(studies, idx), column,
-            None if value is None or pd.isna(value) else str(value),
+            None if value is None or pd.isna(value) else str(value),  # type: ignore[arg-type]
             "check the study date, the age at onset and the time of death"))
     last = pd.DataFrame({"patient_id": studies["patient_id"], "t": study_time, "study_id": studies["study_id"]})
     last = last.dropna(subset=["t", "patient_id"]).sort_values("t").drop_duplicates("patient_id", keep="last")
@@ -156,7 +156,7 @@ def _times_after_diagnosis(patients: pd.DataFrame, studies: pd.DataFrame, ages: 
     for idx in short[short].index:
         warnings.append(Problem(
             lp, f"is shorter than the time from HLH diagnosis to the last MR study ({_fmt(latest[idx])} months, "
-            f"study {last.at[patients.at[idx, 'patient_id'], 'study_id']})", _row(patients, idx), "follow_up_months",
+            f"study {last.at[patients.at[idx, 'patient_id'], 'study_id']})", _row(patients, idx), "follow_up_months",  # type: ignore[str-bytes-safe]
             _fmt(follow_up[idx]), "follow-up runs from HLH diagnosis to the last contact or death"))
 
 
