@@ -301,7 +301,7 @@ def analyze(cohort: Cohort, plan: AnalysisPlan | PlanName | str = EXACT_PLAN,
     comparisons = _timed(timings, "statistics", lambda: _table2_comparisons(frame, the_plan)
                          + _genotype_comparisons(frame, the_plan))
     survival = _timed(timings, "survival", lambda: _survival(frame))
-    by_site = _timed(timings, "sites", lambda: site_analysis(frame, TABLE2_VARIABLES))
+    by_site = _timed(timings, "sites", lambda: site_analysis(frame, TABLE2_VARIABLES, survival_endpoints(frame)))
     return AnalysisResult(
         plan=the_plan, source=str(cohort.source), checksums=dict(cohort.checksums), patients=frame,
         studies=study_frame, allocations=allocations, hlh2004=h, cns=c, genotypes=genotypes,
