@@ -133,11 +133,16 @@ def _compare(frame: pd.DataFrame, key: str, label: str, sites: tuple[str, ...]) 
 class EndpointData(Protocol):
     """Time-to-event data of one endpoint, one row per patient of the frame (as :mod:`neurohlh.endpoints` gives)."""
 
-    key: str
-    label: str
-    time: pd.Series
-    event: pd.Series
-    included: pd.Series
+    @property
+    def key(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def time(self) -> pd.Series: ...
+    @property
+    def event(self) -> pd.Series: ...
+    @property
+    def included(self) -> pd.Series: ...
 
 
 def _survival(frame: pd.DataFrame, endpoints: Sequence[EndpointData]) -> tuple[StratifiedSurvival, ...]:
