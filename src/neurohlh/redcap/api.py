@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import csv
 import io as _io
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from neurohlh.errors import NeurohlhError
+from neurohlh.files import atomic_write_text
 from neurohlh.redcap.dictionary import METADATA_NAMES, redcap_fields
 
 
@@ -26,17 +25,6 @@ class PulledFiles:
     records: Path
     metadata: Path
     notes: tuple[str, ...]
-
-
-def _write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def compare_metadata(metadata_csv: str) -> list[str]:
@@ -90,6 +78,6 @@ def pull(url: str, token: str, out: str | Path) -> PulledFiles:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     files = PulledFiles(out / "records.csv", out / "metadata.csv", tuple(compare_metadata(str(metadata))))
-    _write(files.metadata, str(metadata))
-    _write(files.records, str(records))
+    atomic_write_text(files.metadata, str(metadata))
+    atomic_write_text(files.records, str(records))
     return files

@@ -11,14 +11,13 @@ from __future__ import annotations
 import csv
 import io as _io
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from neurohlh.files import atomic_write_text
 from neurohlh.io.redcap_fields import (
     INSTRUMENTS,
     RECORD_COLUMNS,
@@ -150,12 +149,4 @@ def write_flat_export(cohort: Any, path: str | Path, *, labels: bool = False) ->
         writer.writerows(rows)
         text = buf.getvalue()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write_text(path, text)
