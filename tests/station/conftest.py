@@ -52,3 +52,12 @@ def client_for(station):
         client.force_login(station[username])
         return client
     return make
+
+
+@pytest.fixture
+def phantom_study(tmp_path):
+    """A synthetic MR study (T2, FLAIR, DWI, ADC, T1, T1 post-contrast, SWI; 6 slices of 64 x 64) of the fake
+    patient ``dicom_phantom.ALPHA``, written in ``tmp_path/dicom``."""
+    from . import dicom_phantom
+
+    return dicom_phantom.write_study(tmp_path / "dicom")
