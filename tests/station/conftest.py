@@ -61,3 +61,14 @@ def phantom_study(tmp_path):
     from . import dicom_phantom
 
     return dicom_phantom.write_study(tmp_path / "dicom")
+
+
+@pytest.fixture
+def imaged_study(station, phantom_study):
+    """The example study EX01-1 with the phantom's seven series stored as a reader sees them.
+
+    Returns ``{"study": Study, "series": [ImageSeries, ...]}`` (series in order, slices in order).
+    """
+    from ._images import store_phantom
+
+    return store_phantom(phantom_study, "EX01-1")

@@ -130,7 +130,7 @@ _CONTRAST: dict[str, tuple[int, ...]] = {
 def phantom_volume(kind: str, slices: int, rows: int, columns: int) -> np.ndarray:
     """A (slices, rows, columns) uint16 head phantom with the tissue contrast of ``kind``."""
     levels = _CONTRAST.get(kind, _CONTRAST["T1"])
-    z, y, x = np.meshgrid(np.linspace(-1, 1, slices) if slices > 1 else np.zeros(1),
+    z, y, x = np.meshgrid(np.linspace(-0.8, 0.8, slices) if slices > 1 else np.zeros(1),
                           np.linspace(-1, 1, rows), np.linspace(-1, 1, columns), indexing="ij")
 
     def inside(cx: float, cy: float, cz: float, ax: float, ay: float, az: float) -> np.ndarray:

@@ -172,3 +172,14 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+from neurohlh.station.images.models import (  # noqa: E402,F401  (registered with the station app)
+    HeldBackFile,
+    ImageKey,
+    ImageSeries,
+    ImageSlice,
+    ImageStudy,
+    SequenceKind,
+    UidMap,
+)
