@@ -117,6 +117,35 @@ def import_cmd(
                   + (f"; {len(summary.skipped)} already on the worklist" if summary.skipped else ""))
 
 
+@station_app.command("import-dicom")
+def import_dicom_cmd(
+    source: Path = typer.Argument(..., help="Folder of DICOM files (searched recursively)"),
+    folder: Path = typer.Argument(..., help="Station folder"),
+    mapping: Path | None = typer.Option(None, "--mapping", help="CSV 'dicom_study,study_id' (Study Instance UID "
+                                        "or Accession Number -> worklist study); default: match Patient ID and "
+                                        "Study Date to the worklist's patient_id and study_date"),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON"),
+) -> None:
+    """Store de-identified copies of the MR studies in SOURCE for the readers (all files or none)."""
+    from neurohlh.cli.output import OUTPUT
+
+    _open(folder)
+    try:
+        from neurohlh.station.images.service import import_dicom
+    except ImportError:
+        _fail('importing DICOM needs the images extra: pip install "neurohlh[images]"')
+        return
+    try:
+        report = import_dicom(source, "command line", mapping)
+    except InputError as exc:
+        OUTPUT.fail(exc, source, as_json, consequence="nothing was imported")
+    if as_json:
+        OUTPUT.json({"ok": True, **report.to_dict()})
+        return
+    for line in report.lines():
+        OUTPUT.line(line)
+
+
 @station_app.command("assign")
 def assign_cmd(
     folder: Path = typer.Argument(..., help="Station folder"),

@@ -88,6 +88,7 @@ class HeldBackFile(models.Model):
 
     study = models.ForeignKey(Study, null=True, blank=True, on_delete=models.PROTECT, related_name="held_back")
     source = models.CharField(max_length=500)  # path relative to the imported folder
+    sop_uid = models.CharField(max_length=64, unique=True)  # remapped: the same file is held back once
     reason = models.CharField(max_length=300)
     path = models.CharField(max_length=255)  # relative to the station folder
     held_at = models.DateTimeField()
