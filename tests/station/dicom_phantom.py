@@ -310,7 +310,7 @@ def write_study(folder: Path, kinds: Iterable[str] = ALL_KINDS, *, patient: Phan
 def write_burned_in(path: Path, *, patient: PhantomPatient = ALPHA, flag: str = "YES") -> Path:
     """An MR slice whose header says it carries burned-in annotation (BurnedInAnnotation = ``flag``)."""
     study_uid = uid(patient.patient_id, patient.study_date, "study")
-    ds = slice_dataset(patient, SEQUENCES["T2"], study_uid, uid(study_uid, "burned"), 90, 0,
+    ds = slice_dataset(patient, SEQUENCES["T2"], study_uid, uid(study_uid, "burned", path.name), 90, 0,
                        phantom_volume("T2", 1, 32, 32)[0])
     ds.BurnedInAnnotation = flag
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -322,7 +322,7 @@ def write_screen_capture(path: Path, *, patient: PhantomPatient = ALPHA,
                          image_type: Sequence[str] = ("DERIVED", "SECONDARY", "SCREEN SHOT")) -> Path:
     """A Secondary Capture image (a screenshot of a workstation), with no BurnedInAnnotation attribute."""
     study_uid = uid(patient.patient_id, patient.study_date, "study")
-    ds = slice_dataset(patient, SEQUENCES["T2"], study_uid, uid(study_uid, "capture"), 91, 0,
+    ds = slice_dataset(patient, SEQUENCES["T2"], study_uid, uid(study_uid, "capture", path.name), 91, 0,
                        phantom_volume("T2", 1, 32, 32)[0])
     ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = SecondaryCaptureImageStorage
     ds.ImageType = list(image_type)

@@ -6,7 +6,8 @@ Information with Modified Dates Option:
 * only the technical attributes a reader needs to see the image are kept (the recipe's KEEP list); names, IDs,
   addresses, institution, physicians, operators, station, descriptions, comments, private attributes, sequences,
   overlays and curves are removed;
-* the Type 2 attributes of the patient and study modules are written back empty (the profile's Z action);
+* the Type 2 attributes of the patient and study modules are written back empty (the profile's Z action), and
+  Contrast/Bolus Agent, when filled, becomes a dummy value (action D: the images still say contrast was given);
 * dates are shifted by the patient's offset; times are removed;
 * every UID is replaced by ``2.25.<number>`` derived from the station's secret and the original UID, so the same
   UID always gets the same replacement (across files and imports) and cannot be recomputed without the secret;
@@ -27,6 +28,7 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.sequence import Sequence
 from pydicom.uid import ExplicitVRLittleEndian, PYDICOM_IMPLEMENTATION_UID
 
+CONTRAST_DUMMY = "CONTRAST AGENT"
 RECIPE = Path(__file__).with_name("deid.dicom")
 METHOD = "PS3.15 Basic Profile, Modified Dates Option (neurohlh)"  # LO: at most 64 characters
 #: CID 7050 codes written in De-identification Method Code Sequence.
@@ -76,6 +78,7 @@ def deidentify(ds: Dataset, *, shift_days: int, remap_uid: Callable[[str], str])
     """``ds`` (whose pixel data is already uncompressed) de-identified in place, ready to be written."""
     from deid.dicom.parser import DicomParser
 
+    contrast = bool(str(ds.get("ContrastBolusAgent", "") or "").strip() or ds.get("ContrastBolusAgentSequence"))
     parser = DicomParser(ds, recipe=recipe())
     parser.define("date_shift", shift_days)
     parser.define("remap_uid", lambda item, value, field, **kw: remap_uid(str(field.element.value)))
@@ -83,6 +86,8 @@ def deidentify(ds: Dataset, *, shift_days: int, remap_uid: Callable[[str], str])
     out: Dataset = parser.dicom
     for keyword in EMPTIED:
         setattr(out, keyword, "")
+    if contrast:  # PS3.15 action D: a dummy value, so that the images still say contrast was given
+        out.ContrastBolusAgent = CONTRAST_DUMMY
     out.PatientIdentityRemoved = "YES"
     out.DeidentificationMethod = METHOD
     codes = []

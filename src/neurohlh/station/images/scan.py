@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from pydicom import dcmread
@@ -221,7 +222,7 @@ def _groups(ds: Dataset, frame: int) -> list[Dataset]:
     return out
 
 
-def _functional(ds: Dataset, frame: int, keyword: str) -> object:
+def _functional(ds: Dataset, frame: int, keyword: str) -> Any:
     for group in _groups(ds, frame):
         for sequence, keywords in _FUNCTIONAL.items():
             if keyword in keywords and group.get(sequence):

@@ -226,10 +226,10 @@ def _forbidden(header: Dataset) -> list[bytes]:
 
 def _write(source: SourceFile, target: Path, *, shift: int, keys: Keys) -> Dataset:
     """De-identify ``source`` into ``target`` (pixel data uncompressed, little endian); refuse a leak."""
-    ds = dcmread(source.path)
-    pixels = ds.pixel_array
-    forbidden = _forbidden(ds)
-    cleaned = deidentify(ds, shift_days=shift, remap_uid=keys.uid)
+    read = dcmread(source.path)
+    pixels = read.pixel_array
+    forbidden = _forbidden(read)
+    cleaned = deidentify(read, shift_days=shift, remap_uid=keys.uid)
     ds = Dataset()  # a fresh dataset: written little endian whatever the source's encoding was
     ds.update(cleaned)
     ds.file_meta, ds.preamble = cleaned.file_meta, cleaned.preamble
