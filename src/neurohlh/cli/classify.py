@@ -12,7 +12,6 @@ import typer
 from neurohlh.cli.output import OUTPUT
 from neurohlh.errors import InputError
 from neurohlh.files import atomic_write_text
-from neurohlh.io.suggest import suggestion
 
 CSV_COLUMNS = ("patient_id", "pattern", "onset_subpattern", "last_subpattern", "evolution", "transitions",
                "n_studies", "studies", "clippers_all_radiologic_met", "red_flag", "missing_fields", "notes")
@@ -43,6 +42,8 @@ def _find(allocations: list[Any], patient_id: str) -> Any:
     for a in allocations:
         if a.patient_id == patient_id:
             return a
+    from neurohlh.io.suggest import suggestion  # importing neurohlh.io loads pandas: only when a patient is not found
+
     ids = [a.patient_id for a in allocations]
     hint = suggestion(patient_id, ids)
     raise InputError(f"patient_id {patient_id!r} is not in the cohort" + (f"; {hint}" if hint else ""))

@@ -176,18 +176,12 @@ def _table(doc: Any, table: Table, plan: Layout) -> None:
     _write(grid.cell(0, 0), table.label_header or "Characteristic", plan.font_pt, bold=True)
     for j, h in enumerate(table.columns):
         _write(grid.cell(n_header - 1, j + 1), h, plan.font_pt, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    for row in table.rows:
-        cells = grid.add_row().cells
-        if row.section:
-            _write(cells[0].merge(cells[-1]), row.label, plan.font_pt, bold=True)
-            continue
-        _write(cells[0], row.label, plan.font_pt, indent=INDENT_PT * row.level)
-        for j, c in enumerate(row.cells):
-            _write(cells[j + 1], c.text, plan.font_pt, align=WD_ALIGN_PARAGRAPH.CENTER, paper=c.paper)
-    for r, tr in enumerate(grid.rows):
-        _row_properties(tr, header=r < n_header)
+    for tr in grid.rows:
+        _row_properties(tr, header=True)
         for j, cell in enumerate(tr.cells):
             cell.width = Pt(plan.widths_pt[j])
+    for tr in _body_rows(table, plan):
+        grid._tbl.append(tr)
     # the rules go on the cells of each row as stored (a label merged over two header rows keeps its top in the
     # first row and takes the rule below the header in the second)
     for tc in grid.rows[0]._tr.tc_lst:
@@ -197,6 +191,61 @@ def _table(doc: Any, table: Table, plan: Layout) -> None:
     if len(grid.rows) > n_header:
         for tc in grid.rows[-1]._tr.tc_lst:
             _border(tc, bottom=RULE_THICK)
+
+
+def _body_rows(table: Table, plan: Layout) -> list[Any]:
+    """The body rows as WordprocessingML, written out directly (python-docx builds them cell by cell, at about
+    50 times the cost): the same elements as :func:`_write` would give, one row that never splits per table row,
+    a section row merged across the table."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    from docx.oxml.simpletypes import ST_HpsMeasure, ST_SignedTwipsMeasure, ST_TwipsMeasure
+    from docx.shared import Pt
+
+    size, small = (ST_HpsMeasure.convert_to_xml(Pt(v)) for v in (plan.font_pt, plan.font_pt - 1))
+    widths = [ST_TwipsMeasure.convert_to_xml(Pt(w)) for w in plan.widths_pt]
+    centre = '<w:pPr><w:jc w:val="center"/></w:pPr>'
+
+    def run(text: str, props: str) -> str:
+        return f"<w:r><w:rPr>{props}</w:rPr>{_text_xml(text)}"
+
+    def cell(width: str, para: str, content: str, span: str = "") -> str:
+        return f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>{span}</w:tcPr><w:p>{para}{content}</w:p></w:tc>'
+
+    rows = []
+    for row in table.rows:
+        if row.section:  # merged across: its width is set once per grid column, the last one staying
+            tcs = cell(widths[-1], "", run(row.label, f'<w:b/><w:sz w:val="{size}"/>') + "</w:r>",
+                       f'<w:gridSpan w:val="{len(widths)}"/>')
+        else:
+            indent = INDENT_PT * row.level
+            para = (f'<w:pPr><w:ind w:left="{ST_SignedTwipsMeasure.convert_to_xml(Pt(indent))}"/></w:pPr>'
+                    if indent else "")
+            tcs = cell(widths[0], para, run(row.label, f'<w:b w:val="0"/><w:sz w:val="{size}"/>') + "</w:r>")
+            for width, c in zip(widths[1:], row.cells):
+                content = run(c.text, f'<w:b w:val="0"/><w:sz w:val="{size}"/>')
+                if c.paper:  # the value the paper printed, under the demo's value
+                    content += "<w:br/></w:r>" + run(f"paper: {c.paper}", f'<w:i/><w:sz w:val="{small}"/>')
+                tcs += cell(width, centre, content + "</w:r>")
+        rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{tcs}</w:tr>")
+    if not rows:
+        return []
+    return list(parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(rows)}</w:tbl>"))
+
+
+def _text_xml(text: str) -> str:
+    """:func:`_add_text` as XML: ``w:t`` pieces with non-breaking hyphens and word joiners."""
+    from xml.sax.saxutils import escape
+
+    text = _DASH_IN_RANGE.sub("\u2013\u2060", text)
+    out = []
+    for k, piece in enumerate(_HYPHEN_IN_WORD.split(text)):
+        if k:
+            out.append("<w:noBreakHyphen/>")
+        if piece:
+            keep = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+            out.append(f"<w:t{keep}>{escape(piece)}</w:t>")
+    return "".join(out)
 
 
 def _write(cell: Any, text: str, font_pt: float, bold: bool = False, align: Any = None, indent: float = 0.0,
