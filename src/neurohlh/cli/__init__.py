@@ -1,6 +1,8 @@
 """Command-line interface: ``neurohlh COMMAND``. Each command lives in its own module with a ``register(app)``."""
 from __future__ import annotations
 
+import os
+
 import typer
 
 app = typer.Typer(
@@ -48,4 +50,7 @@ _agreement.register(app)
 
 
 def main() -> None:
+    # Commands only write image files: naming matplotlib's non-interactive backend up front spares it loading
+    # pyplot to look for a display on first use (a backend the user set in MPLBACKEND is kept).
+    os.environ.setdefault("MPLBACKEND", "agg")
     app()

@@ -38,7 +38,7 @@ from neurohlh.reports.tables_more import (
     clippers_table, evolution_flows, evolution_table, genotype_table, pattern2_table,
 )
 
-SOFTWARE = ("neurohlh", "numpy", "pandas", "scipy", "statsmodels", "lifelines", "matplotlib", "jinja2",
+SOFTWARE = ("neurohlh", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "jinja2",
             "python-docx", "openpyxl")
 
 
