@@ -15,7 +15,7 @@ from .conftest import EXAMPLE
 pytestmark = pytest.mark.django_db
 
 COORDINATOR_ONLY = {"dashboard", "studies", "study", "import", "assign", "decide_amendment", "rules", "audit",
-                    "export", "analysis", "analysis_file"}
+                    "export", "analysis", "analysis_file", "images_import", "held_back_file"}
 READER_ONLY = {"worklist", "read", "amend"}
 ADJUDICATOR_ONLY = {"queue", "adjudicate"}
 PUBLIC = {"login", "logout", "static"}
@@ -75,6 +75,7 @@ def _urls(w) -> dict[str, str]:
         "assign": "/coordinator/assign/", "decide_amendment": f"/coordinator/amendments/{w['amendment'].pk}/",
         "rules": "/coordinator/rules/", "audit": "/coordinator/audit/", "export": "/coordinator/export/",
         "analysis": "/coordinator/analysis/", "analysis_file": "/coordinator/analysis/none/report.html",
+        "images_import": "/coordinator/images/", "held_back_file": "/coordinator/images/held-back/999999/",
     }
 
 
@@ -97,7 +98,7 @@ def _expected_get(name: str, role: str) -> set[int]:
         return {405}
     if name == "home":
         return {302}
-    return {404} if name == "analysis_file" else {200}
+    return {404} if name in ("analysis_file", "held_back_file") else {200}
 
 
 def _clients(w, client_for) -> dict[str, Client]:

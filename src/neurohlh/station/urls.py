@@ -2,6 +2,7 @@
 from django.urls import path
 
 from neurohlh.station import views
+from neurohlh.station.images import views as image_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +18,8 @@ urlpatterns = [
     path("coordinator/studies/", views.studies, name="studies"),
     path("coordinator/studies/<int:study_id>/", views.study_detail, name="study"),
     path("coordinator/import/", views.import_view, name="import"),
+    path("coordinator/images/", image_views.images_view, name="images_import"),
+    path("coordinator/images/held-back/<int:held_id>/", image_views.held_back_file, name="held_back_file"),
     path("coordinator/assign/", views.assign_view, name="assign"),
     path("coordinator/amendments/<int:amendment_id>/", views.decide_amendment, name="decide_amendment"),
     path("coordinator/rules/", views.rules_view, name="rules"),
