@@ -34,6 +34,7 @@ from django.views.static import serve as static_serve
 from neurohlh.errors import InputError
 from neurohlh.station import audit, services, sheet
 from neurohlh.station.compare import RULES, compare
+from neurohlh.station.images import prefill
 from neurohlh.station.models import (
     Adjudication,
     Amendment,
@@ -222,7 +223,8 @@ def read_study(request: HttpRequest, assignment_id: int) -> HttpResponse:
     locked = read is not None and read.status == ReadStatus.SUBMITTED
     pending = read is not None and read.amendments.filter(approved__isnull=True).exists()
     response = render(request, "station/read.html", {
-        "a": a, "code": a.study.code, "age_band": a.study.age_band, "groups": _sheet_fields(values, problems),
+        "a": a, "code": a.study.code, "age_band": a.study.age_band,
+        "groups": prefill.annotate(_sheet_fields(values, problems), a.study),
         "locked": locked, "message": message, "problems": problems, "pending_amendment": pending,
         "repeat": a.slot == Slot.REPEAT, "sheet_version": sheet.SHEET_VERSION, "sheet_hash": sheet.SHEET_HASH[:12],
         "status": read.get_status_display() if read else "not started",

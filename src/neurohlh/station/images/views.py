@@ -5,6 +5,7 @@ import shutil
 import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import TooManyFilesSent
@@ -45,7 +46,7 @@ def _unpack(archive: Path, into: Path, name: str) -> list[Problem]:
     return problems
 
 
-def _save(upload, target: Path) -> None:  # type: ignore[no-untyped-def]
+def _save(upload: Any, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("wb") as fh:
         for chunk in upload.chunks():
@@ -97,7 +98,7 @@ def _import_upload(request: HttpRequest) -> tuple[list[str], str]:
 def images_view(request: HttpRequest) -> HttpResponse:
     lines, error = _import_upload(request) if request.method == "POST" else ([], "")
     studies = ImageStudy.objects.select_related("study").order_by("study__study_id")
-    series = {}
+    series: dict[int, list[ImageSeries]] = {}
     for s in ImageSeries.objects.order_by("study_id", "order"):
         series.setdefault(s.study_id, []).append(s)
     return render(request, "station/images.html", {
