@@ -5,7 +5,6 @@ from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
-from statsmodels.stats.multitest import multipletests
 
 from neurohlh.errors import InputError
 
@@ -32,5 +31,7 @@ def adjust_pvalues(pvals: Sequence[float], method: Literal["holm", "bh"] = "holm
         return ()
     if np.any(np.isnan(p)) or np.any((p < 0) | (p > 1)):
         raise InputError("`pvals` must all lie in [0, 1] (no NaN).")
+    from statsmodels.stats.multitest import multipletests  # statsmodels loads only when P values are adjusted
+
     adjusted = multipletests(p, method=_METHODS[method])[1]
     return tuple(float(v) for v in np.minimum(adjusted, 1.0))
