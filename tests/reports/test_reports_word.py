@@ -136,3 +136,27 @@ def test_a_narrow_table_stays_upright_and_fills_the_text_width(tmp_path: Path):
 def test_unknown_paper_is_refused(tmp_path: Path):
     with pytest.raises(ValueError, match="`paper` must be one of"):
         write_docx(Report("R", ()), tmp_path / "t.docx", paper="a5")
+
+
+def test_body_cells_keep_user_text_and_formatting(tmp_path: Path):
+    """Row labels and cells are user text (site names, variable labels): markup characters, edge spaces and
+    hyphens come back as written; sections are bold, values centred, levels indented, paper values italic."""
+    table = Table("t", "Table 1: Odd text", ("<b>A & B</b>", "B"), (
+        Row("Site <A> & \"B\"", section=True),
+        Row(" x-ray < 5 & > 2 ", (Cell("-0.03 (-1.2\u20130.5)", paper="-0.04"), Cell("a&b")), level=1),
+    ))
+    doc = Document(str(write_docx(Report("R", (table,)), tmp_path / "t.docx")))
+    rows = doc.tables[0].rows
+    assert rows[0].cells[1].text == "<b>A & B</b>"
+    section, body = rows[1], rows[2]
+    assert section.cells[0].text == "Site <A> & \"B\"" and section.cells[0].paragraphs[0].runs[0].bold
+    assert len(section._tr.tc_lst) == 1  # merged across the table
+    label, value, other = body.cells
+    assert label.text == " x-ray < 5 & > 2 "
+    assert label.paragraphs[0].paragraph_format.left_indent == Pt(10)
+    assert label.paragraphs[0].runs[0].bold is False
+    assert value.text == "-0.03 (-1.2\u2013\u20600.5)\npaper: -0.04"
+    assert value.paragraphs[0].alignment == 1  # centre
+    assert value.paragraphs[0].runs[-1].italic and value.paragraphs[0].runs[-1].font.size == Pt(8)
+    assert other.text == "a&b"
+    assert all(tr.trPr.find(qn("w:cantSplit")) is not None for tr in doc.tables[0]._tbl.tr_lst)

@@ -233,10 +233,12 @@ def _body_rows(table: Table, plan: Layout) -> list[Any]:
     return list(parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(rows)}</w:tbl>"))
 
 
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _text_xml(text: str) -> str:
     """:func:`_add_text` as XML: ``w:t`` pieces with non-breaking hyphens and word joiners."""
-    from xml.sax.saxutils import escape
-
     text = _DASH_IN_RANGE.sub("\u2013\u2060", text)
     out = []
     for k, piece in enumerate(_HYPHEN_IN_WORD.split(text)):
@@ -244,7 +246,7 @@ def _text_xml(text: str) -> str:
             out.append("<w:noBreakHyphen/>")
         if piece:
             keep = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
-            out.append(f"<w:t{keep}>{escape(piece)}</w:t>")
+            out.append(f"<w:t{keep}>{_escape(piece)}</w:t>")
     return "".join(out)
 
 
