@@ -1,12 +1,15 @@
 """The main job as a user runs it: ``neurohlh demo --out DIR`` as a whole process, against a bare import.
 
-Usage: python benchmarks/bench_demo.py [--runs N] [--profile]
+Usage: python benchmarks/bench_demo.py [--runs N] [--profile] [--compare SRC]
 
 The peer is a process that does nothing but ``import pandas, scipy.stats, matplotlib`` (the libraries the demo
 cannot do without); ``python -c pass`` is printed for information (the interpreter's own start-up). Each side runs
 once, discarded, to warm the file cache; then N rounds alternate the processes, so both sides see the same machine
 load. CPU is user + system time of the child (``os.wait4``), wall is the time to its exit. Printed: min / median /
 max per side and the ratio of medians (goal: demo CPU within 1.5x of the bare import).
+
+``--compare SRC`` adds a third side, the demo run from another source tree (the ``src`` folder of an older
+checkout), interleaved with the others: a before/after comparison under the same machine load.
 
 ``--profile`` adds where the time goes: the slowest imports of the demo process (``python -X importtime``,
 cumulative, top 15 and the total), and a cProfile of the demo in-process split into import / validate / classify /
@@ -36,17 +39,17 @@ SIDES = {
 }
 
 
-def _env() -> dict[str, str]:
+def _env(src: Path = SRC) -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(SRC), *filter(None, [env.get("PYTHONPATH")])])
+    env["PYTHONPATH"] = os.pathsep.join([str(src), *filter(None, [env.get("PYTHONPATH")])])
     return env
 
 
-def run_once(argv: list[str], out: Path) -> tuple[float, float]:
+def run_once(argv: list[str], out: Path, src: Path = SRC) -> tuple[float, float]:
     """(CPU s = user + sys of the child, wall s) of one process; fails loudly if it fails."""
     args = [a.replace("{out}", str(out)) for a in argv]
     start = time.perf_counter()
-    proc = subprocess.Popen(args, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(args, env=_env(src), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert proc.stderr is not None
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -61,12 +64,16 @@ def _spread(values: list[float]) -> str:
     return f"{min(values):6.2f} {statistics.median(values):6.2f} {max(values):6.2f}"
 
 
-def whole_process(runs: int) -> dict[str, tuple[list[float], list[float]]]:
-    times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in SIDES}
+def whole_process(runs: int, compare: Path | None = None) -> dict[str, tuple[list[float], list[float]]]:
+    sides = {name: (argv, SRC) for name, argv in SIDES.items()}
+    if compare is not None:
+        sides = {"demo": sides["demo"], "demo (compare)": (SIDES["demo"], compare.resolve()),
+                 **{k: v for k, v in sides.items() if k != "demo"}}
+    times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in sides}
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(runs + 1):  # round 0 warms the file cache and is discarded
-            for name, argv in SIDES.items():
-                cpu, wall = run_once(argv, Path(tmp) / f"report-{i}")
+            for k, (name, (argv, src)) in enumerate(sides.items()):
+                cpu, wall = run_once(argv, Path(tmp) / f"report-{i}-{k}", src)
                 if i:
                     times[name][0].append(cpu)
                     times[name][1].append(wall)
@@ -80,6 +87,10 @@ def whole_process(runs: int) -> dict[str, tuple[list[float], list[float]]]:
     per_round = [d / b for d, b in zip(times["demo"][0], times["bare import"][0])]
     print(f"ratio demo / bare import: CPU {demo_cpu / bare_cpu:.2f}x (per round {min(per_round):.2f}-"
           f"{max(per_round):.2f}x), wall {demo_wall / bare_wall:.2f}x   (goal: CPU <= 1.5x)")
+    if compare is not None:
+        other = statistics.median(times["demo (compare)"][0])
+        print(f"ratio demo (compare) / bare import: CPU {other / bare_cpu:.2f}x; demo / demo (compare): CPU "
+              f"{demo_cpu / other:.2f}x   (compare = {compare})")
     return times
 
 
@@ -118,9 +129,16 @@ def _stages_child() -> None:
     from neurohlh.service import run_analysis
     marks: list[tuple[str, float]] = [("import", time.process_time())]
     with tempfile.TemporaryDirectory() as tmp:
-        run_analysis(demo_cohort_path(), Path(tmp) / "r", "paper", reproduction=True,
-                     progress=lambda name: marks.append((name, time.process_time())))
+        done = run_analysis(demo_cohort_path(), Path(tmp) / "r", "paper", reproduction=True,
+                            progress=lambda name: marks.append((name, time.process_time())))
         end = time.process_time()
+        from neurohlh.reports.build import build_figures
+
+        figures = []
+        for _ in range(3):
+            t0 = time.process_time()
+            build_figures(done.result)
+            figures.append(time.process_time() - t0)
         profiler = cProfile.Profile()
         profiler.enable()
         run_analysis(demo_cohort_path(), Path(tmp) / "r2", "paper", reproduction=True)
@@ -130,6 +148,7 @@ def _stages_child() -> None:
     for (name, t0), (_, t1) in zip(marks[1:], [*marks[2:], ("end", end)]):
         print(f"  {name:12} {t1 - t0:6.2f} s")
     print(f"  {'total':12} {end - start:6.2f} s")
+    print(f"Figures (5, each drawn as SVG and PNG), warm, best of 3: {min(figures):.2f} s")
     stats = pstats.Stats(profiler)
     raw = stats.stats  # type: ignore[attr-defined]
     total = max(v[3] for v in raw.values())
@@ -146,12 +165,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--profile", action="store_true", help="add the import and per-stage breakdown")
+    parser.add_argument("--compare", type=Path, metavar="SRC", help="also run the demo from this source tree")
     parser.add_argument("--stages-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stages_child:
         _stages_child()
         return
-    whole_process(args.runs)
+    whole_process(args.runs, args.compare)
     if args.profile:
         import_breakdown()
         stage_profile()
