@@ -361,3 +361,21 @@ def test_the_import_is_audited(station, tmp_path):
     assert event.actor == "coord" and event.target == Study.objects.get(study_id="EX01-1").code
     assert event.detail["series_stored"] == "2" and event.detail["held_back"] == "1"
     assert event.detail["kinds"] == "T2,DWI" and event.detail["slices"] == "4"
+
+
+def test_a_stored_copy_still_carrying_an_identifier_stops_the_import(station, tmp_path, monkeypatch):
+    from neurohlh.station.images import service
+
+    ph.write_study(tmp_path / "in", ["T2"], patient=EX01, slices=2)
+    real = service.deidentify
+
+    def leaky(ds, **kwargs):
+        name = str(ds.PatientName)
+        out = real(ds, **kwargs)
+        out.ImageComments = f"reviewed for {name}"  # as a broken recipe would leave it
+        return out
+    monkeypatch.setattr(service, "deidentify", leaky)
+    before = snapshot()
+    with pytest.raises(InputError, match="still contains an identifying value; nothing imported"):
+        import_dicom(tmp_path / "in", "test")
+    assert snapshot() == before

@@ -243,7 +243,7 @@ def _write(source: SourceFile, target: Path, *, shift: int, keys: Keys) -> Datas
     ds.save_as(target, enforce_file_format=True)
     data = target.read_bytes()
     leaked = [v for v in forbidden if v in data]
-    if leaked:  # pragma: no cover - the recipe removes every such attribute; this guards against a recipe change
+    if leaked:  # the recipe removes every such attribute: this guards against a change of the recipe
         raise InputError(f"{source.relative}: the de-identified copy still contains an identifying value; "
                          f"nothing imported")
     return ds
