@@ -53,7 +53,7 @@ def test_the_names_the_walk_throughs_point_to_exist():
     for name in ("EVIDENCE_FIELDS", "PONTINE_LESIONS_ABOVE", "_rule_1_3", "_category", "_subpattern", "decide",
                  "_category_steps", "_subpattern_steps"):
         assert hasattr(study, name), name
-    assert hasattr(RuleStep, "make") and hasattr(schema, "_STUDY_FIELDS") and hasattr(table2, "TABLE2_VARIABLES")
+    assert hasattr(RuleStep, "make") and hasattr(schema, "Study") and hasattr(table2, "TABLE2_VARIABLES")
     assert all(hasattr(read, n) for n in ("read_all", "table_label", "RawTable"))
     assert hasattr(build, "build_tables")
     for path in ("tests/patterns/data/vignettes.tsv", "tests/stats/r/make_reference.R",

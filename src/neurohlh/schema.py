@@ -17,7 +17,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 
 class Sex(StrEnum):
@@ -373,156 +373,155 @@ class Patient:
     notes: str | None = text("Free-text notes (no identifying information)", group="notes")
 
 
-def _compartment_fields(prefix: str, name: str) -> dict[str, Any]:
-    """The per-compartment block of the paper's data-collection sheet (Methods)."""
-    g = f"{name} lesions"
-    return {
-        f"{prefix}_lesion_number": one_of(
-            f"{name} lesion number", LesionNumber, group=g, paper="single, few, multiple (Methods)"
-        ),
-        f"{prefix}_lesion_type": set_of(
-            f"{name} lesion type(s)", LesionType, group=g, paper="Diffuse >= 2 cm, focal < 2 cm (Lesion Definitions)"
-        ),
-        f"{prefix}_wm_level": set_of(f"{name} white-matter level(s) involved", WhiteMatterLevel, group=g),
-        f"{prefix}_t2_signal": one_of(
-            f"{name} lesion T2/FLAIR signal", T2Signal, group=g,
+class _Compartment:
+    """The per-compartment block of the paper's data-collection sheet (Methods), asked once for the
+    supratentorial and once for the infratentorial compartment: each method is the field spec of one item."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.group = f"{name} lesions"
+
+    def lesion_number(self) -> Any:
+        return one_of(f"{self.name} lesion number", LesionNumber, group=self.group,
+                      paper="single, few, multiple (Methods)")
+
+    def lesion_type(self) -> Any:
+        return set_of(f"{self.name} lesion type(s)", LesionType, group=self.group,
+                      paper="Diffuse >= 2 cm, focal < 2 cm (Lesion Definitions)")
+
+    def wm_level(self) -> Any:
+        return set_of(f"{self.name} white-matter level(s) involved", WhiteMatterLevel, group=self.group)
+
+    def t2_signal(self) -> Any:
+        return one_of(
+            f"{self.name} lesion T2/FLAIR signal", T2Signal, group=self.group,
             paper="Hyperintense: more than normal grey matter; hypointense: equal to or darker (Lesion Definitions)",
-        ),
-        f"{prefix}_dwi_restriction": yesno(f"{name} lesions restrict diffusion", group=g),
-        f"{prefix}_enhancement": yesno(f"{name} lesions enhance after contrast", group=g),
-        f"{prefix}_enhancement_pattern": set_of(
-            f"{name} enhancement pattern(s)", EnhancementPattern, group=g,
+        )
+
+    def dwi_restriction(self) -> Any:
+        return yesno(f"{self.name} lesions restrict diffusion", group=self.group)
+
+    def enhancement(self) -> Any:
+        return yesno(f"{self.name} lesions enhance after contrast", group=self.group)
+
+    def enhancement_pattern(self) -> Any:
+        return set_of(
+            f"{self.name} enhancement pattern(s)", EnhancementPattern, group=self.group,
             paper="Nodular < 10 mm; homogeneous >= 10 mm; perivascular punctate (< 3 mm) to nodular foci; "
             "ring = enhancing middle rim of a target lesion (Lesion Definitions)",
-        ),
-        f"{prefix}_target_lesions": yesno(
-            f"{name} target lesions (trilaminar)", group=g,
-            paper="T2-hypointense middle rim between central and peripheral hyperintensity",
-        ),
-        f"{prefix}_target_variants": yesno(
-            f"{name} target variants", group=g, paper="T2-hypointense central core surrounded by hyperintensity"
-        ),
-    }
+        )
+
+    def target_lesions(self) -> Any:
+        return yesno(f"{self.name} target lesions (trilaminar)", group=self.group,
+                     paper="T2-hypointense middle rim between central and peripheral hyperintensity")
+
+    def target_variants(self) -> Any:
+        return yesno(f"{self.name} target variants", group=self.group,
+                     paper="T2-hypointense central core surrounded by hyperintensity")
 
 
-_STUDY_FIELDS: dict[str, Any] = {
-    "study_id": ident("Identifier of the MR study (one study may have several reads)", group="identity"),
-    "patient_id": ident("Patient the study belongs to (must exist in patients)", group="identity"),
-    "reader": _spec(
+_SUPRA = _Compartment("Supratentorial")
+_INFRA = _Compartment("Infratentorial")
+
+
+@dataclass(frozen=True, slots=True)
+class Study:
+    """One read of one MR study: the paper's structured data-collection sheet (Methods)."""
+
+    study_id: str = ident("Identifier of the MR study (one study may have several reads)", group="identity")
+    patient_id: str = ident("Patient the study belongs to (must exist in patients)", group="identity")
+    reader: Reader = _spec(
         "Who produced this read: consensus (used for analysis), reader_1, reader_2, adjudicator",
         Kind.ENUM, enum=Reader, required=True, group="identity",
-    ),
-    "study_date": date("Date of the study (or a consistently shifted date)", group="timing"),
-    "age_at_study_months": number("Age at the study", "months", 0, MAX_AGE_MONTHS, group="timing"),
-    "field_strength_t": number("Magnet field strength", "T", 0.2, 7.0, group="technique"),
-    "sequences": set_of("Sequences available", Sequence, group="technique"),
-    **_compartment_fields("supra", "Supratentorial"),
-    **_compartment_fields("infra", "Infratentorial"),
-    "loc_cerebral_wm": yesno("Cerebral white-matter lesions", group="locations", paper="Cerebral 77/123 studies"),
-    "loc_cerebellar_wm": yesno(
+    )
+    study_date: dt.date | None = date("Date of the study (or a consistently shifted date)", group="timing")
+    age_at_study_months: float | None = number("Age at the study", "months", 0, MAX_AGE_MONTHS, group="timing")
+    field_strength_t: float | None = number("Magnet field strength", "T", 0.2, 7.0, group="technique")
+    sequences: frozenset[Sequence] | None = set_of("Sequences available", Sequence, group="technique")
+    supra_lesion_number: LesionNumber | None = _SUPRA.lesion_number()
+    supra_lesion_type: frozenset[LesionType] | None = _SUPRA.lesion_type()
+    supra_wm_level: frozenset[WhiteMatterLevel] | None = _SUPRA.wm_level()
+    supra_t2_signal: T2Signal | None = _SUPRA.t2_signal()
+    supra_dwi_restriction: bool | None = _SUPRA.dwi_restriction()
+    supra_enhancement: bool | None = _SUPRA.enhancement()
+    supra_enhancement_pattern: frozenset[EnhancementPattern] | None = _SUPRA.enhancement_pattern()
+    supra_target_lesions: bool | None = _SUPRA.target_lesions()
+    supra_target_variants: bool | None = _SUPRA.target_variants()
+    infra_lesion_number: LesionNumber | None = _INFRA.lesion_number()
+    infra_lesion_type: frozenset[LesionType] | None = _INFRA.lesion_type()
+    infra_wm_level: frozenset[WhiteMatterLevel] | None = _INFRA.wm_level()
+    infra_t2_signal: T2Signal | None = _INFRA.t2_signal()
+    infra_dwi_restriction: bool | None = _INFRA.dwi_restriction()
+    infra_enhancement: bool | None = _INFRA.enhancement()
+    infra_enhancement_pattern: frozenset[EnhancementPattern] | None = _INFRA.enhancement_pattern()
+    infra_target_lesions: bool | None = _INFRA.target_lesions()
+    infra_target_variants: bool | None = _INFRA.target_variants()
+    loc_cerebral_wm: bool | None = yesno("Cerebral white-matter lesions", group="locations", paper="Cerebral 77/123 studies")
+    loc_cerebellar_wm: bool | None = yesno(
         "Cerebellar lesions (white matter or cortex)", group="locations", paper="Cerebellar 71/123 studies"
-    ),
-    "loc_deep_grey": yesno(
+    )
+    loc_deep_grey: bool | None = yesno(
         "Deep grey nuclei / thalamic lesions", group="locations", paper="35/123 studies, bilateral asymmetric 24/35"
-    ),
-    "deep_grey_laterality": one_of("Laterality of deep grey involvement", Laterality, group="locations"),
-    "loc_midbrain": yesno("Midbrain lesions", group="locations", paper="32/34 brainstem studies"),
-    "loc_pons": yesno("Pontine lesions", group="locations", paper="Brainstem 34/123, predilection for dorsal pons"),
-    "loc_pons_dorsal": yesno("Dorsal pontine involvement", group="locations"),
-    "loc_medulla": yesno("Medullary lesions", group="locations", paper="9/34 brainstem studies"),
-    "loc_cranial_nerves": yesno(
+    )
+    deep_grey_laterality: Laterality | None = one_of("Laterality of deep grey involvement", Laterality, group="locations")
+    loc_midbrain: bool | None = yesno("Midbrain lesions", group="locations", paper="32/34 brainstem studies")
+    loc_pons: bool | None = yesno("Pontine lesions", group="locations", paper="Brainstem 34/123, predilection for dorsal pons")
+    loc_pons_dorsal: bool | None = yesno("Dorsal pontine involvement", group="locations")
+    loc_medulla: bool | None = yesno("Medullary lesions", group="locations", paper="9/34 brainstem studies")
+    loc_cranial_nerves: bool | None = yesno(
         "Cranial nerve enhancement", group="locations", paper="Bilateral nodular, multiple nerves, 5 studies"
-    ),
-    "loc_optic_nerve": yesno("Optic nerve swelling/enhancement", group="locations", paper="1 study"),
-    "loc_cord": yesno("Spinal cord lesions", group="locations", paper="Short-segment enhancing, 3 studies"),
-    "loc_cauda_equina": yesno("Cauda equina thickening", group="locations", paper="1 study"),
-    "atrophy_cerebral": yesno("Cerebral (cortical) atrophy", group="other findings", paper="32/123 with lesions"),
-    "atrophy_cerebellar": yesno("Cerebellar atrophy", group="other findings"),
-    "ctt_t2_hyperintensity": yesno(
+    )
+    loc_optic_nerve: bool | None = yesno("Optic nerve swelling/enhancement", group="locations", paper="1 study")
+    loc_cord: bool | None = yesno("Spinal cord lesions", group="locations", paper="Short-segment enhancing, 3 studies")
+    loc_cauda_equina: bool | None = yesno("Cauda equina thickening", group="locations", paper="1 study")
+    atrophy_cerebral: bool | None = yesno("Cerebral (cortical) atrophy", group="other findings", paper="32/123 with lesions")
+    atrophy_cerebellar: bool | None = yesno("Cerebellar atrophy", group="other findings")
+    ctt_t2_hyperintensity: bool | None = yesno(
         "Central tegmental tract T2 hyperintensity", group="other findings",
         paper="Isolated in 3 pattern-2 studies",
-    ),
-    "nonspecific_findings": yesno(
+    )
+    nonspecific_findings: bool | None = yesno(
         "Nonspecific findings (e.g. small pons, under-opercularisation, germinal matrix cysts, remote haemosiderin)",
         group="other findings", paper="2 pattern-2 studies",
-    ),
-    "nonspecific_findings_text": text("Description of the nonspecific findings", group="other findings"),
-    "swi_blooming": yesno("SWI blooming within lesions", group="other findings", paper="18 studies"),
-    "ventriculomegaly": yesno("Ventriculomegaly", group="other findings", paper="19 studies"),
-    "ventriculomegaly_obstructive": yesno(
+    )
+    nonspecific_findings_text: str | None = text("Description of the nonspecific findings", group="other findings")
+    swi_blooming: bool | None = yesno("SWI blooming within lesions", group="other findings", paper="18 studies")
+    ventriculomegaly: bool | None = yesno("Ventriculomegaly", group="other findings", paper="19 studies")
+    ventriculomegaly_obstructive: bool | None = yesno(
         "Ventriculomegaly is obstructive", group="other findings", paper="3 (cerebellar oedema)"
-    ),
-    "cerebellar_diffuse_edema": yesno(
+    )
+    cerebellar_diffuse_edema: bool | None = yesno(
         "Diffuse cerebellar swelling / oedema", group="cerebellar swelling",
         paper="Subpattern 1.3: diffuse cerebellar cortical swelling/edema",
-    ),
-    "cerebellar_folia_effacement": yesno("Diffuse effacement of cerebellar folia", group="cerebellar swelling"),
-    "cp_cistern_effacement": yesno("Cerebellopontine cistern effacement", group="cerebellar swelling"),
-    "tonsillar_descent": yesno("Tonsillar descent", group="cerebellar swelling", paper="5/6 in subpattern 1.3"),
-    "fourth_ventricle_obstruction": yesno(
+    )
+    cerebellar_folia_effacement: bool | None = yesno("Diffuse effacement of cerebellar folia", group="cerebellar swelling")
+    cp_cistern_effacement: bool | None = yesno("Cerebellopontine cistern effacement", group="cerebellar swelling")
+    tonsillar_descent: bool | None = yesno("Tonsillar descent", group="cerebellar swelling", paper="5/6 in subpattern 1.3")
+    fourth_ventricle_obstruction: bool | None = yesno(
         "Fourth-ventricle outflow obstruction", group="cerebellar swelling"
-    ),
-    "hydrocephalus": yesno("Hydrocephalus", group="cerebellar swelling", paper="3/6 in subpattern 1.3"),
-    "pontine_enhancing_lesion_count": integer(
+    )
+    hydrocephalus: bool | None = yesno("Hydrocephalus", group="cerebellar swelling", paper="3/6 in subpattern 1.3")
+    pontine_enhancing_lesion_count: int | None = integer(
         "Number of punctate/nodular enhancing pontine lesions", 0, 500, group="brainstem (CLIPPERS)",
         paper="Subpattern 1.2: numerous (> 3) punctate to nodular enhancing pontine lesions",
-    ),
-    "pons_dominant_site": yesno(
+    )
+    pons_dominant_site: bool | None = yesno(
         "The pons is the dominant site of disease", group="brainstem (CLIPPERS)"
-    ),
-    "largest_enhancing_nodule_mm": number(
+    )
+    largest_enhancing_nodule_mm: float | None = number(
         "Largest T1-enhancing nodule", "mm", 0, 100, group="brainstem (CLIPPERS)",
         paper="> 3 mm in 5/6 brainstem-predominant patients",
-    ),
-    "t2_beyond_enhancement": yesno(
+    )
+    t2_beyond_enhancement: bool | None = yesno(
         "T2 signal abnormality extends beyond the enhancing nodules", group="brainstem (CLIPPERS)",
         paper="6/6 brainstem-predominant patients",
-    ),
-    "pons_symmetric_at_mcp": yesno(
+    )
+    pons_symmetric_at_mcp: bool | None = yesno(
         "Pontine involvement symmetric at the middle cerebellar peduncle level", group="brainstem (CLIPPERS)",
         paper="Asymmetric in 4/6",
-    ),
-    "mass_effect": yesno("Mass effect from the brainstem/cerebellar lesions", group="brainstem (CLIPPERS)"),
-    "notes": text("Free-text notes of the reader", group="notes"),
-}
-
-
-def _study_annotations() -> dict[str, str]:
-    kind_type = {
-        Kind.ID: "str", Kind.TEXT: "str | None", Kind.BOOL: "bool | None", Kind.INT: "int | None",
-        Kind.FLOAT: "float | None", Kind.DATE: "dt.date | None", Kind.ENUM: "str | None",
-        Kind.SET: "frozenset[str] | None",
-    }
-    out = {}
-    for name, f in _STUDY_FIELDS.items():
-        spec: FieldSpec = f.metadata["spec"]
-        out[name] = "str" if spec.required else kind_type[spec.kind]
-    return out
-
-
-def _make_study_class() -> type:
-    ns = {"__annotations__": _study_annotations(), "__doc__": (
-        "One read of one MR study: the paper's structured data-collection sheet (Methods).\n\n"
-        "Generated from ``_STUDY_FIELDS`` because the supra- and infratentorial blocks repeat."
-    ), "__module__": __name__}
-    ns.update(_STUDY_FIELDS)
-    cls = type("Study", (), ns)
-    return dataclass(frozen=True, slots=True)(cls)
-
-
-if TYPE_CHECKING:
-    class Study:
-        """One read of one MR study (generated at run time from ``_STUDY_FIELDS``; this is its interface for type
-        checkers: the three keys, and every other field of the sheet as an attribute)."""
-
-        study_id: str
-        patient_id: str
-        reader: str
-
-        def __init__(self, **fields: Any) -> None: ...
-        def __getattr__(self, name: str) -> Any: ...
-else:
-    Study = _make_study_class()
+    )
+    mass_effect: bool | None = yesno("Mass effect from the brainstem/cerebellar lesions", group="brainstem (CLIPPERS)")
+    notes: str | None = text("Free-text notes of the reader", group="notes")
 
 
 @dataclass(frozen=True, slots=True)
