@@ -62,3 +62,18 @@ def test_serve_refuses_plain_http_beyond_this_machine(tmp_path):
     assert neurohlh("station", "init", str(tmp_path / "s")).returncode == 0
     r = neurohlh("station", "serve", str(tmp_path / "s"), "--host", "0.0.0.0")
     assert r.returncode == 1 and "plain HTTP" in r.stderr
+
+
+def test_folder_paths_and_names_print_as_written_on_one_line(tmp_path):
+    # Station messages go through the one CLI output object: nothing is read as markup, and lines naming a
+    # folder or a command to copy are never broken, however long the path.
+    st = tmp_path / ("[bold]station[/bold]-" + "x" * 150)
+    r = neurohlh("station", "init", str(st))
+    assert r.returncode == 0, r.stderr
+    assert f"created the reading station in {st} (sqlite database)" in r.stdout
+    assert f"neurohlh station adduser {st} NAME --role coordinator" in r.stdout
+    again = neurohlh("station", "init", str(st))
+    assert again.returncode == 1 and again.stderr.strip() == f"error {st} is already a station folder"
+    r = neurohlh("station", "adduser", str(st), "[red]r1[/red]", "--role", "reader", "--site", "[x]",
+                 stdin="a long enough password 42\n")
+    assert r.returncode == 0 and r.stdout.strip() == "added reader [red]r1[/red] (site [x])", r.stderr

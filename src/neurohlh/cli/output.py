@@ -43,11 +43,17 @@ class Output:
         return Console(stderr=True, highlight=False)
 
     # -- lines ---------------------------------------------------------------------------------------------
-    def line(self, *parts: Part, err: bool = False) -> None:
-        (self.err if err else self.out).print(text(*parts))
+    def line(self, *parts: Part, err: bool = False, soft_wrap: bool = False) -> None:
+        """One line; ``soft_wrap`` leaves it unbroken (for paths and commands to copy)."""
+        (self.err if err else self.out).print(text(*parts), soft_wrap=soft_wrap)
 
-    def error(self, message: str) -> None:
-        self.line(("error", "red"), " ", message, err=True)
+    def error(self, message: str, soft_wrap: bool = False) -> None:
+        self.line(("error", "red"), " ", message, err=True, soft_wrap=soft_wrap)
+
+    def stop(self, message: str, code: int = 1, soft_wrap: bool = False) -> NoReturn:
+        """Print ``message`` as an error on stderr and exit with ``code``."""
+        self.error(message, soft_wrap=soft_wrap)
+        raise typer.Exit(code)
 
     def warning(self, message: str, err: bool = False) -> None:
         self.line(("warning", "yellow"), " ", message, err=err)

@@ -9,16 +9,13 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
+from neurohlh.cli.output import OUTPUT
 from neurohlh.errors import InputError
 
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
 station_app = typer.Typer(
     name="station", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
     help="The reading station: blinded double reads of the MR sheet, adjudication, audit trail, export.",
@@ -26,9 +23,13 @@ station_app = typer.Typer(
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def _fail(message: str, code: int = 1) -> None:
-    err_console.print(f"[red]error[/red] {escape(message)}")
-    raise typer.Exit(code)
+def _fail(message: str, code: int = 1) -> NoReturn:
+    OUTPUT.stop(message, code, soft_wrap=True)
+
+
+def _say(message: str) -> None:
+    """A line on stdout, never broken (it names folders and commands to copy)."""
+    OUTPUT.line(message, soft_wrap=True)
 
 
 def _open(folder: Path, create: bool = False, **kw: Any) -> Path:
@@ -38,7 +39,6 @@ def _open(folder: Path, create: bool = False, **kw: Any) -> Path:
         return setup(folder, create=create, **kw)
     except InputError as exc:
         _fail(str(exc))
-        raise  # unreachable
 
 
 def _guard(action: Callable[[], Any]) -> Any:
@@ -69,8 +69,8 @@ def init_cmd(folder: Path = typer.Argument(..., help="Station folder to create (
     (folder / MARKER).write_text(json.dumps({"station": 1, "database": backend, "sheet_version": SHEET_VERSION,
                                              "sheet_hash": SHEET_HASH}, indent=2), encoding="utf-8")
     audit.record("command line", "station_created", str(folder.name), {"database": backend})
-    console.print(f"created the reading station in {escape(str(folder))} ({backend} database). Next: "
-                  f"neurohlh station adduser {escape(str(folder))} NAME --role coordinator")
+    _say(f"created the reading station in {folder} ({backend} database). Next: "
+         f"neurohlh station adduser {folder} NAME --role coordinator")
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -96,7 +96,7 @@ def adduser_cmd(
 
     password = _read_password(password_stdin)
     _guard(lambda: add_user(name, role, password, site))
-    console.print(f"added {escape(role)} {escape(name)}" + (f" (site {escape(site)})" if site else ""))
+    _say(f"added {role} {name}" + (f" (site {site})" if site else ""))
 
 
 @station_app.command("import")
@@ -112,9 +112,8 @@ def import_cmd(
         summary = import_cohort(cohort, "command line")
     except InputError as exc:
         _fail(f"{exc}\nnothing was imported")
-        return
-    console.print(f"imported {summary.studies} studies of {summary.patients} patients"
-                  + (f"; {len(summary.skipped)} already on the worklist" if summary.skipped else ""))
+    _say(f"imported {summary.studies} studies of {summary.patients} patients"
+         + (f"; {len(summary.skipped)} already on the worklist" if summary.skipped else ""))
 
 
 @station_app.command("import-dicom")
@@ -160,8 +159,8 @@ def assign_cmd(
 
     plan = _guard(lambda: assign_reading("command line", seed, repeat_fraction, washout_days))
     loads = plan.loads()
-    console.print(f"assigned {len(plan.pairs)} studies; reads per reader: "
-                  + ", ".join(f"{escape(k)} {v}" for k, v in sorted(loads.items())))
+    _say(f"assigned {len(plan.pairs)} studies; reads per reader: "
+         + ", ".join(f"{k} {v}" for k, v in sorted(loads.items())))
 
 
 @station_app.command("serve")
@@ -188,7 +187,7 @@ def serve_wsgi(host: str, port: int, threads: int, url: str) -> None:
     import waitress
     from django.core.wsgi import get_wsgi_application
 
-    console.print(f"reading station on {url} (Ctrl+C to stop)")
+    _say(f"reading station on {url} (Ctrl+C to stop)")
     sys.stdout.flush()
     waitress.serve(get_wsgi_application(), host=host, port=port, threads=threads, ident="neurohlh-station",
                    channel_timeout=60, connection_limit=200, _quiet=True)
@@ -204,9 +203,9 @@ def export_cmd(
     from neurohlh.station.export import export_cohort
 
     summary = _guard(lambda: export_cohort(out, "command line"))
-    console.print(f"exported {summary.studies} studies with a consensus into {escape(str(out))}"
-                  + (f"; {summary.pending} studies still being read (listed in station-export.json)"
-                     if summary.pending else ""))
+    _say(f"exported {summary.studies} studies with a consensus into {out}"
+         + (f"; {summary.pending} studies still being read (listed in station-export.json)"
+            if summary.pending else ""))
 
 
 @station_app.command("audit-verify")
@@ -217,7 +216,7 @@ def audit_verify_cmd(folder: Path = typer.Argument(..., help="Station folder")) 
 
     result = verify()
     if result.ok:
-        console.print(f"[green]OK[/green] {result}")
+        OUTPUT.done("OK", str(result))
         return
     _fail(str(result))
 
@@ -260,10 +259,10 @@ def demo_cmd(
     logins_file = folder / "demo-logins.json"
     logins_file.write_text(json.dumps(logins, indent=2), encoding="utf-8")
     url = f"http://127.0.0.1:{port}/"
-    console.print(f"demo station in {escape(str(folder))} (synthetic demo cohort, reading assigned)")
+    _say(f"demo station in {folder} (synthetic demo cohort, reading assigned)")
     for item in logins:
-        console.print(f"  {item['role']:<12} {item['user']:<12} password {item['password']}"
-                      + (f"  (site {item['site']})" if item["site"] else ""))
+        _say(f"  {item['role']:<12} {item['user']:<12} password {item['password']}"
+             + (f"  (site {item['site']})" if item["site"] else ""))
     if serve:
         serve_wsgi("127.0.0.1", port, 8, url)
 
