@@ -1,25 +1,23 @@
-"""Effect sizes with confidence intervals, placed next to the tests that report them."""
+"""Effect sizes with confidence intervals, placed next to the tests that report them.
+
+SciPy is imported inside the functions, so importing the statistics engine stays light.
+"""
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from scipy import stats
-from scipy.stats.contingency import association
 
 from neurohlh.stats._results import ConfidenceInterval, EffectSize
 
-_Z975 = stats.norm.ppf(0.975)
 
+def wilson_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion (Wilson 1927), by SciPy's
+    ``binomtest(k, n).proportion_ci(method="wilson")``."""
+    from scipy import stats
 
-def wilson_interval(k: float, n: float, level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion (Wilson 1927)."""
-    z = stats.norm.ppf(0.5 + level / 2)
-    k, n = float(k), float(n)  # int64 counts of 1e12 would overflow in n * n
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="wilson")
+    return float(ci.low), float(ci.high)
 
 
 def risk_difference(table: np.ndarray, level: float = 0.95) -> EffectSize:
@@ -43,6 +41,8 @@ class _NoncentralHypergeometric:
     """Fisher's noncentral hypergeometric law of cell [0, 0] given the margins (R fisher.test)."""
 
     def __init__(self, table: np.ndarray):
+        from scipy import stats
+
         (a, b), (c, d) = table
         self.x, m, n, k = int(a), int(a + c), int(b + d), int(a + b)
         self.lo, self.hi = max(0, k - n), min(k, m)
@@ -92,6 +92,8 @@ CONDITIONAL_OR_MAX_N = 10_000_000
 
 
 def _woolf_odds_ratio(table: np.ndarray, level: float) -> EffectSize:
+    from scipy import stats
+
     (a, b), (c, d) = (float(v) for v in table[0]), (float(v) for v in table[1])
     method = "sample odds ratio ad/bc with Woolf's logit CI (n too large for the conditional MLE)"
     if min(a, b, c, d) == 0:
@@ -132,6 +134,8 @@ def odds_ratio(table: np.ndarray, level: float = 0.95) -> EffectSize:
 def cramers_v(table: np.ndarray) -> EffectSize:
     """Cramer's V = sqrt(chi2 / (n (min(R, C) - 1))) by SciPy's ``association(method="cramer")`` on the
     uncorrected Pearson chi-square; no CI (none is standard)."""
+    from scipy.stats.contingency import association
+
     v = float(association(np.asarray(table), method="cramer", correction=False))
     return EffectSize("Cramer's V", v, None, "from uncorrected Pearson chi-square")
 
@@ -238,6 +242,8 @@ def r_zeroin(f, a: float, b: float, fa: float, fb: float, tol: float = 1e-4, max
 
 def _hl_asymptotic(x: np.ndarray, y: np.ndarray, level: float, correct: bool):
     """R wilcox.test(conf.int=TRUE, exact=FALSE) branch: invert the normal approximation."""
+    from scipy import stats
+
     n1, n2 = len(x), len(y)
     alpha = 1 - level
     # the extreme pairwise differences, without building all n1 * n2 of them (R: range(outer(x, y, "-")))

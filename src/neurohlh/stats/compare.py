@@ -27,9 +27,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from neurohlh.stats import continuous as _c
-from neurohlh.stats.contingency import chi_square, fisher_exact
+from neurohlh.stats.contingency import ContingencyTable, chi_square, fisher_exact
 from neurohlh.stats._results import TestResult
-from neurohlh.stats._validation import _iv_choice, _iv_samples, _iv_table
+from neurohlh.stats._validation import _iv_choice, _iv_samples
 from neurohlh.stats.formatting import format_p
 
 __all__ = ["compare_categorical", "compare_continuous", "check_normality", "Normality", "CATEGORICAL_POLICIES",
@@ -62,9 +62,8 @@ def compare_categorical(table: object, policy: str = "exact", *, time_budget: fl
     'Pearson chi-square'
     """
     _iv_choice(policy, "policy", tuple(CATEGORICAL_POLICIES))
-    t = _iv_table(table)
-    e = np.outer(t.sum(axis=1), t.sum(axis=0)) / t.sum()
-    min_e, share = float(e.min()), float(np.mean(e < 5))
+    t = ContingencyTable.of(table)
+    min_e, share = t.min_expected, t.share_below_5
     exact_name = "Fisher exact" if t.shape == (2, 2) else "Fisher-Freeman-Halton exact"
     tag = f' (policy "{policy}")'
     if policy == "paper":

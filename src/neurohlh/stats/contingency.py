@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import functools
 import warnings as _warnings
+from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from neurohlh.errors import Caveat, InputError, StatisticalWarning
 from neurohlh.stats import _effects
@@ -18,7 +18,7 @@ from neurohlh.stats._limits import DEFAULT_MEMORY_LIMIT, ExactTimeout
 from neurohlh.stats._results import CategoricalPanel, EffectSize, TestResult
 from neurohlh.stats._validation import _iv_table
 
-__all__ = ["categorical_panel", "chi_square", "expected_counts", "fisher_exact", "likelihood_ratio"]
+__all__ = ["ContingencyTable", "categorical_panel", "chi_square", "expected_counts", "fisher_exact", "likelihood_ratio"]
 
 #: Default seed of the Monte Carlo fallback, so reruns reproduce the same estimate.
 DEFAULT_SEED = 20210301
@@ -26,39 +26,97 @@ DEFAULT_SEED = 20210301
 DEFAULT_RESAMPLES = 100_000
 
 
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class ContingencyTable:
+    """A groups x categories table of counts, checked once, with the numbers its tests read.
+
+    The expected counts under independence (row total x column total / n, SciPy's
+    ``expected_freq``) are computed once, here; the test choice (:func:`compare_categorical`),
+    the sparsity caveat of the asymptotic tests and the panel read them from this object. Every
+    function of this module accepts a ContingencyTable wherever it accepts a table, without
+    checking or computing it again.
+
+    Examples
+    --------
+    >>> t = ContingencyTable.of([[8, 24], [1, 24]])   # limb weakness, pattern 1 vs 2
+    >>> round(t.min_expected, 2), t.cells_below_5      # 9 x 25 / 57 = 3.95
+    (3.95, 1)
+    """
+
+    #: Checked counts (int64, read-only); rows are groups, columns are outcome categories.
+    counts: np.ndarray
+    #: Expected counts under independence (read-only).
+    expected: np.ndarray
+
+    @classmethod
+    def of(cls, table: object, name: str = "table") -> ContingencyTable:
+        """The checked table (an :class:`InputError` names what is wrong with ``table``)."""
+        if isinstance(table, ContingencyTable):
+            return table
+        from scipy.stats.contingency import expected_freq
+
+        counts = _iv_table(table, name)
+        counts.setflags(write=False)
+        expected = np.asarray(expected_freq(counts), dtype=float)
+        expected.setflags(write=False)
+        return cls(counts, expected)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        rows, columns = self.counts.shape
+        return int(rows), int(columns)
+
+    @property
+    def n(self) -> int:
+        return int(self.counts.sum())
+
+    @property
+    def n_per_group(self) -> tuple[int, ...]:
+        """Row totals: the size of each group."""
+        return tuple(int(v) for v in self.counts.sum(axis=1))
+
+    @property
+    def min_expected(self) -> float:
+        return float(self.expected.min())
+
+    @property
+    def cells_below_5(self) -> int:
+        return int(np.sum(self.expected < 5))
+
+    @property
+    def share_below_5(self) -> float:
+        """Share of cells with an expected count below 5 (Cochran's 20% rule)."""
+        return self.cells_below_5 / self.expected.size
+
+    def sparsity_caveats(self) -> tuple[Caveat, ...]:
+        """The caveat an asymptotic test of this table carries when any expected count is below 5."""
+        below, size = self.cells_below_5, self.expected.size
+        if not below:
+            return ()
+        return (Caveat("low_expected_count", f"{below} of {size} cells ({below / size:.0%}) have expected count "
+                       f"< 5; the minimum expected count is {self.min_expected:.2f}", self.min_expected),)
+
+    def effect_sizes(self) -> tuple[EffectSize, ...]:
+        """Difference in proportions and odds ratio (2x2 only), then Cramer's V."""
+        return _effects_cached(tuple(map(tuple, self.counts.tolist())))
+
+    def __repr__(self) -> str:
+        return f"ContingencyTable({self.counts.tolist()})"
+
+
 def expected_counts(table: object) -> np.ndarray:
     """Expected counts under independence: row total x column total / n."""
-    t = _iv_table(table)
-    return np.outer(t.sum(axis=1), t.sum(axis=0)) / t.sum()
-
-
-def _sparsity(t: np.ndarray) -> tuple[float, int, tuple[Caveat, ...]]:
-    """Minimum expected count, cells below 5, and the caveat an asymptotic test carries when any is below 5."""
-    e = np.outer(t.sum(axis=1), t.sum(axis=0)) / t.sum()
-    below = int(np.sum(e < 5))
-    caveats: tuple[Caveat, ...] = ()
-    if below:
-        caveats = (Caveat("low_expected_count", f"{below} of {e.size} cells ({below / e.size:.0%}) have expected "
-                          f"count < 5; the minimum expected count is {e.min():.2f}", float(e.min())),)
-    return float(e.min()), below, caveats
-
-
-def _effects_for(t: np.ndarray, chi2: float) -> tuple[EffectSize, ...]:
-    return _effects_cached(tuple(map(tuple, t.tolist())), chi2)
+    return ContingencyTable.of(table).expected
 
 
 @functools.lru_cache(maxsize=256)
-def _effects_cached(key: tuple[tuple[int, ...], ...], chi2: float) -> tuple[EffectSize, ...]:
+def _effects_cached(key: tuple[tuple[int, ...], ...]) -> tuple[EffectSize, ...]:
     t = np.array(key)
     out: list[EffectSize] = []
     if t.shape == (2, 2):
         out += [_effects.risk_difference(t), _effects.odds_ratio(t)]
     out.append(_effects.cramers_v(t))
     return tuple(out)
-
-
-def _pearson(t: np.ndarray) -> float:
-    return float(stats.chi2_contingency(t, correction=False)[0])
 
 
 def fisher_exact(
@@ -99,13 +157,14 @@ def fisher_exact(
     >>> round(r.pvalue, 4)
     0.0421
     """
-    t = _iv_table(table)
-    if int(t.sum()) > MAX_EXACT_N:
-        raise InputError(f"`table` has n = {int(t.sum())}, beyond the exact test's limit of {MAX_EXACT_N:,}; "
+    ct = ContingencyTable.of(table)
+    t = ct.counts
+    if ct.n > MAX_EXACT_N:
+        raise InputError(f"`table` has n = {ct.n}, beyond the exact test's limit of {MAX_EXACT_N:,}; "
                          "at this size the Pearson chi-square approximation is accurate: use chi_square.")
     if time_budget is not None and not time_budget >= 0:
         raise InputError(f"`time_budget` must be a nonnegative number of seconds or None; got {time_budget!r}.")
-    min_e, _, _ = _sparsity(t)  # small expected counts are why an exact test runs, not a caveat on it
+    # small expected counts are why an exact test runs, not a caveat on it
     notes: tuple[str, ...] = ()
     caveats: tuple[Caveat, ...] = ()
     name = "Fisher exact" if t.shape == (2, 2) else "Fisher-Freeman-Halton exact"
@@ -132,10 +191,10 @@ def fisher_exact(
             extra += (("exact_budget_needed", stop.needed_budget),)
         _warnings.warn(notes[-1], StatisticalWarning, stacklevel=2)
     return TestResult(
-        test=name, statistic=stat, pvalue=pvalue, df=None, n=int(t.sum()), reason=why,
-        method=method, warnings=notes, caveats=caveats, effect_sizes=_effects_for(t, _pearson(t)),
-        n_per_group=tuple(int(v) for v in t.sum(axis=1)), standard_error=se,
-        details=(("min_expected", min_e),) + extra,
+        test=name, statistic=stat, pvalue=pvalue, df=None, n=ct.n, reason=why,
+        method=method, warnings=notes, caveats=caveats, effect_sizes=ct.effect_sizes(),
+        n_per_group=ct.n_per_group, standard_error=se,
+        details=(("min_expected", ct.min_expected),) + extra,
     )
 
 
@@ -154,30 +213,32 @@ def chi_square(table: object, correction: bool = False, *, reason: str | None = 
     >>> round(chi_square([[19, 13], [9, 16]]).pvalue, 3)   # Table 2, seizures: P = .08
     0.08
     """
-    t = _iv_table(table)
-    min_e, _, caveats = _sparsity(t)
-    stat, p, dof, _ = stats.chi2_contingency(t, correction=correction)
-    yates = correction and t.shape == (2, 2)
+    from scipy import stats
+
+    ct = ContingencyTable.of(table)
+    caveats = ct.sparsity_caveats()
+    stat, p, dof, _ = stats.chi2_contingency(ct.counts, correction=correction)
+    yates = correction and ct.shape == (2, 2)
     name = "Yates-corrected chi-square" if yates else "Pearson chi-square"
     return TestResult(
-        test=name, statistic=float(stat), pvalue=float(p), df=float(dof), n=int(t.sum()),
+        test=name, statistic=float(stat), pvalue=float(p), df=float(dof), n=ct.n,
         reason=reason or f"{name} requested", warnings=tuple(c.message for c in caveats), caveats=caveats,
-        effect_sizes=_effects_for(t, _pearson(t)), n_per_group=tuple(int(v) for v in t.sum(axis=1)),
-        details=(("min_expected", min_e),),
+        effect_sizes=ct.effect_sizes(), n_per_group=ct.n_per_group, details=(("min_expected", ct.min_expected),),
     )
 
 
 def likelihood_ratio(table: object, *, reason: str | None = None) -> TestResult:
     """Likelihood-ratio (G) test of independence, SPSS's "Likelihood Ratio" row."""
-    t = _iv_table(table)
-    min_e, _, caveats = _sparsity(t)
-    stat, p, dof, _ = stats.chi2_contingency(t, correction=False, lambda_="log-likelihood")
+    from scipy import stats
+
+    ct = ContingencyTable.of(table)
+    caveats = ct.sparsity_caveats()
+    stat, p, dof, _ = stats.chi2_contingency(ct.counts, correction=False, lambda_="log-likelihood")
     return TestResult(
         test="likelihood-ratio chi-square", statistic=float(stat), pvalue=float(p), df=float(dof),
-        n=int(t.sum()), reason=reason or "likelihood-ratio (G) test requested",
+        n=ct.n, reason=reason or "likelihood-ratio (G) test requested",
         warnings=tuple(c.message for c in caveats), caveats=caveats,
-        effect_sizes=_effects_for(t, _pearson(t)), n_per_group=tuple(int(v) for v in t.sum(axis=1)),
-        details=(("min_expected", min_e),),
+        effect_sizes=ct.effect_sizes(), n_per_group=ct.n_per_group, details=(("min_expected", ct.min_expected),),
     )
 
 
@@ -187,14 +248,14 @@ def categorical_panel(table: object, *, time_budget: float = 60.0) -> Categorica
     Meant for replication (SPSS Crosstabs prints the same rows); only 2x2, R x 2 and 2 x C
     tables are accepted.
     """
-    t = _iv_table(table)
+    t = ContingencyTable.of(table)
     if 2 not in t.shape:
-        raise InputError(f"`table` must be 2x2, Rx2 or 2xC for a panel; got shape {t.shape}.")
+        raise InputError(f"`table` must be 2x2, Rx2 or 2xC for a panel; got shape {t.counts.shape}.")
     why = "computed side by side for replication"
     results = [chi_square(t, reason=why)]
     if t.shape == (2, 2):
         results.append(chi_square(t, correction=True, reason=why))
     results += [likelihood_ratio(t, reason=why), fisher_exact(t, time_budget=time_budget, reason=why)]
-    min_e, below, _ = _sparsity(t)
-    return CategoricalPanel(tuple(tuple(int(v) for v in row) for row in t), tuple(results), min_e, below)
+    return CategoricalPanel(tuple(tuple(int(v) for v in row) for row in t.counts), tuple(results),
+                            t.min_expected, t.cells_below_5)
 
