@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -196,7 +197,7 @@ def _spec(description: str, kind: Kind, *, enum: type[StrEnum] | None = None, **
     choices = tuple(e.value for e in enum) if enum is not None else ()
     spec = FieldSpec(description=description, kind=kind, choices=choices, **kw)
     default = dataclasses.MISSING if spec.required else None
-    return field(default=default, metadata={"spec": spec})
+    return field(default=default, metadata={"spec": spec, "enum": enum})
 
 
 def ident(description: str, **kw: Any) -> Any:
@@ -548,6 +549,35 @@ RENAMED_COLUMNS: dict[str, str] = {"centre": "site"}
 def field_specs(record_type: type) -> dict[str, FieldSpec]:
     """Column name -> FieldSpec, in file column order."""
     return {f.name: f.metadata["spec"] for f in dataclasses.fields(record_type)}
+
+
+@functools.cache
+def _member_lookups(record_type: type) -> dict[str, tuple[bool, dict[str, StrEnum]]]:
+    """Field name -> (is a set-of field, file value -> enum member) for the fields with choices."""
+    return {f.name: (f.metadata["spec"].kind is Kind.SET, {m.value: m for m in f.metadata["enum"]})
+            for f in dataclasses.fields(record_type) if f.metadata.get("enum") is not None}
+
+
+def record_column(record_type: type, name: str, values: list[Any]) -> list[Any]:
+    """One column of file values (``None`` = unknown) as the records of ``record_type`` hold them.
+
+    A record's choice fields hold enum members (a set-of field, a frozenset of them), as its annotations say;
+    the members compare and print as the file's strings (``Sex.MALE == "male"``). A frame that becomes records
+    passes each column through here once. Values outside the choices (which the loader never lets through) are
+    kept as they are, never changed.
+
+    >>> record_column(Patient, "sex", ["male", None])
+    [<Sex.MALE: 'male'>, None]
+    >>> record_column(Patient, "age_at_onset_months", [36.0])
+    [36.0]
+    """
+    entry = _member_lookups(record_type).get(name)
+    if entry is None:
+        return values
+    is_set, lookup = entry
+    if is_set:
+        return [None if v is None else frozenset(lookup.get(x, x) for x in v) for v in values]
+    return [None if v is None else lookup.get(v, v) for v in values]
 
 
 def enum_for(record_type: type, column: str) -> tuple[str, ...]:

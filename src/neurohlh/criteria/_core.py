@@ -38,12 +38,6 @@ class ItemResult:
         }
 
 
-def field_value(record: Any, name: str) -> Any:
-    """Value of a record field; enum members are reduced to their plain string value."""
-    value = getattr(record, name)
-    return getattr(value, "value", value)
-
-
 def threshold_item(
     item_id: str, name: str, value: float | None, *, at_least: float | None = None,
     at_most: float | None = None, below: float | None = None, above: float | None = None,

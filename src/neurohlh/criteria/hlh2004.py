@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from neurohlh.criteria._core import ItemResult, Status, boolean_item, field_value, threshold_item
+from neurohlh.criteria._core import ItemResult, Status, boolean_item, threshold_item
 from neurohlh.schema import Patient
 
 SOURCE = "Henter et al., Pediatr Blood Cancer 2007;48:124 (HLH-2004), Table I"
@@ -87,7 +87,7 @@ class HLH2004Result:
 
 
 def _molecular(patient: Patient) -> ItemResult:
-    result = field_value(patient, "genetic_result")
+    result = patient.genetic_result
     values = {"genetic_result": result}
     rule = f"genetic_result in {sorted(MOLECULAR_DIAGNOSIS_RESULTS)}"
     name = "Molecular diagnosis consistent with HLH"
@@ -168,7 +168,7 @@ def _lipids_fibrinogen(patient: Patient) -> ItemResult:
 
 
 def _nk_activity(patient: Patient) -> ItemResult:
-    nk = field_value(patient, "nk_activity")
+    nk = patient.nk_activity
     values = {"nk_activity": nk}
     rule = "NK-cell activity low or absent (local laboratory reference)"
     name = "Low or absent NK-cell activity"

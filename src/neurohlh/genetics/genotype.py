@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from neurohlh.genetics.classify import PAPER_POLICY, DisruptivePolicy, VariantClassification, classify_variant
-from neurohlh.schema import Patient, Variant
+from neurohlh.schema import Patient, Sex, Variant
 
 #: Gene -> disease (FHL type or syndrome) (OMIM via clinical.md section 3.1).
 FHL_TYPES = {
@@ -73,8 +73,7 @@ class ExpressionStatus:
 
 def expression_status(patient: Patient, rule: ExpressionRule = DEFAULT_EXPRESSION_RULE) -> ExpressionStatus:
     """Absent / residual / normal / None from the lab verdict or, failing that, the raw percentage."""
-    verdict = getattr(patient.protein_expression_verdict, "value", patient.protein_expression_verdict)
-    assay = getattr(patient.protein_expression_assay, "value", patient.protein_expression_assay)
+    verdict, assay = patient.protein_expression_verdict, patient.protein_expression_assay
     pct = patient.protein_expression_pct
     from_pct = None if pct is None else ("absent" if pct <= rule.absent_at_most_pct else "residual")
     if verdict is not None:
@@ -137,7 +136,7 @@ class _GeneCall:
 
 def _zygosity(v: Variant, c: VariantClassification, notes: list[str]) -> str | None:
     """Zygosity from the column; a word in the text ("homozygous") fills a blank column or is flagged."""
-    column = getattr(v.zygosity, "value", v.zygosity)
+    column = v.zygosity
     word = c.zygosity_in_text
     if word in (None, "compound heterozygous"):
         return column
@@ -153,7 +152,7 @@ def _gene_call(gene: str, rows: list[tuple[Variant, VariantClassification]], pat
                notes: list[str]) -> _GeneCall:
     zyg = [_zygosity(v, c, notes) for v, c in rows]
     keys = {c.key for _, c in rows}
-    male = getattr(patient.sex, "value", patient.sex) == "male"
+    male = patient.sex == Sex.MALE
     alleles: list[Allele] = []
     for (_, c), z in zip(rows, zyg):
         alleles += [Allele(c, z)] * (2 if z == "homozygous" else 1)
@@ -230,8 +229,7 @@ def patient_genotype(patient: Patient, variants: Sequence[Variant], policy: Disr
     notes: list[str] = []
     declared = tuple(g.strip().upper() for g in (patient.mutated_genes or "").split(";") if g.strip())
     if not own:
-        result = getattr(patient.genetic_result, "value", patient.genetic_result)
-        reason = f"no variants recorded (genetic result: {result or 'unknown'})"
+        reason = f"no variants recorded (genetic result: {patient.genetic_result or 'unknown'})"
         fhl_type = None
         if declared:
             reason += f"; mutated gene(s) {', '.join(declared)} without variant details"

@@ -35,7 +35,7 @@ from neurohlh.io.consensus import append_consensus, consensus_from_reads
 from neurohlh.io.ids import look_alike_ids
 from neurohlh.io.plausibility import plausibility_checks
 from neurohlh.io.read import TABLES, read_all, table_label
-from neurohlh.schema import RECORD_TYPES, Patient, Reader, Study, Variant, field_specs
+from neurohlh.schema import RECORD_TYPES, Patient, Reader, Study, Variant, field_specs, record_column
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,8 @@ class Cohort:
 
 def _records(frame: pd.DataFrame, record_type: type) -> list[Any]:
     names = list(field_specs(record_type))
-    cols = [frame[n].astype(object).where(frame[n].notna(), None).tolist() for n in names]
+    cols = [record_column(record_type, n, frame[n].astype(object).where(frame[n].notna(), None).tolist())
+            for n in names]
     return [record_type(**dict(zip(names, values))) for values in zip(*cols)]
 
 

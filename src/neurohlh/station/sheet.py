@@ -19,7 +19,7 @@ import pandas as pd
 from neurohlh.io.cells import SET_SEPARATOR, format_cell, parse_cell, parse_table
 from neurohlh.io.checks import cross_checks
 from neurohlh.io.read import RawTable
-from neurohlh.schema import FieldSpec, Kind, Study, field_specs
+from neurohlh.schema import FieldSpec, Kind, Study, field_specs, record_column
 
 #: Study columns a reader never fills: they identify the study or come from the worklist.
 NOT_ON_SHEET = ("study_id", "patient_id", "reader", "study_date", "age_at_study_months")
@@ -157,7 +157,7 @@ def study_record(cells: Mapping[str, str], study_id: str, patient_id: str, reade
     raw = RawTable(LABEL, pd.DataFrame([row], dtype=str), np.array([1]), [])
     frame, problems, _ = parse_table(raw, Study)
     assert frame is not None and not problems, problems
-    return Study(**{name: _scalar(frame.at[0, name]) for name in STUDY_SPECS})
+    return Study(**{name: record_column(Study, name, [_scalar(frame.at[0, name])])[0] for name in STUDY_SPECS})
 
 
 def choice_labels(spec: FieldSpec) -> Iterable[tuple[str, str]]:
