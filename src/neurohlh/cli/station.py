@@ -126,14 +126,11 @@ def import_dicom_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON"),
 ) -> None:
     """Store de-identified copies of the MR studies in SOURCE for the readers (all files or none)."""
-    from neurohlh.cli.output import OUTPUT
-
     _open(folder)
     try:
         from neurohlh.station.images.service import import_dicom
     except ImportError:
         _fail('importing DICOM needs the images extra: pip install "neurohlh[images]"')
-        return
     try:
         report = import_dicom(source, "command line", mapping)
     except InputError as exc:
