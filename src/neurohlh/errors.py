@@ -74,14 +74,24 @@ class ProblemGroup:
     rows: tuple[int, ...]
     values: tuple[str, ...]  #: distinct values, in order of first appearance
     count: int
+    #: REDCap records of the problem (``"SYN05"``, ``"SYN05 #2"`` for an instance), distinct, in order.
+    records: tuple[str, ...] = ()
+    #: REDCap instrument of the column (one column belongs to one instrument).
+    instrument: str | None = None
 
     def rows_text(self, shown: int = 5) -> str:
         """``"4, 7, 9"`` or ``"4, 7, 9, 12, 15 and 30 more"``; empty when the problem has no row."""
-        if not self.rows:
-            return ""
-        text = ", ".join(str(r) for r in self.rows[:shown])
-        more = len(self.rows) - shown
-        return text + (f" and {more} more" if more > 0 else "")
+        return _first(self.rows, shown)
+
+    def records_text(self, shown: int = 5) -> str:
+        """The records as :meth:`rows_text` lists rows."""
+        return _first(self.records, shown)
+
+
+def _first(items: tuple[object, ...], shown: int) -> str:
+    text = ", ".join(str(i) for i in items[:shown])
+    more = len(items) - shown
+    return text + (f" and {more} more" if more > 0 else "")
 
 
 def group_problems(problems: Iterable[Problem]) -> list[ProblemGroup]:
@@ -103,7 +113,10 @@ def group_problems(problems: Iterable[Problem]) -> list[ProblemGroup]:
         if len(suggestions) > 1:  # value-specific suggestions: say which value the first one is for
             first = next(p for p in members if p.suggestion == suggestion)
             suggestion = f"for {first.value!r}: {suggestion}"
-        out.append(ProblemGroup(file, column, message, suggestion, rows, values, len(members)))
+        records = tuple(dict.fromkeys(p.record + ("" if p.instance is None else f" #{p.instance}")
+                                      for p in members if p.record is not None))
+        instrument = next((p.instrument for p in members if p.instrument is not None), None)
+        out.append(ProblemGroup(file, column, message, suggestion, rows, values, len(members), records, instrument))
     return out
 
 

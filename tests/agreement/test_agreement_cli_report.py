@@ -63,6 +63,10 @@ def test_cli_text_and_json():
 def test_cli_without_double_reads_says_what_to_add():
     out = runner.invoke(app, ["agreement", str(EXAMPLE)])
     assert out.exit_code == 1 and "reader_1" in out.output
+    data = json.loads(runner.invoke(app, ["agreement", str(EXAMPLE), "--json"]).stdout)
+    assert data == {"ok": False, "source": str(EXAMPLE), "problems": [], "error": (
+        "no MR study has both a reader_1 and a reader_2 read, so there is no reader agreement to compute; add the "
+        "independent reads as rows with reader 'reader_1' and 'reader_2'")}  # the one failure shape of every command
 
 
 def test_cli_bad_cohort_is_located(tmp_path):

@@ -236,8 +236,33 @@ def test_import_command_lists_located_problems_and_writes_nothing(tmp_path, expo
         "message": "is not yes/no", "suggestion": "write yes or no (or leave empty for unknown)",
         "record": "SYN05", "instrument": "patient", "instance": None}]
     assert not (tmp_path / "cohort").exists()
-    shown = runner.invoke(app, ["redcap", "import", str(path)])
-    assert shown.exit_code == 1 and "[bold]maybe" in shown.output  # user text shown as written, not as markup
+    # user text shown as written, not as markup (wide enough that no table cell wraps, as in tests/cli)
+    shown = CliRunner(env={"COLUMNS": "250"}).invoke(app, ["redcap", "import", str(path)])
+    assert shown.exit_code == 1 and "'[bold]maybe'" in shown.output
+
+
+def test_import_command_groups_a_repeated_problem_by_record_and_instrument(tmp_path, export):
+    header, rows = export
+    for record in ("SYN05", "SYN06", "SYN07"):
+        rows[_row(rows, record)][header.index("sex")] = "[m]"
+    path = _write(tmp_path, header, rows)
+    wide = CliRunner(env={"COLUMNS": "250"})
+    shown = wide.invoke(app, ["redcap", "import", str(path)])
+    assert shown.exit_code == 1
+    lines = [line for line in shown.output.splitlines() if "'[m]'" in line]
+    assert len(lines) == 1, shown.output  # one row for the three cells, located by record and instrument
+    assert "SYN05, SYN06, SYN07" in lines[0] and "patient" in lines[0] and "3 cells:" in lines[0]
+    assert "record" in shown.output and "instrument" in shown.output and "variable" in shown.output
+    validated = wide.invoke(app, ["validate", str(path)])  # the same table from the generic command
+    assert [line for line in validated.output.splitlines() if "'[m]'" in line] == lines
+
+
+def test_import_command_failures_have_the_one_json_shape(tmp_path):
+    result = runner.invoke(app, ["redcap", "import", str(tmp_path / "export.txt"), "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.output) == {
+        "ok": False, "source": str(tmp_path / "export.txt"), "problems": [],
+        "error": f"{tmp_path / 'export.txt'}: give a REDCap flat export file ending in .csv or .json"}
 
 
 def test_analyze_reads_an_export_directly(tmp_path, demo):

@@ -1,27 +1,12 @@
 """``neurohlh agreement COHORT``: how far the two readers agreed, field by field and decision by decision."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
+from neurohlh.cli.output import OUTPUT, text
 from neurohlh.errors import InputError
-
-console = Console()
-err_console = Console(stderr=True)
-
-
-def _fail(as_json: bool, exc: InputError) -> None:
-    if as_json:
-        print(json.dumps({"ok": False, "error": str(exc).splitlines()[0],
-                          "problems": [p.to_dict() for p in exc.problems]}, indent=2))
-    else:
-        err_console.print(f"[red]error[/red] {escape(str(exc))}")
-    raise typer.Exit(1)
 
 
 def agreement_cmd(
@@ -39,40 +24,29 @@ def agreement_cmd(
     try:
         result = reader_agreement(load_cohort(path), n_boot=n_boot, seed=seed)
     except InputError as exc:
-        _fail(as_json, exc)
-        return
+        OUTPUT.fail(exc, path, as_json)
     if result is None:
-        message = ("no MR study has both a reader_1 and a reader_2 read, so there is no reader agreement to "
-                   "compute; add the independent reads as rows with reader 'reader_1' and 'reader_2'")
-        if as_json:
-            print(json.dumps({"ok": False, "error": message, "problems": []}, indent=2))
-        else:
-            err_console.print(f"[red]error[/red] {message}")
-        raise typer.Exit(1)
+        OUTPUT.fail(InputError("no MR study has both a reader_1 and a reader_2 read, so there is no reader agreement "
+                               "to compute; add the independent reads as rows with reader 'reader_1' and 'reader_2'"),
+                    path, as_json)
     if as_json:
-        print(json.dumps({"ok": True, "source": str(path), **result.to_dict()}, indent=2, default=str))
+        OUTPUT.json({"ok": True, "source": str(path), **result.to_dict()})
         return
     tables = [agreement_table(result)] + ([discordance_table(result)] if discordant else [])
     for t in tables:
-        out = Table(title=t.title)
-        for col in (t.label_header, *t.columns):
-            out.add_column(col)
-        for row in t.rows:
-            if row.section:
-                out.add_row(f"[bold]{escape(row.label)}[/bold]")
-            else:
-                out.add_row(escape(row.label), *(escape(c.text) for c in row.cells))
-        console.print(out)
+        rows = [[text((row.label, "bold"))] if row.section else [row.label, *(c.text for c in row.cells)]
+                for row in t.rows]
+        OUTPUT.table(t.title, (t.label_header, *t.columns), rows)
         for note in t.footnotes:
-            console.print(escape(note), style="dim")
+            OUTPUT.line((note, "dim"))
     changed = "; ".join(f"{c.decision.replace('_', ' ')} {c.discordant}/{c.n}" for c in result.decision_changes)
-    console.print(f"Adjudication: {result.adjudicated_values} discordant values in {result.adjudicated_studies} "
-                  f"studies decided by the adjudicator, {result.consensus_row_values} by a consensus row; decisions "
-                  f"on which the readers differed (and the consensus settled): {changed}")
-    console.print(f"Methods: {escape(result.methods)}")
+    OUTPUT.line(f"Adjudication: {result.adjudicated_values} discordant values in {result.adjudicated_studies} "
+                f"studies decided by the adjudicator, {result.consensus_row_values} by a consensus row; decisions "
+                f"on which the readers differed (and the consensus settled): {changed}")
+    OUTPUT.line(f"Methods: {result.methods}")
     if not discordant:
-        console.print(f"{result.studies_discordant} of {result.n_studies} studies have discordant fields; "
-                      "--discordant lists them.")
+        OUTPUT.line(f"{result.studies_discordant} of {result.n_studies} studies have discordant fields; "
+                    "--discordant lists them.")
 
 
 def register(app: typer.Typer) -> None:

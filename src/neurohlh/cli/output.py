@@ -83,9 +83,13 @@ class Output:
         (self.err if err else self.out).print(grid)
 
     def problems(self, title: str, problems: Sequence[Problem], err: bool = False) -> None:
-        """Problems as one table, the same problem in the same column grouped with its count and first rows."""
-        rows = []
+        """Problems as one table, the same problem in the same column grouped with its count and first rows.
+
+        Problems of a REDCap export are located by record and instrument (and the variable) instead of the file.
+        """
+        rows: list[tuple[str, ...]] = []
         groups = group_problems(problems)
+        redcap = any(p.record is not None or p.instrument is not None for p in problems)
         if len(groups) < len(problems):
             title += " (a problem repeated in one column is listed once, with its count)"
         for g in groups:
@@ -94,8 +98,16 @@ class Output:
             message = g.message + (f"; {g.suggestion}" if g.suggestion else "")
             if g.count > 1:
                 message = f"{g.count} cells: {message}"
-            rows.append((g.file, where, g.column or "", values, message))
-        self.table(title, ("file", "row", "column", "value", "problem"), rows, err=err, ratios=(None, 1, None, 2, 5))
+            if redcap:
+                rows.append((g.records_text(ROWS_SHOWN), g.instrument or "", where, g.column or "", values, message))
+            else:
+                rows.append((g.file, where, g.column or "", values, message))
+        if redcap:
+            self.table(title, ("record", "instrument", "row", "variable", "value", "problem"), rows, err=err,
+                       ratios=(1, None, 1, None, 2, 5))
+        else:
+            self.table(title, ("file", "row", "column", "value", "problem"), rows, err=err,
+                       ratios=(None, 1, None, 2, 5))
 
     # -- failures ------------------------------------------------------------------------------------------
     def fail(self, exc: InputError, source: object, as_json: bool, consequence: str = "",

@@ -1,7 +1,6 @@
 """``neurohlh redcap ...``: the REDCap data dictionary, reading flat exports, writing them, pulling through the API."""
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -10,14 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from neurohlh.errors import InputError, Problem
-
-console = Console()
-err_console = Console(stderr=True)
+from neurohlh.cli.output import OUTPUT
+from neurohlh.errors import InputError
 
 redcap_app = typer.Typer(
     help="REDCap in and out: the data dictionary to upload, flat record exports read as a cohort, records pulled "
@@ -29,34 +23,21 @@ TOKEN_ENV = "NEUROHLH_REDCAP_TOKEN"
 _TOKEN = re.compile(r"^[0-9A-Fa-f]{32}$")
 
 
-def _problem_table(title: str, problems: tuple[Problem, ...] | list[Problem]) -> Table:
-    table = Table(title=escape(title))
-    for col in ("record", "instrument", "row", "variable", "value", "problem"):
-        table.add_column(col)
-    for p in problems:
-        instrument = "" if p.instrument is None else p.instrument + ("" if p.instance is None else f" #{p.instance}")
-        message = p.message + (f"; {p.suggestion}" if p.suggestion else "")
-        table.add_row(escape(p.record or ""), escape(instrument), "" if p.row is None else str(p.row),
-                      escape(p.column or ""), "" if p.value is None else escape(repr(p.value)), escape(message))
-    return table
-
-
 def _report(source: Path, as_json: bool) -> Any:
     """Validate a flat export; print the outcome; return the report."""
     from neurohlh.io import validate
 
     report = validate(source)
     if as_json:
-        print(json.dumps(report.to_dict(), indent=2))
+        OUTPUT.json(report.to_dict())
         return report
     for note in report.notes:
-        console.print(f"[yellow]note[/yellow] {escape(note)}")
+        OUTPUT.note(note)
     if report.ok:
         counts = ", ".join(f"{n} {t}" for t, n in report.counts.items())
-        console.print(f"[green]OK[/green] {escape(str(source))}: {counts}; no problems found")
+        OUTPUT.done("OK", f"{source}: {counts}; no problems found")
     else:
-        console.print(_problem_table(f"{len(report.problems)} problem(s) in {source}; nothing was imported",
-                                     report.problems))
+        OUTPUT.problems(f"{len(report.problems)} problem(s) in {source}; nothing was imported", report.problems)
     return report
 
 
@@ -68,13 +49,12 @@ def dictionary_cmd(
     from neurohlh.redcap.dictionary import INSTRUMENTS, redcap_fields, write_dictionary
 
     if out.suffix.lower() != ".csv":
-        err_console.print(f"[red]error[/red] {escape(str(out))}: give a name ending in .csv")
-        raise typer.Exit(1)
+        OUTPUT.stop(f"{out}: give a name ending in .csv")
     write_dictionary(out)
     repeating = ", ".join(f for f, (_, _, rep) in INSTRUMENTS.items() if rep)
-    console.print(f"wrote {escape(str(out))}: {len(redcap_fields())} variables in instruments "
-                  f"{', '.join(INSTRUMENTS)}. In REDCap, make {repeating} repeating instruments (Project Setup > "
-                  "Repeating instruments) and give each site a data access group.")
+    OUTPUT.line(f"wrote {out}: {len(redcap_fields())} variables in instruments "
+                f"{', '.join(INSTRUMENTS)}. In REDCap, make {repeating} repeating instruments (Project Setup > "
+                "Repeating instruments) and give each site a data access group.")
 
 
 def import_cmd(
@@ -89,22 +69,16 @@ def import_cmd(
     from neurohlh.io import load_cohort, validate, write_cohort_csv
 
     if not export.is_file() or export.suffix.lower() not in (".csv", ".json"):
-        message = f"{export}: give a REDCap flat export file ending in .csv or .json"
-        if as_json:
-            print(json.dumps({"source": str(export), "ok": False, "problems": [{"message": message}]}, indent=2))
-        else:
-            err_console.print(f"[red]error[/red] {escape(message)}")
-        raise typer.Exit(1)
+        OUTPUT.fail(InputError(f"{export}: give a REDCap flat export file ending in .csv or .json"), export, as_json)
     report = _report(export, as_json) if out is None or not as_json else validate(export)
     if not report.ok:
         if as_json and out is not None:
-            print(json.dumps(report.to_dict(), indent=2))
+            OUTPUT.json(report.to_dict())
         raise typer.Exit(1)
     if out is None:
         return
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        err_console.print(f"[red]error[/red] {escape(str(out))} exists and is not an empty folder; nothing was written")
-        raise typer.Exit(1)
+        OUTPUT.fail(InputError(f"{out} exists and is not an empty folder; nothing was written"), export, as_json)
     cohort = load_cohort(export)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -118,9 +92,9 @@ def import_cmd(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     if as_json:
-        print(json.dumps({**report.to_dict(), "written": str(out)}, indent=2))
+        OUTPUT.json({**report.to_dict(), "written": str(out)})
     else:
-        console.print(f"wrote the cohort to {escape(str(out))}/ (patients.csv, studies.csv, variants.csv)")
+        OUTPUT.line(f"wrote the cohort to {out}/ (patients.csv, studies.csv, variants.csv)")
 
 
 def export_cmd(
@@ -134,16 +108,14 @@ def export_cmd(
     from neurohlh.redcap.export import write_flat_export
 
     if out.suffix.lower() not in (".csv", ".json"):
-        err_console.print(f"[red]error[/red] {escape(str(out))}: give a name ending in .csv or .json")
-        raise typer.Exit(1)
+        OUTPUT.stop(f"{out}: give a name ending in .csv or .json")
     try:
         cohort = load_cohort(cohort_path)
     except InputError as exc:
-        err_console.print(f"[red]error[/red] {escape(str(exc))}")
-        raise typer.Exit(1) from None
+        OUTPUT.fail(exc, cohort_path, False, "nothing was written")
     write_flat_export(cohort, out, labels=labels)
-    console.print(f"wrote {escape(str(out))}: {len(cohort.patients)} records, {len(cohort.studies)} MR reads, "
-                  f"{len(cohort.variants)} variants")
+    OUTPUT.line(f"wrote {out}: {len(cohort.patients)} records, {len(cohort.studies)} MR reads, "
+                f"{len(cohort.variants)} variants")
 
 
 def pull_cmd(
@@ -165,12 +137,11 @@ def pull_cmd(
             raise PullError(f"the value of {token_env} is not a REDCap API token (32 hexadecimal characters)")
         files = pull(url, token, out)
     except PullError as exc:
-        err_console.print(f"[red]error[/red] {escape(str(exc))}")
-        raise typer.Exit(1) from None
+        OUTPUT.fail(InputError(str(exc)), url, as_json)
     if not as_json:
-        console.print(f"saved {escape(str(files.records))} and {escape(str(files.metadata))}")
+        OUTPUT.line(f"saved {files.records} and {files.metadata}")
         for note in files.notes:
-            console.print(f"[yellow]note[/yellow] {escape(note)}")
+            OUTPUT.note(note)
     report = _report(files.records, as_json)
     raise typer.Exit(0 if report.ok else 1)
 
