@@ -169,6 +169,23 @@ def test_small_tables_never_import_numba():
     assert out.stdout.strip() == "False"
 
 
+def test_a_one_off_r_by_c_test_imports_only_numpy():
+    # what a one-off process pays for: importing the public function and testing a small R x C
+    # table loads numpy and nothing heavier (no scipy, pandas, numba, statsmodels, matplotlib)
+    code = (
+        "import sys\n"
+        "from neurohlh.stats import fisher_exact\n"
+        "r = fisher_exact([[30, 22, 41, 19, 38], [31, 40, 25, 29, 25]])\n"
+        "heavy = ('scipy', 'pandas', 'numba', 'statsmodels', 'matplotlib', 'lifelines')\n"
+        "print(repr(r.pvalue), sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    pvalue, loaded = out.stdout.strip().split(" ", 1)
+    assert loaded == "[]"
+    # R 4.2.2: fisher.test(matrix(c(30,22,41,19,38,31,40,25,29,25), 2, byrow = TRUE))$p.value
+    assert float(pvalue) == pytest.approx(0.007614347611, rel=1e-9)
+
+
 def _service_account_run(tmp_path, code: str, writable_tmp: bool) -> dict:
     """Run ``code`` with the package copied where numba cannot cache beside the source, HOME and
     the numba cache directory unusable (paths under /dev/null fail even for root), and the

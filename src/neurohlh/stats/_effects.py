@@ -131,12 +131,25 @@ def odds_ratio(table: np.ndarray, level: float = 0.95) -> EffectSize:
                       "conditional MLE, exact conditional CI (R fisher.test)")
 
 
-def cramers_v(table: np.ndarray) -> EffectSize:
-    """Cramer's V = sqrt(chi2 / (n (min(R, C) - 1))) by SciPy's ``association(method="cramer")`` on the
-    uncorrected Pearson chi-square; no CI (none is standard)."""
-    from scipy.stats.contingency import association
+def expected_frequencies(table: np.ndarray) -> np.ndarray:
+    """Expected counts under independence, row total x column total / n (the float operations of
+    SciPy's ``expected_freq``, without importing scipy.stats: a one-off exact test stays light)."""
+    observed = np.asarray(table, dtype=float)
+    return np.multiply(observed.sum(axis=1, keepdims=True), observed.sum(axis=0, keepdims=True)) / observed.sum()
 
-    v = float(association(np.asarray(table), method="cramer", correction=False))
+
+def pearson_chi_square(table: np.ndarray) -> float:
+    """Uncorrected Pearson chi-square, sum (O - E)^2 / E (as ``scipy.stats.chi2_contingency``)."""
+    observed = np.asarray(table, dtype=float)
+    expected = expected_frequencies(observed)
+    return float(np.sum((observed - expected) ** 2 / expected))
+
+
+def cramers_v(table: np.ndarray) -> EffectSize:
+    """Cramer's V = sqrt(chi2 / (n (min(R, C) - 1))) on the uncorrected Pearson chi-square (the formula
+    of SciPy's ``association(method="cramer", correction=False)``); no CI (none is standard)."""
+    t = np.asarray(table)
+    v = math.sqrt(pearson_chi_square(t) / float(t.sum()) / (min(t.shape) - 1))
     return EffectSize("Cramer's V", v, None, "from uncorrected Pearson chi-square")
 
 

@@ -36,10 +36,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
-from scipy.special import gammaln
-
-from neurohlh.stats._exact_common import _MERGE_GRID, _count_compositions
+from neurohlh.stats._exact_common import _LGAMMA_MAX_N, _MERGE_GRID, _count_compositions, log_factorials
 from neurohlh.stats._limits import DEFAULT_MEMORY_LIMIT, ExactTimeout, Limits
 
 #: R's tolerance for "probability <= observed probability": fisher.test compares
@@ -63,6 +60,8 @@ COMPILED_MIN_ARCS = 2e4
 #: once per installation): only networks where numpy would need about as long.
 COMPILE_MIN_TABLES = 1e16
 COMPILE_MIN_ARCS = 1e7
+#: Entry lists longer than this are merged through pandas' hash table (see ``_merge``).
+_HASH_MERGE_MIN = 200_000
 
 
 def log_tolerance(shape: tuple[int, ...]) -> float:
@@ -84,6 +83,13 @@ def log_table_probability(table: np.ndarray) -> float:
     """Log of the hypergeometric probability of ``table`` given its margins."""
     t = np.asarray(table, dtype=np.int64)
     rows, cols, n = t.sum(axis=1), t.sum(axis=0), int(t.sum())
+    if n <= _LGAMMA_MAX_N:  # the same log-factorials as the network's (see log_factorials)
+        def lf(values: np.ndarray) -> float:
+            return math.fsum(map(math.lgamma, values.ravel() + 1.0))
+
+        return lf(rows) + lf(cols) - math.lgamma(n + 1.0) - lf(t)
+    from scipy.special import gammaln
+
     return float(gammaln(rows + 1).sum() + gammaln(cols + 1).sum() - gammaln(n + 1) - gammaln(t + 1).sum())
 
 
@@ -132,7 +138,7 @@ class _Network:
     def __init__(self, rows: np.ndarray, cols: np.ndarray, limits: Limits):
         self.cols = cols
         self.base = int(rows.max()) + 1
-        self.lf = gammaln(np.arange(int(rows.sum()) + 1) + 1.0)
+        self.lf = log_factorials(int(rows.sum()))
         self.limits = limits
         self.states: list[np.ndarray] = [np.sort(rows)[None, :]]
         self.trans: list[tuple[np.ndarray, ...]] = []
@@ -209,8 +215,9 @@ def _stage_pairs(node: np.ndarray, ptr: np.ndarray, size: np.ndarray):
 def _merge(node: np.ndarray, value: np.ndarray, count: np.ndarray):
     """Merge entries of one state whose log-probabilities agree to _MERGE_GRID.
 
-    Returns the entries sorted by state, then by value.  Grouping uses a hash table
-    (``pandas.factorize``), which is linear; only the merged entries are sorted.
+    Returns the entries sorted by state, then by value.  Long lists are grouped through a hash
+    table (``pandas.factorize``), which is linear, and only the merged entries are sorted; short
+    ones by ``numpy.unique``; both give the same result.
     """
     if len(node) == 0:
         return node, value, count
@@ -224,7 +231,13 @@ def _merge(node: np.ndarray, value: np.ndarray, count: np.ndarray):
         new[1:] = (node[1:] != node[:-1]) | (vkey[1:] != vkey[:-1])
         first = np.flatnonzero(new)
         return node[first], value[first], np.add.reduceat(count, first)
-    codes, keys = pd.factorize(node * span + (vkey - vmin))
+    key = node * span + (vkey - vmin)
+    if len(key) > _HASH_MERGE_MIN:  # linear hash grouping; pandas is imported only for large lists
+        import pandas as pd
+
+        codes, keys = pd.factorize(key)
+    else:
+        keys, codes = np.unique(key, return_inverse=True)
     merged = np.bincount(codes, weights=count, minlength=len(keys))
     rep = np.empty(len(keys))
     rep[codes] = value
@@ -526,6 +539,7 @@ def ffh_monte_carlo(table: np.ndarray, n_resamples: int = 100_000, seed: int = 2
     is ``(b + 1) / (B + 1)`` (Phipson & Smyth 2010: the observed table counts as one of the
     draws, so the estimate is never 0), and SE = sqrt(p (1 - p) / B).
     """
+    from scipy.special import gammaln
     from scipy.stats import random_table
 
     t = np.asarray(table, dtype=np.int64)

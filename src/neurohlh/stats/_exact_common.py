@@ -1,5 +1,6 @@
 """Pieces shared by the numpy (:mod:`._exact`) and compiled (:mod:`._exact_compiled`) exact engines, so that
-neither imports the other's internals: the merge grid and the composition count (the limits and the timeout signal are in :mod:`._limits`)."""
+neither imports the other's internals: the merge grid, the log-factorial table and the composition count
+(the limits and the timeout signal are in :mod:`._limits`)."""
 from __future__ import annotations
 
 import math
@@ -8,6 +9,19 @@ import numpy as np
 
 #: Past log-probabilities closer than this are merged into one entry.
 _MERGE_GRID = 1e-10
+#: Up to this n the log-factorial table comes from ``math.lgamma``, so a small table never loads
+#: ``scipy.special`` (a large part of a one-off process); above it from ``scipy.special.gammaln``.
+#: Both are accurate to about one unit in the last place.
+_LGAMMA_MAX_N = 20_000
+
+
+def log_factorials(n: int) -> np.ndarray:
+    """``log(k!)`` for k = 0..n."""
+    if n <= _LGAMMA_MAX_N:
+        return np.fromiter(map(math.lgamma, np.arange(1.0, n + 2.0)), dtype=float, count=n + 1)
+    from scipy.special import gammaln
+
+    return gammaln(np.arange(n + 1) + 1.0)
 
 
 def _count_compositions(limits: np.ndarray, total: int) -> np.ndarray:

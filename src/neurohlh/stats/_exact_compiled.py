@@ -16,9 +16,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scipy.special import gammaln
-
-from neurohlh.stats._exact_common import _MERGE_GRID, _count_compositions
+from neurohlh.stats._exact_common import _MERGE_GRID, _count_compositions, log_factorials
 from neurohlh.stats._limits import Limits
 
 #: Fillings handled by the first kernel call of a stage; later calls are sized by the time taken.
@@ -184,7 +182,7 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limit
     cols = [int(c) for c in cols]  # type: ignore[assignment]
     r = len(rows)
     base = int(rows.max()) + 1
-    lf = gammaln(np.arange(int(rows.sum()) + 1) + 1.0)
+    lf = log_factorials(int(rows.sum()))
     fact = np.array([math.factorial(i) for i in range(r + 1)], dtype=float)
     n_trans = len(cols) - 1
     max_entries = limits.max_entries("compiled")

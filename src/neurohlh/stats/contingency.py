@@ -30,7 +30,7 @@ DEFAULT_RESAMPLES = 100_000
 class ContingencyTable:
     """A groups x categories table of counts, checked once, with the numbers its tests read.
 
-    The expected counts under independence (row total x column total / n, SciPy's
+    The expected counts under independence (row total x column total / n, as SciPy's
     ``expected_freq``) are computed once, here; the test choice (:func:`compare_categorical`),
     the sparsity caveat of the asymptotic tests and the panel read them from this object. Every
     function of this module accepts a ContingencyTable wherever it accepts a table, without
@@ -53,11 +53,9 @@ class ContingencyTable:
         """The checked table (an :class:`InputError` names what is wrong with ``table``)."""
         if isinstance(table, ContingencyTable):
             return table
-        from scipy.stats.contingency import expected_freq
-
         counts = _iv_table(table, name)
         counts.setflags(write=False)
-        expected = np.asarray(expected_freq(counts), dtype=float)
+        expected = _effects.expected_frequencies(counts)
         expected.setflags(write=False)
         return cls(counts, expected)
 
