@@ -133,17 +133,22 @@ def key_fits(rows: np.ndarray) -> bool:
     return len(rows) * math.log2(int(rows.max()) + 1) < 62
 
 
-def _chunks(counts: np.ndarray, limits: Limits):
-    """Consecutive state ranges, the first with about CHUNK_ARCS fillings, then sized so that
-    one kernel call takes about CHUNK_SECONDS; the time budget is checked before each."""
-    cum = np.cumsum(counts)
+def _chunks(counts: np.ndarray, limits: Limits, ptr: np.ndarray | None = None):
+    """Consecutive state ranges, the first with about CHUNK_ARCS units of work, then sized so that
+    one kernel call takes about CHUNK_SECONDS; the time budget is checked before each.
+
+    A unit is one filling, or, for a pass over entry lists (CSR offsets ``ptr``), one filling
+    times the state's entries: a 2xK stage of a few thousand arcs can carry millions of entries,
+    and sizing it by arcs alone would run the whole stage in one call, past the budget."""
+    work = counts if ptr is None else counts * (1.0 + np.diff(ptr))
+    cum = np.cumsum(work)
     start = 0
     size = float(CHUNK_ARCS)
-    while start < len(counts):
+    while start < len(work):
         limits.check()
         base = cum[start - 1] if start else 0.0
         stop = int(np.searchsorted(cum, base + size, side="right"))
-        stop = min(max(stop, start + 1), len(counts))
+        stop = min(max(stop, start + 1), len(work))
         began = time.perf_counter()
         yield start, stop
         took = time.perf_counter() - began
@@ -234,7 +239,7 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limit
     for k in range(stop - 1):
         out = (np.empty(1024, np.int64), np.empty(1024), np.empty(1024))
         n_out = 0
-        for s0, s1 in _chunks(counts[k], limits):
+        for s0, s1 in _chunks(counts[k], limits, ptr):
             limits.check()
             mass, *out, n_out = K.forward(states[k], cols[k], lf, base, s0, s1, fact, maxfill[k],
                                           *tables[k], hi[k + 1], lo[k + 1], ptr, vals, cnts,
@@ -251,7 +256,7 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limit
     f = stop - 1
     pmax, pmin = np.full(len(states[stop]), -np.inf), np.full(len(states[stop]), np.inf)
     n_past = 0
-    for s0, s1 in _chunks(counts[f], limits):
+    for s0, s1 in _chunks(counts[f], limits, ptr):
         limits.check()
         n_past += K.window_bounds(states[f], cols[f], lf, base, s0, s1, fact, maxfill[f],
                                   *tables[f], hi[stop], lo[stop], ptr, vals, limit, pmax, pmin)
@@ -301,7 +306,7 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limit
     if n_future:
         out = (np.empty(1024, np.int64), np.empty(1024), np.empty(1024))
         n_out = 0
-        for s0, s1 in _chunks(counts[f], limits):
+        for s0, s1 in _chunks(counts[f], limits, ptr):
             limits.check()
             mass, *out, n_out = K.forward(states[f], cols[f], lf, base, s0, s1, fact, maxfill[f],
                                           *tables[f], hi[stop], lo[stop], ptr, vals, cnts,
@@ -316,7 +321,7 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limit
     # last forward stage fused with the meet: its entries are consumed as they are generated,
     # so the larger, past list is never stored or sorted
     fcum = K.scaled_cum(fptr, fvals, fcnts)
-    for s0, s1 in _chunks(counts[f], limits):
+    for s0, s1 in _chunks(counts[f], limits, ptr):
         limits.check()
         total += K.forward_meet(states[f], cols[f], lf, base, s0, s1, fact, maxfill[f],
                                 *tables[f], hi[stop], lo[stop], ptr, vals, cnts, limit,
