@@ -66,6 +66,42 @@ def test_both_meet_variants_at_every_stage_match_brute_force(table, unsorted):
         assert min(1.0, p) == pytest.approx(expected, rel=1e-9, abs=1e-300), meet
 
 
+@pytest.mark.parametrize("table", _random_tables(17, 40) + [
+    np.array([[3, 1, 0, 2, 1], [0, 2, 3, 1, 0], [2, 2, 1, 0, 3]]),
+    np.array([[2, 2, 1, 0], [1, 3, 0, 2], [2, 0, 2, 1], [0, 1, 1, 3]]),
+    np.array([[4, 4, 0], [4, 4, 0], [0, 0, 5]]),  # tied rows and columns, a zero-probability corner
+], ids=lambda t: "x".join(map(str, t.shape)))
+def test_implicit_stages_match_brute_force(table):
+    # every transition after the first left implicit (its next stage listed directly, relaxed
+    # bounds, arcs generated only from partial tables that reach it): the enumerated p-value
+    from neurohlh.stats._exact import log_table_probability, log_tolerance
+    from neurohlh.stats._exact_compiled import ffh_compiled
+
+    t = _orient(np.asarray(table, dtype=np.int64))
+    rows, cols = t.sum(axis=1), np.sort(t.sum(axis=0))[::-1]
+    limit = log_table_probability(t) + log_tolerance(t.shape)
+    p, _ = ffh_compiled(rows, cols, limit, Limits(math.inf), implicit_min_arcs=0)
+    assert min(1.0, p) == pytest.approx(brute_force_ffh(table), rel=1e-9, abs=1e-300)
+
+
+def test_relaxed_bounds_enclose_the_exact_ones():
+    # the relaxed largest / smallest completion log-probability of each state against the exact
+    # ones of the full network (stage 1 of a 4x4 table with n = 40)
+    from neurohlh.stats import _exact_numba as kernels
+    from neurohlh.stats._exact import _Network
+    from neurohlh.stats._exact_common import log_factorials
+
+    t = np.array([[3, 5, 2, 4], [6, 1, 4, 3], [2, 4, 5, 4], [4, 3, 6, 4]])
+    rows, cols = t.sum(axis=1), np.sort(t.sum(axis=0))[::-1]
+    net = _Network(rows, cols, Limits(math.inf))
+    for k in (1, 2):
+        states = net.states[k]
+        hi, lo = np.empty(len(states)), np.empty(len(states))
+        kernels.relaxed_bounds(states, np.array(cols[k:], np.int64), log_factorials(int(rows.sum())), 1, hi, lo)
+        assert np.all(hi >= net.hi[k]) and np.all(lo <= net.lo[k])
+        assert np.median(hi - net.hi[k]) < 1e-3  # the Lagrangian bound is nearly tight
+
+
 def test_two_by_k_with_ties_and_zero_columns_matches_brute_force():
     # tied column totals and tied row totals exercise the filling multiplicities
     table = np.array([[4, 0, 3, 3, 2, 5, 1], [1, 5, 2, 2, 3, 0, 4]])

@@ -23,6 +23,10 @@ from neurohlh.stats._limits import Limits
 CHUNK_ARCS = 2_000_000
 #: Target duration of one kernel call, so the time budget is checked about this often.
 CHUNK_SECONDS = 0.1
+#: A transition with at least this many arcs is left implicit (see ``_implicit_stage``).
+IMPLICIT_MIN_ARCS = 1_000_000
+#: Rounds of coordinate ascent of the relaxed bounds (``relaxed_bounds``).
+RELAXED_ROUNDS = 1
 
 
 def _writable(path: Path) -> bool:
@@ -126,6 +130,7 @@ def _warm_up() -> None:
     for meet in range(1, len(cols)):
         for unsorted in ("past", "future"):
             ffh_compiled(rows, cols, limit, Limits(math.inf), meet=meet, unsorted=unsorted)
+    ffh_compiled(rows, cols, limit, Limits(math.inf), implicit_min_arcs=0)
 
 
 def key_fits(rows: np.ndarray) -> bool:
@@ -167,13 +172,27 @@ def _decode(keys: np.ndarray, base: int, r: int) -> np.ndarray:
     return out
 
 
+def _implicit_stage(k: int, cnt: np.ndarray, r: int, min_arcs: float) -> bool:
+    """Leave transition ``k`` implicit?  When it has millions of arcs (R, C >= 3 near independence:
+    one middle stage of millions of fillings between two small ones), building it, its
+    exact bounds and its path counts costs far more than the few partial tables that cross it.  Then
+    the next stage is listed directly (``states_with_total``), the bounds of stage ``k`` are relaxed
+    (``relaxed_bounds``), the lists meet at ``k + 1`` and only the arcs of states that partial
+    tables reach are generated.  Never for the first stage (its one state is always reached) nor
+    for two rows (fillings are few)."""
+    return k > 0 and r >= 3 and float(cnt.sum()) >= min_arcs
+
+
 def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limits,
-                 meet: int | None = None, unsorted: str = "auto") -> tuple[float, int]:
+                 meet: int | None = None, unsorted: str = "auto",
+                 implicit_min_arcs: float = IMPLICIT_MIN_ARCS) -> tuple[float, int]:
     """Total probability of tables with log P <= ``limit``; returns ``(p, number of states)``.
 
     ``rows`` are the state dimension, ``cols`` the columns in network order (at least two).
     The meet needs one of its two lists sorted; ``unsorted`` says which one is left in
     generation order: ``"auto"`` the larger, or ``"past"`` / ``"future"`` (for tests).
+    Transitions with at least ``implicit_min_arcs`` arcs are left implicit (``_implicit_stage``;
+    then ``meet`` is ignored).
     """
     limits.check()
     prepare_cache()
@@ -193,13 +212,26 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limit
     max_entries = limits.max_entries("compiled")
 
     states = [np.sort(rows)[None, :]]
-    tables, counts, maxfill = [], [], []
+    tables: list[tuple[np.ndarray, np.ndarray]] = []
+    counts: list[np.ndarray] = []
+    maxfill: list[int] = []
     fwd = [np.ones(1)]
+    implicit: list[int] = []  # transitions whose arcs are generated only from partial tables reaching them
     for k in range(n_trans):
         cnt = _count_compositions(states[k], cols[k])
-        limits.charge_arcs(float(cnt.sum()), "compiled", stored=False)
         counts.append(cnt)
         maxfill.append(max(1, int(cnt.max())))
+        if _implicit_stage(k, cnt, r, implicit_min_arcs):
+            implicit.append(k)
+            limits.check()
+            keys = np.sort(K.states_with_total(states[0][0], int(sum(cols[k + 1:])), base))
+            states.append(_decode(keys, base, r))
+            limits.charge_states(sum(len(st) for st in states))
+            hkeys, hvals = K.table_of(keys)
+            tables.append((hkeys, hvals))
+            fwd.append(np.ones(len(keys)))  # path counts are not needed: the meet follows it
+            continue
+        limits.charge_arcs(float(cnt.sum()), "compiled", stored=False)
         hkeys, hvals = K.new_table(4 * len(states[k]) + 64)
         keys = np.empty(1024, np.int64)
         fwd_next = np.zeros(1024)
@@ -214,19 +246,26 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limit
         tables.append((hkeys, hvals))
         fwd.append(fwd_next[:n_next].copy())
 
-    # exact longest / shortest completion and backward path counts
+    # exact longest / shortest completion and backward path counts (relaxed at implicit stages)
     last = len(states[-1])
     hi, lo, bwd = [None] * (n_trans + 1), [None] * (n_trans + 1), [None] * (n_trans + 1)
     hi[-1], lo[-1], bwd[-1] = np.zeros(last), np.zeros(last), np.ones(last)  # type: ignore[call-overload]
     for k in range(n_trans - 1, -1, -1):
         m = len(states[k])
         hi[k], lo[k], bwd[k] = np.empty(m), np.empty(m), np.empty(m)  # type: ignore[call-overload]
+        if k in implicit:
+            limits.check()
+            K.relaxed_bounds(states[k], np.array(cols[k:], np.int64), lf, RELAXED_ROUNDS, hi[k], lo[k])
+            bwd[k][:] = 1.0  # type: ignore[index]
+            continue
         for s0, s1 in _chunks(counts[k], limits):
             limits.check()
             K.bounds(states[k], cols[k], lf, base, s0, s1, fact, maxfill[k], *tables[k],
                      hi[k + 1], lo[k + 1], bwd[k + 1], hi[k], lo[k], bwd[k])
 
-    if meet is None:
+    if implicit:  # the lists meet after the last implicit transition: none is ever enumerated whole
+        stop = implicit[-1] + 1
+    elif meet is None:
         cost = [fwd[m].sum() + bwd[m].sum() for m in range(1, n_trans + 1)]  # type: ignore[attr-defined]
         stop = 1 + int(np.argmin(cost))
     else:

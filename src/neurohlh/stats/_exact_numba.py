@@ -570,3 +570,196 @@ def meet(pptr, pvals, pcnts, pcum, fptr, fvals, fcnts, full, limit):
             if idx > 0:
                 total += fcnts[j] * math.exp(fvals[j] + top) * pcum[p0 + idx - 1]
     return total
+
+
+# ----------------------------------------------------------------------------- one stage left implicit
+
+
+@njit(cache=True)
+def states_with_total(rows, total, base):
+    """Every sorted state with sum ``total`` that the network can reach from ``rows`` (sorted
+    ascending), as keys: the non-decreasing ``y`` with ``y <= rows`` elementwise.
+
+    A state after some columns is the sorted vector of remaining row sums ``rows - x`` for some
+    ``0 <= x <= rows``, and any such ``x`` can be laid out over any columns with its total, so a
+    stage can be listed without enumerating the arcs into it; a sorted vector is such a state
+    exactly when it lies below ``rows`` elementwise (matching both in sorted order).
+    """
+    r = len(rows)
+    suffix = np.zeros(r + 1, np.int64)
+    for i in range(r - 1, -1, -1):
+        suffix[i] = suffix[i + 1] + rows[i]
+    keys = np.empty(1024, np.int64)
+    n = 0
+    y = np.zeros(r, np.int64)
+    top = np.zeros(r, np.int64)
+    need = np.zeros(r + 1, np.int64)
+    need[0] = total
+    i = 0
+    while True:
+        descend = False
+        if i == r:
+            key = 0
+            for j in range(r):
+                key = key * base + y[j]
+            if n == len(keys):
+                keys = np.concatenate((keys, np.empty(len(keys), np.int64)))
+            keys[n] = key
+            n += 1
+            i -= 1
+        else:
+            prev = y[i - 1] if i > 0 else 0
+            if i == r - 1:
+                lo = need[i]
+                hi = need[i] if need[i] <= rows[i] else -1
+            else:
+                lo = max(prev, need[i] - suffix[i + 1])
+                hi = min(rows[i], need[i] // (r - i))
+            if lo < prev:
+                lo = prev
+            if lo <= hi:
+                y[i] = lo
+                top[i] = hi
+                need[i + 1] = need[i] - lo
+                i += 1
+                descend = True
+            else:
+                i -= 1
+        if not descend:
+            while i >= 0 and y[i] >= top[i]:
+                i -= 1
+            if i < 0:
+                return keys[:n]
+            y[i] += 1
+            need[i + 1] = need[i] - y[i]
+            i += 1
+
+
+@njit(cache=True)
+def _dual_cell(w, cap, lf):
+    """min over integers 0 <= x <= cap of lf[x] - w x (the minimiser is about floor(exp(w)))."""
+    if w <= 0.0:
+        x = 0
+    elif w > 700.0:
+        x = cap
+    else:
+        x = min(cap, int(math.floor(math.exp(w))))
+    best = lf[x] - w * x
+    if x > 0:
+        best = min(best, lf[x - 1] - w * (x - 1))
+    if x < cap:
+        best = min(best, lf[x + 1] - w * (x + 1))
+    return best
+
+
+@njit(cache=True)
+def _dual_value(st, cols, u, v, lf):
+    """Lagrangian lower bound on min sum lf[x_ij] over tables with margins ``st`` x ``cols``."""
+    total = 0.0
+    for i in range(len(st)):
+        if st[i] == 0:
+            continue
+        total += u[i] * st[i]
+        for j in range(len(cols)):
+            total += _dual_cell(u[i] + v[j], min(st[i], cols[j]), lf)
+    for j in range(len(cols)):
+        total += v[j] * cols[j]
+    return total
+
+
+@njit(cache=True)
+def _argmax_dual(fixed, caps_other, target, lf, start, width, iters):
+    """The multiplier y maximising target * y + sum_j min_x (lf[x] - (y + fixed_j) x), x <= caps_j:
+    where the minimisers' sum crosses ``target``, by bisection within ``start +- width``."""
+    lo_y, hi_y = start - width, start + width
+    for _ in range(iters):
+        mid = 0.5 * (lo_y + hi_y)
+        got = 0
+        for j in range(len(fixed)):
+            w = mid + fixed[j]
+            if w > 0.0:
+                got += min(caps_other[j], int(math.floor(math.exp(min(w, 700.0)))))
+        if got < target:
+            lo_y = mid
+        else:
+            hi_y = mid
+    return 0.5 * (lo_y + hi_y)
+
+
+@njit(cache=True)
+def relaxed_bounds(states, cols, lf, rounds, hi, lo):
+    """Bounds on the largest and smallest completion log-probability of each state, without its arcs.
+
+    The completion of a state (remaining rows ``st``, remaining columns ``cols``) has log-probability
+    ``A - sum lf[x_ij]`` with ``A = sum lf[st] + sum lf[cols] - lf[sum cols]``.  ``hi`` uses a
+    Lagrangian lower bound on ``min sum lf[x]`` (valid for any multipliers; a few rounds of
+    coordinate ascent make it nearly tight, since lf is convex and the margins are totally
+    unimodular); ``lo`` an upper bound on ``max sum lf[x]``: each row (or each column) filled
+    greedily into the largest columns (rows), which majorises every feasible filling.  Both are
+    widened by 1e-9 against rounding.  Weaker bounds decide fewer partial tables early but never
+    change the p-value.
+    """
+    m, r = states.shape
+    c = len(cols)
+    S = 0
+    a0 = 0.0
+    for j in range(c):
+        S += cols[j]
+        a0 += lf[cols[j]]
+    a0 -= lf[S]
+    u = np.empty(r)
+    v = np.empty(c)
+    caps = np.empty(c, np.int64)
+    caps_r = np.empty(r, np.int64)
+    fixed_c = np.empty(c)
+    fixed_r = np.empty(r)
+    for s in range(m):
+        st = states[s]
+        a = a0
+        for i in range(r):
+            a += lf[st[i]]
+        # --- upper bound on max sum lf[x]: greedy by rows, and by columns; the smaller
+        by_rows = 0.0
+        for i in range(r):
+            rem = st[i]
+            for j in range(c):  # cols are in decreasing order
+                x = min(cols[j], rem)
+                by_rows += lf[x]
+                rem -= x
+        by_cols = 0.0
+        for j in range(c):
+            rem = cols[j]
+            for i in range(r - 1, -1, -1):  # st is sorted ascending
+                x = min(st[i], rem)
+                by_cols += lf[x]
+                rem -= x
+        lo[s] = a - min(by_rows, by_cols) - 1e-9
+        # --- lower bound on min sum lf[x]: multipliers from the expected table (x ~ exp(u + v) - 1/2
+        # by rows), then rounds of coordinate ascent, each multiplier within +-0.5 of the last
+        for j in range(c):
+            v[j] = math.log(cols[j] + 0.5)
+        for i in range(r):
+            if st[i] > 0:
+                z = 0.0
+                for j in range(c):
+                    z += math.exp(v[j])
+                u[i] = math.log((st[i] + 0.5 * c) / z)
+            else:
+                u[i] = 0.0
+        for _ in range(rounds):
+            for j in range(c):
+                k = 0
+                for i in range(r):
+                    if st[i] > 0:
+                        fixed_r[k] = u[i]
+                        caps_r[k] = min(st[i], cols[j])
+                        k += 1
+                v[j] = _argmax_dual(fixed_r[:k], caps_r[:k], cols[j], lf, v[j], 0.5, 14)
+            for i in range(r):
+                if st[i] == 0:
+                    continue
+                for j in range(c):
+                    fixed_c[j] = v[j]
+                    caps[j] = min(st[i], cols[j])
+                u[i] = _argmax_dual(fixed_c, caps, st[i], lf, u[i], 0.5, 14)
+        hi[s] = a - _dual_value(st, cols, u, v, lf) + 1e-9
