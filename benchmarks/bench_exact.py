@@ -1,15 +1,21 @@
 """Benchmark neurohlh's exact Fisher-Freeman-Halton test against its peers.
 
 Usage:  python benchmarks/bench_exact.py [--peer-timeout 120] [--budget 60] [--only NAME]
-        python benchmarks/bench_exact.py --sweep [--repeats 3] [--peer-timeout 60]
+        python benchmarks/bench_exact.py --sweep [--quick] [--repeats 3] [--peer-timeout 30] [--budget 30]
 
 ``--sweep`` runs a grid of 2xK (K = 3..20, n = 100..1000) and R x C (3x3..5x5, n = 30..200) tables,
 random and drawn under independence, against R ``fisher.test`` measured in the same run: one
 persistent R process and this process, both warmed up first (R by a first call, neurohlh by a
 first call that loads the compiled kernels), tables interleaved (neurohlh then R, then the next
-table), each side the best of ``--repeats`` calls; R's time is the best of workspace 2e8 and
-2e9.  It prints the ratio R / neurohlh per table and whether the p-values agree to 1e-9
-relative, then whole-process times (Python vs Rscript) for a one-off small table.
+table), each side the best of ``--repeats`` calls (one call once a call takes over 2 s); R's time
+is the best of workspace 2e8 and 2e9.  It prints the ratio R / neurohlh per table and whether the
+p-values agree to 1e-9 relative, then whole-process times (``python -c`` importing
+``neurohlh.stats.fisher_exact`` and testing one small table, against ``Rscript -e``), min / median /
+max over repeats.  R is given ``--peer-timeout`` seconds per table and neurohlh ``--budget`` (its
+exact method's time budget, after which it gives a Monte Carlo estimate), so the sweep's run
+time is bounded: at most about 72 x (budget + timeout) even if every table hit both limits, and
+10-25 minutes in practice on a 2-core machine.  ``--quick`` runs the 16 tables of the slowest
+shapes only (a few minutes).
 
 Peers (each run in a subprocess with a timeout, so a hung peer cannot stall the script):
 * R ``fisher.test`` via ``Rscript`` (workspace 2e5 = default, then 2e9), when Rscript is on PATH;
@@ -209,6 +215,12 @@ class _RServer:
             self.proc = None
 
 
+#: The ``--quick`` subset of the sweep: the near-independent R x C tables where R was fastest,
+#: and a few 2xK ones.
+QUICK = ("2x5 n=300 ", "2x10 n=300 ", "2x20 n=100 ", "3x3 n=200 ", "3x4 n=120 ", "4x4 n=120 independent",
+         "4x4 n=200 independent", "5x3 n=200 independent", "4x5 n=120 independent", "5x5 n=60 ")
+
+
 def sweep_tables(seed: int = 17) -> list[tuple[str, np.ndarray]]:
     """The sweep grid: each shape and n, one table with random dependence (cell probabilities from a
     flat Dirichlet) and one drawn under independence (row and column probabilities from a
@@ -248,7 +260,8 @@ def _ours(table: np.ndarray, repeats: int, budget: float) -> tuple[float, float,
     return best, r.pvalue, r.method
 
 
-def _whole_process(repeats: int = 3) -> None:
+def _whole_process(repeats: int = 5) -> None:
+    """What a user waits for when one small table is tested in a new process."""
     table = TABLES["2x5 n=300"]
     t = np.array(table)
     py = [sys.executable, "-c", f"from neurohlh.stats import fisher_exact; print(fisher_exact({table}).pvalue)"]
@@ -260,12 +273,17 @@ def _whole_process(repeats: int = 3) -> None:
             t0 = time.perf_counter()
             subprocess.run(cmd, capture_output=True, check=True)
             times[who].append(time.perf_counter() - t0)
-    ours, theirs = min(times["neurohlh"]), min(times["R"])
-    print(f"whole process, one-off 2x5 n=300 (best of {repeats}): python -c {ours:.2f} s, "
-          f"Rscript -e {theirs:.2f} s, ratio neurohlh/R {ours / theirs:.2f}")
+    ours, theirs = sorted(times["neurohlh"]), sorted(times["R"])
+
+    def spread(v: list[float]) -> str:
+        return f"{v[0]:.2f} / {v[len(v) // 2]:.2f} / {v[-1]:.2f} s"
+
+    print(f"whole process, one-off 2x5 n=300, min / median / max of {repeats}, interleaved: "
+          f"python -c {spread(ours)}; Rscript -e {spread(theirs)}; "
+          f"ratio neurohlh/R {ours[0] / theirs[0]:.2f} (min), {ours[len(ours) // 2] / theirs[len(theirs) // 2]:.2f} (median)")
 
 
-def sweep(repeats: int, budget: float, timeout: float, only: str | None) -> None:
+def sweep(repeats: int, budget: float, timeout: float, only: str | None, quick: bool = False) -> None:
     from neurohlh.stats import fisher_exact
 
     have_r = shutil.which("Rscript") is not None
@@ -278,11 +296,12 @@ def sweep(repeats: int, budget: float, timeout: float, only: str | None) -> None
     ffh_exact(np.array(TABLES["2x10 n=200 (brief)"]), engine="compiled")
     fisher_exact(np.array(TABLES["2x10 n=200 (brief)"]))
     server = _RServer(timeout) if have_r else None
+    began = time.perf_counter()
     print(f"{'table':<26}{'neurohlh s':>11}{'R s':>10}{'R/ours':>8}  {'p (neurohlh)':<22} agree")
     slower = 0
     try:
         for name, t in sweep_tables():
-            if only and only not in name:
+            if (only and only not in name) or (quick and not any(q in name + " " for q in QUICK)):
                 continue
             ours_s, ours_p, method = _ours(t, repeats, budget)
             r_s, r_p = server.time(t, repeats) if server else (None, None)
@@ -303,18 +322,20 @@ def sweep(repeats: int, budget: float, timeout: float, only: str | None) -> None
     if have_r:
         print(f"tables where R was faster: {slower}")
         _whole_process()
+    print(f"sweep run time {time.perf_counter() - began:.0f} s")
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--peer-timeout", type=float, default=120.0)
-    ap.add_argument("--budget", type=float, default=60.0, help="time budget of the exact method (s)")
+    ap.add_argument("--peer-timeout", type=float, default=None, help="seconds per peer call (120; sweep 30)")
+    ap.add_argument("--budget", type=float, default=None, help="time budget of the exact method (s; 60, sweep 30)")
     ap.add_argument("--only", default=None, help="run only tables whose name contains this")
     ap.add_argument("--no-peers", action="store_true", help="time neurohlh only")
     ap.add_argument("--stress", action="store_true", help="random 2xK stress run instead")
     ap.add_argument("--engine", default="auto", choices=["auto", "numpy", "compiled"])
     ap.add_argument("--sweep", action="store_true", help="2xK and RxC sweep against R, measured in the same run")
     ap.add_argument("--repeats", type=int, default=3, help="best of this many calls per side (sweep)")
+    ap.add_argument("--quick", action="store_true", help="sweep: only the slowest shapes (a few minutes)")
     args = ap.parse_args(argv)
     if args.engine != "auto":
         import functools
@@ -328,8 +349,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.stress:
         stress_two_by_k()
         return
+    args.peer_timeout = 120.0 if args.peer_timeout is None else args.peer_timeout
+    args.budget = 60.0 if args.budget is None else args.budget
     if args.sweep:
-        sweep(args.repeats, args.budget, args.peer_timeout, args.only)
+        timeout = 30.0 if args.peer_timeout is None else args.peer_timeout
+        budget = 30.0 if args.budget is None else args.budget
+        sweep(args.repeats, budget, timeout, args.only, args.quick)
         return
     available = peers()
     for name, ok in available.items():
