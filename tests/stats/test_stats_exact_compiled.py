@@ -25,6 +25,13 @@ from neurohlh.stats._limits import Limits
 CASES = json.loads((Path(__file__).parent / "data" / "r_reference.json").read_text())["cases"]
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _kernels_loaded():
+    """Compile (first run after a change) or load the kernels once, without a time budget: under
+    load a first compile can exceed the default 60 s budget of the calls below."""
+    ffh_exact(np.array([[3, 1, 0, 2, 1], [0, 2, 3, 1, 0], [2, 2, 1, 0, 3]]), engine="compiled", time_budget=None)
+
+
 def _takes_compiled(table) -> bool:
     """The engine choice of ffh_exact(engine="auto") for this table."""
     t, arcs = _oriented(np.asarray(table, dtype=np.int64))
