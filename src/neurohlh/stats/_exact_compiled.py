@@ -24,7 +24,7 @@ CHUNK_ARCS = 2_000_000
 #: Target duration of one kernel call, so the time budget is checked about this often.
 CHUNK_SECONDS = 0.1
 #: A transition with at least this many arcs is left implicit (see ``_implicit_stage``).
-IMPLICIT_MIN_ARCS = 1_000_000
+IMPLICIT_MIN_ARCS = 50_000
 #: Rounds of coordinate ascent of the relaxed bounds (``relaxed_bounds``).
 RELAXED_ROUNDS = 1
 
@@ -173,8 +173,8 @@ def _decode(keys: np.ndarray, base: int, r: int) -> np.ndarray:
 
 
 def _implicit_stage(k: int, cnt: np.ndarray, r: int, min_arcs: float) -> bool:
-    """Leave transition ``k`` implicit?  When it has millions of arcs (R, C >= 3 near independence:
-    one middle stage of millions of fillings between two small ones), building it, its
+    """Leave transition ``k`` implicit?  When it has many arcs (R, C >= 3 near independence:
+    a middle stage of millions of fillings between two small ones), building it, its
     exact bounds and its path counts costs far more than the few partial tables that cross it.  Then
     the next stage is listed directly (``states_with_total``), the bounds of stage ``k`` are relaxed
     (``relaxed_bounds``), the lists meet at ``k + 1`` and only the arcs of states that partial
@@ -185,14 +185,14 @@ def _implicit_stage(k: int, cnt: np.ndarray, r: int, min_arcs: float) -> bool:
 
 def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limits,
                  meet: int | None = None, unsorted: str = "auto",
-                 implicit_min_arcs: float = IMPLICIT_MIN_ARCS) -> tuple[float, int]:
+                 implicit_min_arcs: float | None = None) -> tuple[float, int]:
     """Total probability of tables with log P <= ``limit``; returns ``(p, number of states)``.
 
     ``rows`` are the state dimension, ``cols`` the columns in network order (at least two).
     The meet needs one of its two lists sorted; ``unsorted`` says which one is left in
     generation order: ``"auto"`` the larger, or ``"past"`` / ``"future"`` (for tests).
-    Transitions with at least ``implicit_min_arcs`` arcs are left implicit (``_implicit_stage``;
-    then ``meet`` is ignored).
+    Transitions with at least ``implicit_min_arcs`` arcs (default ``IMPLICIT_MIN_ARCS``) are left
+    implicit (``_implicit_stage``; then ``meet`` is ignored).
     """
     limits.check()
     prepare_cache()
@@ -221,7 +221,7 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limit
         cnt = _count_compositions(states[k], cols[k])
         counts.append(cnt)
         maxfill.append(max(1, int(cnt.max())))
-        if _implicit_stage(k, cnt, r, implicit_min_arcs):
+        if _implicit_stage(k, cnt, r, IMPLICIT_MIN_ARCS if implicit_min_arcs is None else implicit_min_arcs):
             implicit.append(k)
             limits.check()
             keys = np.sort(K.states_with_total(states[0][0], int(sum(cols[k + 1:])), base))
