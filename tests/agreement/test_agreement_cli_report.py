@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,31 @@ def test_confusion_tables_of_the_decisions(result):
     keys = [x.key for x in agreement_tables(result)]
     assert keys == ["reader_agreement", "confusion_lesional", "confusion_pattern_2_category", "confusion_pattern",
                     "confusion_onset_subpattern", "discordant_reads"]
+
+
+def test_agreement_tables_are_numbered_in_the_one_sequence_of_every_format(result, demo_result, tmp_path):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from neurohlh.reports import build_report, write_report
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reports"))
+    from report_readers import html_tables
+
+    files = write_report(demo_result, tmp_path / "r", build_report(demo_result, agreement=result))
+    keys = [t.key for t in build_report(demo_result, agreement=result).tables]
+    # the agreement tables follow the analysis tables (Table 1 .. Table 11 on the demo); completeness stays last
+    assert keys[11:] == ["reader_agreement", "confusion_lesional", "confusion_pattern_2_category",
+                         "confusion_pattern", "confusion_onset_subpattern", "discordant_reads", "completeness"]
+    captions = html_tables(files.html).captions  # the tables' captions, then the figures'
+    html, figures = captions[:len(keys)], captions[len(keys):]
+    assert figures and not [c for c in figures if c.startswith("Table ")]
+    word = [p.text for p in Document(str(files.docx)).paragraphs if p.runs and p.runs[0].bold]
+    book = load_workbook(files.xlsx, read_only=True)
+    excel = [next(book[name].iter_rows(values_only=True))[0] for name in book.sheetnames]
+    for captions in (html, word, excel):
+        assert [c.split(":")[0] for c in captions] == [f"Table {i}" for i in range(1, len(keys) + 1)], captions
+    assert html == word == excel
+    assert html[11].startswith("Table 12: Reader agreement")
+    assert html[16].startswith("Table 17: Discordant")
+    assert html[17] == "Table 18: Completeness of the recorded fields"

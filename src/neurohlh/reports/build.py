@@ -42,12 +42,14 @@ SOFTWARE = ("neurohlh", "numpy", "pandas", "scipy", "statsmodels", "matplotlib",
             "python-docx", "openpyxl")
 
 
-def build_tables(result: AnalysisResult, completeness: tuple[FieldCompleteness, ...] | None = None
-                 ) -> tuple[Table, ...]:
-    """All report tables in manuscript order, numbered: every format prints the same "Table N: title"."""
+def build_tables(result: AnalysisResult, completeness: tuple[FieldCompleteness, ...] | None = None,
+                 agreement: ReaderAgreement | None = None) -> tuple[Table, ...]:
+    """All report tables in manuscript order, numbered in one sequence: every format prints the same
+    "Table N: title". The reader-agreement tables (with ``agreement``) follow the analysis tables; the
+    completeness table comes last."""
     tables = (table1(result), table2(result), table2(result, extended=True), lesion_table(result),
               pattern2_table(result), clippers_table(result), evolution_table(result), genotype_table(result),
-              recurrent_table(result), *site_tables(result))
+              recurrent_table(result), *site_tables(result), *agreement_tables(agreement))
     table = completeness_table(result_completeness(result) if completeness is None else completeness)
     if table.rows:
         tables += (table,)
@@ -173,10 +175,9 @@ def build_report(result: AnalysisResult, title: str = "CNS HLH MRI pattern analy
     patient fields of ``result`` are counted."""
     if completeness is None:
         completeness = result_completeness(result)
-    tables = build_tables(result, completeness)
+    tables = build_tables(result, completeness, agreement)
     if reproduction:
         tables = mark_paper_values(tables)
-    tables += agreement_tables(agreement)
     s = result.summary()
     summary = (
         ("Cohort", result.source), ("Patients", str(s["patients"])), ("MR studies (consensus reads)", str(s["studies"])),
