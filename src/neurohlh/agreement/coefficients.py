@@ -14,7 +14,7 @@ A case is one MR study; cases are resampled with replacement (:mod:`neurohlh.agr
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -291,6 +291,44 @@ def _bootstrap(stat_of_sums: Any, contributions: np.ndarray, n_boot: int, seed: 
 # ---------------------------------------------------------------- two readers
 
 
+@dataclass(frozen=True)
+class _TwoReads:
+    """The reads of two readers as coded pairs, with the weight matrix and the reader-1 x reader-2 table."""
+
+    codes: np.ndarray  #: one row per case with both reads: (reader 1, reader 2) category codes
+    cats: tuple[Any, ...]
+    dropped: int  #: cases left out for a missing read
+    w: np.ndarray
+    table: np.ndarray
+
+
+def _two_reads(r1: Sequence[Any], r2: Sequence[Any], categories: Sequence[Any] | None, weights: str | None,
+               confidence: float) -> _TwoReads:
+    """Checked ``weights`` and ``confidence``, and the coded pairs: the start kappa and AC1 share."""
+    if weights not in (None, "linear", "quadratic"):
+        raise InputError(f"weights must be None, 'linear' or 'quadratic', not {weights!r}")
+    _z(confidence)
+    codes, cats, dropped = _pairs(r1, r2, categories, ordered=weights is not None)
+    q = len(cats)
+    return _TwoReads(codes, cats, dropped, K.weight_matrix(q, weights), pair_table(codes, q))
+
+
+def _asymptotic(reads: _TwoReads, of_tables: Callable[[np.ndarray, np.ndarray], Any],
+                variance: Callable[[float], float], name: str, ref: str, ci_method: str,
+                warnings: list[str], confidence: float, n_boot: int, seed: int) -> AgreementResult:
+    """A two-reader coefficient with its normal-approximation interval from ``variance(statistic)`` and its
+    bootstrap interval; ``of_tables(tables, w)`` computes the coefficient of one or many pair tables."""
+    z = _z(confidence)
+    statistic = float(of_tables(reads.table, reads.w))
+    se = _se(variance(statistic) if math.isfinite(statistic) else float("nan"))
+    boot = _bootstrap(lambda t: of_tables(t, reads.w), pair_contributions(reads.codes, len(reads.cats)), n_boot,
+                      seed, confidence)
+    return AgreementResult(
+        statistic, _clip((statistic - z * se, statistic + z * se)), len(reads.codes), name, ref, se, ci_method,
+        boot, confidence, categories=reads.cats, table=_as_table(reads.table), warnings=tuple(warnings),
+        **descriptive_indices(reads.table))
+
+
 def kappa_variance(table: np.ndarray, w: np.ndarray) -> float:
     """Large-sample variance of (weighted) kappa, Fleiss, Cohen & Everitt (1969), eq. 13 (non-null)."""
     n = table.sum()
@@ -328,26 +366,16 @@ def cohen_kappa(r1: Sequence[Any], r2: Sequence[Any], *, categories: Sequence[An
     >>> round(r.statistic, 3), r.percent_agreement
     (0.5, 0.75)
     """
-    if weights not in (None, "linear", "quadratic"):
-        raise InputError(f"weights must be None, 'linear' or 'quadratic', not {weights!r}")
-    z = _z(confidence)
-    codes, cats, dropped = _pairs(r1, r2, categories, ordered=weights is not None)
-    q = len(cats)
-    w = K.weight_matrix(q, weights)
-    table = pair_table(codes, q)
+    reads = _two_reads(r1, r2, categories, weights, confidence)
     name = "Cohen's kappa" if weights is None else f"Cohen's weighted kappa ({weights} weights)"
     ref = REFERENCES["kappa" if weights is None else "weighted kappa"] + "; variance " + REFERENCES["kappa variance"]
-    warnings = _missing_warning(dropped) + usage_warnings(table.sum(0) + table.sum(1), cats, "kappa")
-    if len(codes) == 0:
-        return _empty(name, ref, cats, warnings, confidence)
-    kappa = float(K.kappa_from_tables(table, w))
-    var = kappa_variance(table, w) if math.isfinite(kappa) else float("nan")
-    se = _se(var)
-    boot = _bootstrap(lambda t: K.kappa_from_tables(t, w), pair_contributions(codes, q), n_boot, seed, confidence)
-    return AgreementResult(
-        kappa, _clip((kappa - z * se, kappa + z * se)), len(codes), name, ref, se,
-        "asymptotic, normal approximation with the Fleiss-Cohen-Everitt standard error", boot, confidence,
-        categories=cats, table=_as_table(table), warnings=tuple(warnings), **descriptive_indices(table))
+    table = reads.table
+    warnings = _missing_warning(reads.dropped) + usage_warnings(table.sum(0) + table.sum(1), reads.cats, "kappa")
+    if len(reads.codes) == 0:
+        return _empty(name, ref, reads.cats, warnings, confidence)
+    return _asymptotic(reads, K.kappa_from_tables, lambda _: kappa_variance(table, reads.w), name, ref,
+                       "asymptotic, normal approximation with the Fleiss-Cohen-Everitt standard error", warnings,
+                       confidence, n_boot, seed)
 
 
 def ac1_variance(codes: np.ndarray, q: int, w: np.ndarray, ac1: float) -> float:
@@ -381,28 +409,18 @@ def gwet_ac1(r1: Sequence[Any], r2: Sequence[Any], *, categories: Sequence[Any] 
     ...                                              n_boot=0).statistic, 3)
     (0.89, -0.053)
     """
-    if weights not in (None, "linear", "quadratic"):
-        raise InputError(f"weights must be None, 'linear' or 'quadratic', not {weights!r}")
-    z = _z(confidence)
-    codes, cats, dropped = _pairs(r1, r2, categories, ordered=weights is not None)
-    q = len(cats)
-    w = K.weight_matrix(q, weights)
-    table = pair_table(codes, q)
+    reads = _two_reads(r1, r2, categories, weights, confidence)
+    q = len(reads.cats)
     name = "Gwet's AC1" if weights is None else f"Gwet's AC2 ({weights} weights)"
-    warnings = _missing_warning(dropped) + [
-        m for m in usage_warnings(table.sum(0) + table.sum(1), cats, "AC1") if "paradox" not in m]
+    warnings = _missing_warning(reads.dropped) + [
+        m for m in usage_warnings(reads.table.sum(0) + reads.table.sum(1), reads.cats, "AC1") if "paradox" not in m]
     if q < 2:
         warnings.append("AC1 needs at least two categories on the scale: pass categories=")
-    if len(codes) == 0 or q < 2:
-        return _empty(name, REFERENCES["ac1"], cats, warnings, confidence)
-    ac1 = float(K.ac1_from_tables(table, w))
-    var = ac1_variance(codes, q, w, ac1) if math.isfinite(ac1) else float("nan")
-    se = _se(var)
-    boot = _bootstrap(lambda t: K.ac1_from_tables(t, w), pair_contributions(codes, q), n_boot, seed, confidence)
-    return AgreementResult(
-        ac1, _clip((ac1 - z * se, ac1 + z * se)), len(codes), name, REFERENCES["ac1"], se,
-        "asymptotic, normal approximation with Gwet's standard error (case-level reads)", boot, confidence,
-        categories=cats, table=_as_table(table), warnings=tuple(warnings), **descriptive_indices(table))
+    if len(reads.codes) == 0 or q < 2:
+        return _empty(name, REFERENCES["ac1"], reads.cats, warnings, confidence)
+    return _asymptotic(reads, K.ac1_from_tables, lambda ac1: ac1_variance(reads.codes, q, reads.w, ac1), name,
+                       REFERENCES["ac1"], "asymptotic, normal approximation with Gwet's standard error (case-level "
+                       "reads)", warnings, confidence, n_boot, seed)
 
 
 def scott_pi(r1: Sequence[Any], r2: Sequence[Any], *, categories: Sequence[Any] | None = None,
