@@ -179,7 +179,7 @@ def reader_agreement(cohort: Any, *, confidence: float = 0.95, n_boot: int = N_B
         Interval level; bootstrap resamples of studies (patients for patient-level decisions) and their seed.
     """
     studies = cohort.studies
-    reads = study_reads(studies)
+    reads = study_reads(studies, double_read_only=True)
     r1k, r2k, adk, cok = (Reader.READER_1.value, Reader.READER_2.value, Reader.ADJUDICATOR.value,
                           Reader.CONSENSUS.value)
     ids = [sid for sid, r in reads.items() if r1k in r and r2k in r]

@@ -169,13 +169,19 @@ def shown(value: Any) -> str:
     return str(value)
 
 
-def study_reads(studies: pd.DataFrame) -> dict[str, dict[str, dict[str, Any]]]:
+def study_reads(studies: pd.DataFrame, *, double_read_only: bool = False) -> dict[str, dict[str, dict[str, Any]]]:
     """``study_id -> reader -> read`` (a dict of typed values plus ``_row``) for studies read once per reader.
 
     Studies with a reader given twice are left out (that duplicate is reported by the loader's key check).
+    ``double_read_only`` keeps only the studies with at least one read besides the consensus (a reader_1,
+    reader_2 or adjudicator row): the only ones consensus derivation and reader agreement look at, so a cohort
+    of consensus reads costs nothing here.
     """
     out: dict[str, dict[str, dict[str, Any]]] = {}
     usable = studies[studies["study_id"].notna() & studies["reader"].notna()]
+    if double_read_only:
+        independent = usable["reader"] != Reader.CONSENSUS.value
+        usable = usable[usable["study_id"].isin(usable.loc[independent, "study_id"])]
     dup = usable.duplicated(["study_id", "reader"], keep=False)
     bad = set(usable.loc[dup, "study_id"])
     names = [n for n in _SPECS if n in usable.columns]
@@ -201,7 +207,7 @@ def consensus_from_reads(studies: pd.DataFrame, label: str, bad_cells: frozenset
     r1k, r2k, adk, cok = (Reader.READER_1.value, Reader.READER_2.value, Reader.ADJUDICATOR.value,
                           Reader.CONSENSUS.value)
     n_adjudicated = 0
-    for sid, reads in study_reads(studies).items():
+    for sid, reads in study_reads(studies, double_read_only=True).items():
         given = reads.get(cok)
         if r1k not in reads or r2k not in reads:
             if given is None:
