@@ -2,6 +2,7 @@
 machine output with --json, policy validation, and results.json content."""
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -41,8 +42,14 @@ def test_results_json_holds_every_patient_and_every_test(example_run):
     data = json.loads((out / "results.json").read_text(encoding="utf-8"))
     patients = (EXAMPLE / "patients.csv").read_text(encoding="utf-8").splitlines()
     n_patients = sum(1 for line in patients if line and not line.startswith("#")) - 1  # minus the header
-    assert len(data["allocations"]) == len(data["hlh2004"]) == len(data["cns_involvement"]) == n_patients
-    assert data["detail"] == "full" and "trace" in data["allocations"][0]
+    tables = data["per_patient"]
+    for name in ("allocations", "hlh2004", "cns_involvement"):
+        assert tables[name]["rows"] == n_patients and tables[name]["file"] == f"results/{name}.csv"
+        with (out / tables[name]["file"]).open(encoding="utf-8") as fh:
+            assert sum(1 for _ in csv.reader(fh)) == n_patients + 1  # the header, then one row per patient
+    assert data["detail"] == "full" and tables["details"]["file"] == "results/details.jsonl"
+    details = [json.loads(line) for line in (out / "results" / "details.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(details) == n_patients and "trace" in details[0]["allocation"]
     assert data["policy"] == "exact" and set(data["checksums"])  # analyze's default plan on a user's cohort == {"patients.csv", "studies.csv", "variants.csv"}
     assert {c["comparison"] for c in data["comparisons"]} == {"subpatterns", "patterns", "purely disruptive",
                                                              "pooled vs residual"}
@@ -147,11 +154,16 @@ def test_results_json_compact_detail_keeps_every_allocation_without_traces(tmp_p
     report = build_report(result)
     path = write_results_json(result, report, tmp_path / "r.json", detail="compact")
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["detail"] == "compact" and len(data["allocations"]) == len(result.patients)
-    assert all("trace" not in a for a in data["allocations"])
-    first = data["hlh2004"][0]
-    assert first["status"] in {"met", "not_met", "could_be_met"} and len(first["items"]) == 8
-    assert [a["pattern"] for a in data["allocations"]] == list(result.patients["pattern"])
+    assert data["detail"] == "compact" and "details" not in data["per_patient"]
+    assert not (tmp_path / "results" / "details.jsonl").exists()
+    with (tmp_path / "results" / "allocations.csv").open(encoding="utf-8") as fh:
+        allocations = list(csv.DictReader(fh))
+    assert len(allocations) == len(result.patients) and "trace" not in allocations[0]
+    assert [a["pattern"] for a in allocations] == list(result.patients["pattern"])
+    with (tmp_path / "results" / "hlh2004.csv").open(encoding="utf-8") as fh:
+        first = next(csv.DictReader(fh))
+    assert first["status"] in {"met", "not_met", "could_be_met"}
+    assert len([k for k in first if k.startswith("item_")]) == 8
     with pytest.raises(InputError, match="`detail` must be one of"):
         write_results_json(result, report, tmp_path / "x.json", detail="everything")
 

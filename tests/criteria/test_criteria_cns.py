@@ -112,3 +112,30 @@ def test_imaging_rule_reads_lesions_the_way_the_pattern_rules_do():
     # a location "yes" counts even when its compartment says none (a positive finding wins)
     assert imaging_findings([Study(study_id="M2", patient_id="S", reader="consensus", supra_lesion_number="none",
                                    infra_lesion_number="none", loc_pons=True)]) is True
+
+
+def test_lesional_statuses_given_by_classification_decide_as_the_rule_does(demo_cohort):
+    # The analysis passes the lesional status classification decided for each study instead of deciding it again:
+    # on every demo patient the result is the one cns_involvement reaches by itself.
+    from neurohlh.criteria import cns_involvement
+    from neurohlh.patterns import classify_patient
+
+    studies = demo_cohort.study_records()
+    by_patient: dict[str, list] = {}
+    for s in studies:
+        by_patient.setdefault(s.patient_id, []).append(s)
+    for patient in demo_cohort.patient_records():
+        own = by_patient.get(patient.patient_id, [])
+        decided = {a.study_id: a.lesional for a in classify_patient(own, patient).studies} if own else {}
+        given = cns_involvement(patient, own, lesional=[decided[s.study_id] for s in own])
+        assert given == cns_involvement(patient, own), patient.patient_id
+        assert given.reasons == cns_involvement(patient, own).reasons
+
+
+def test_lesional_statuses_must_match_the_studies():
+    from neurohlh.criteria.cns import imaging_findings
+
+    study = Study(study_id="S1", patient_id="P1", reader="consensus")
+    with pytest.raises(InputError, match="2 lesional statuses were given for 1 studies"):
+        imaging_findings([study], [True, False])
+    assert imaging_findings([study], [True]) is True  # a lesional study is an imaging finding

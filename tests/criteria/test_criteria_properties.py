@@ -74,3 +74,21 @@ def test_hscore_completion_lies_in_the_reported_range(pair):
     assert 0 <= r.score_min <= r.score_max <= 337
     if r.above_cutoff is not None:
         assert full.above_cutoff == r.above_cutoff
+
+
+@settings(max_examples=300, deadline=None)
+@given(partial_and_complete())
+def test_the_statuses_counted_are_those_of_the_items_shown(pair):
+    # hlh2004() counts statuses decided without building the item texts; the items built when read
+    # (with values and explanations) must carry the very same statuses, and the counts must follow from them
+    from neurohlh.criteria import Status
+    from neurohlh.criteria.hlh2004 import ITEM_IDS
+
+    for patient in pair:
+        result = hlh2004(patient)
+        items = result.items
+        assert tuple(i.item_id for i in items) == ITEM_IDS == result.item_ids
+        assert tuple(i.status for i in items) == result.item_statuses
+        assert result.molecular.status == result.molecular_status
+        assert result.n_met == sum(i.status == Status.MET for i in items)
+        assert result.n_not_evaluable == sum(i.status == Status.NOT_EVALUABLE for i in items)

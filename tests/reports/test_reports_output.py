@@ -40,7 +40,7 @@ def complete_report_patients(out: Path) -> int:
     """The number of patients of the one complete report in ``out``; fails if a file is missing, truncated or
     belongs to another run than the others."""
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["figures", "report.html", "results.json", "tables", "tables.docx", "tables.xlsx"], names
+    assert names == ["figures", "report.html", "results", "results.json", "tables", "tables.docx", "tables.xlsx"], names
     n = json.loads((out / "results.json").read_text(encoding="utf-8"))["summary"]["patients"]
     total = f"Total (n = {n})"
     assert total in html_tables(out / "report.html").tables["table1"][0]

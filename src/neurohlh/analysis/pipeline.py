@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections import namedtuple
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -31,7 +31,9 @@ from neurohlh.analysis.results import (
 from neurohlh.analysis.sites import site_analysis
 from neurohlh.analysis.table2 import GENOTYPE_AGE, GENOTYPE_GROUPINGS, TABLE2_GROUPINGS, TABLE2_VARIABLES
 from neurohlh.criteria import cns_involvement, hlh2004
-from neurohlh.criteria.cns import IMAGING_FINDING_FIELDS, IMAGING_LESION_NUMBER_FIELDS, CNSResult
+from neurohlh.criteria.cns import (
+    IMAGING_FINDING_FIELDS, IMAGING_LESION_NUMBER_FIELDS, OTHER_IMAGING_FINDING_FIELDS, CNSResult,
+)
 from neurohlh.criteria.hlh2004 import HLH2004Result
 from neurohlh.endpoints import survival_endpoints
 from neurohlh.errors import Caveat, StatisticalWarning
@@ -86,11 +88,31 @@ def imaging_records(cohort: Cohort) -> dict[str, list[Any]]:
     return out
 
 
-def _criteria(patients: Sequence[Patient], studies_by_patient: Mapping[str, Sequence[Any]], plan: AnalysisPlan
-              ) -> tuple[tuple[HLH2004Result, ...], tuple[CNSResult, ...], pd.DataFrame]:
-    """HLH-2004 and CNS involvement (the plan's rule) per patient, plus the CSF and symptom flags."""
+_OTHER_FINDING_NAMES = ("study_id", "patient_id", *OTHER_IMAGING_FINDING_FIELDS)
+#: The fields of a consensus study the CNS imaging rule reads besides its parenchymal lesions, as a light record.
+OtherFindings = namedtuple("OtherFindings", _OTHER_FINDING_NAMES)  # type: ignore[misc]
+
+
+def _imaging_inputs(cohort: Cohort, allocations: Sequence[PatientAllocation]
+                    ) -> list[tuple[list[Any], list[bool | None]]]:
+    """Per patient (in allocation order): the consensus studies as light records of the other imaging findings,
+    and the lesional status classification decided for each (``StudyAllocation.lesional``), which
+    :func:`neurohlh.criteria.cns_involvement` then does not decide again."""
+    frame = cohort.consensus_studies
+    columns = [frame[n].astype(object).where(frame[n].notna(), None).tolist() for n in _OTHER_FINDING_NAMES]
+    by_id = {values[0]: OtherFindings(*values) for values in zip(*columns)}
+    return [([by_id[s.study_id] for s in a.studies], [s.lesional for s in a.studies]) for a in allocations]
+
+
+def _criteria(patients: Sequence[Patient], imaging: Sequence[tuple[Sequence[Any], Sequence[bool | None]]],
+              plan: AnalysisPlan) -> tuple[tuple[HLH2004Result, ...], tuple[CNSResult, ...], pd.DataFrame]:
+    """HLH-2004 and CNS involvement (the plan's rule) per patient, plus the CSF and symptom flags.
+
+    ``imaging`` holds, per patient in the same order, the studies and their lesional statuses
+    (:func:`_imaging_inputs`)."""
     h = tuple(hlh2004(p) for p in patients)
-    c = tuple(cns_involvement(p, studies_by_patient.get(p.patient_id, ()), rule=plan.cns_rule) for p in patients)
+    c = tuple(cns_involvement(p, studies, rule=plan.cns_rule, lesional=lesional)
+              for p, (studies, lesional) in zip(patients, imaging, strict=True))
     frame = pd.DataFrame({
         "patient_id": [p.patient_id for p in patients],
         "csf_abnormal": [r.csf_abnormal for r in c],
@@ -288,26 +310,29 @@ def analyze(cohort: Cohort, plan: AnalysisPlan | PlanName | str = EXACT_PLAN,
     timings: dict[str, float] = {}
     step("classify")
     allocations, study_frame = _timed(timings, "classify", lambda: _classify(cohort))
-    patients = cohort.patient_records()
-    studies_by_patient = imaging_records(cohort)
+    patients = _timed(timings, "patient records", cohort.patient_records)
+    if [p.patient_id for p in patients] != [a.patient_id for a in allocations]:
+        raise AssertionError("classification returned the patients in another order")  # classify_cohort's promise
     step("criteria")
-    h, c, crit_cols = _timed(timings, "criteria", lambda: _criteria(patients, studies_by_patient, the_plan))
+    imaging = _timed(timings, "imaging findings", lambda: _imaging_inputs(cohort, allocations))
+    h, c, crit_cols = _timed(timings, "criteria", lambda: _criteria(patients, imaging, the_plan))
     step("genetics")
     genotypes, recurrent, geno_cols = _timed(timings, "genetics", lambda: _genetics(cohort, patients, the_plan))
-    frame = _patient_frame(cohort, _allocation_columns(allocations), crit_cols, geno_cols)
-    frame, implied = _deficit_free_of_the_dead(frame)
+    frame, implied = _timed(timings, "patient frame", lambda: _deficit_free_of_the_dead(
+        _patient_frame(cohort, _allocation_columns(allocations), crit_cols, geno_cols)))
     step("statistics")
     summary = _timed(timings, "study summary", lambda: summarise_studies(cohort, list(allocations)))
     comparisons = _timed(timings, "statistics", lambda: _table2_comparisons(frame, the_plan)
                          + _genotype_comparisons(frame, the_plan))
     survival = _timed(timings, "survival", lambda: _survival(frame))
     by_site = _timed(timings, "sites", lambda: site_analysis(frame, TABLE2_VARIABLES, survival_endpoints(frame)))
+    caveats = _timed(timings, "caveats", lambda: tuple(implied + _validation_caveats(cohort)
+                                                        + _caveats(frame, comparisons, survival)))
     return AnalysisResult(
         plan=the_plan, source=str(cohort.source), checksums=dict(cohort.checksums), patients=frame,
         studies=study_frame, allocations=allocations, hlh2004=h, cns=c, genotypes=genotypes,
         recurrent_variants=recurrent, study_summary=summary, comparisons=comparisons, survival=survival,
-        caveats=tuple(implied + _validation_caveats(cohort) + _caveats(frame, comparisons, survival)),
-        timings=timings, notes=tuple(cohort.notes), sites=by_site,
+        caveats=caveats, timings=timings, notes=tuple(cohort.notes), sites=by_site,
     )
 
 

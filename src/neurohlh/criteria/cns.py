@@ -16,7 +16,7 @@ Unknown is never "no": a flag is ``None`` when the deciding values are missing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from neurohlh.errors import InputError
@@ -91,39 +91,56 @@ def neurologic_symptoms(patient: Patient, count_irritability: bool = False) -> b
     return _any_of(getattr(patient, n) for n in names)
 
 
-def _study_finding(study: Study) -> bool | None:
-    flags: list[bool | None] = [lesional_status(study)]
+def _study_finding(study: Study, lesional: bool | None) -> bool | None:
+    flags: list[bool | None] = [lesional]
     flags += [getattr(study, n) for n in OTHER_IMAGING_FINDING_FIELDS]
     return _any_of(flags)
 
 
-def imaging_findings(studies: Sequence[Study]) -> bool | None:
+def imaging_findings(studies: Sequence[Study], lesional: Sequence[bool | None] | None = None) -> bool | None:
     """Any MR study with parenchymal lesions, cranial/optic nerve, cord or cauda equina findings, atrophy or
     CTT hyperintensity.
 
     Parenchymal lesions are decided by :func:`neurohlh.patterns.study.lesional_status` (a compartment whose
-    lesion number is ``none`` covers its location fields). True if any study has a finding, False if studies
-    were given and every one is known to have none, else None.
+    lesion number is ``none`` covers its location fields), or given as ``lesional`` (one status per study, in
+    the same order) when classification already decided them (``StudyAllocation.lesional``). True if any study
+    has a finding, False if studies were given and every one is known to have none, else None.
     """
     if not studies:
         return None
-    return _any_of(_study_finding(s) for s in studies)
+    if lesional is None:
+        lesional = [lesional_status(s) for s in studies]
+    elif len(lesional) != len(studies):
+        raise InputError(f"{len(lesional)} lesional statuses were given for {len(studies)} studies.")
+    return _any_of(_study_finding(s, flag) for s, flag in zip(studies, lesional))
 
 
 @dataclass(frozen=True, slots=True)
 class CNSResult:
-    """CNS involvement of one patient under one rule, with the values that decided it."""
+    """CNS involvement of one patient under one rule, with the values that decided it.
+
+    ``reasons`` (one sentence per input of the rule) is built from ``patient`` when read.
+    """
 
     patient_id: str
     involved: bool | None
     rule: str
     rule_text: str
-    reasons: tuple[str, ...]
     csf_pleocytosis: bool | None
     csf_proteinosis: bool | None
     csf_abnormal: bool | None
     neurologic_symptoms: bool | None
     imaging_findings: bool | None
+    n_studies: int = 0
+    patient: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        reasons = [_csf_reason(self.patient), _flag_text("abnormal CSF", self.csf_abnormal)]
+        if self.rule != "csf":
+            reasons += [_flag_text("neurologic symptoms", self.neurologic_symptoms),
+                        _flag_text(f"imaging findings ({self.n_studies} consensus studies)", self.imaging_findings)]
+        return tuple(reasons)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in (
@@ -149,7 +166,8 @@ def _csf_reason(patient: Patient) -> str:
 
 
 def cns_involvement(patient: Patient, studies: Sequence[Study] = (), rule: Rule = "comprehensive",
-                    count_irritability: bool = False) -> CNSResult:
+                    count_irritability: bool = False, *, lesional: Sequence[bool | None] | None = None
+                    ) -> CNSResult:
     """CNS involvement of ``patient`` under ``rule`` ("comprehensive" or "csf").
 
     Parameters
@@ -160,24 +178,22 @@ def cns_involvement(patient: Patient, studies: Sequence[Study] = (), rule: Rule 
     rule : {"comprehensive", "csf"}
     count_irritability : bool
         Count irritability alone as a neurologic symptom (default False, as the paper did).
+    lesional : sequence of bool or None, optional
+        The lesional status of each study (same order) when classification already decided it
+        (``StudyAllocation.lesional``); otherwise it is decided here by the same rule.
     """
     if rule not in RULES:
         raise InputError(f"`rule` must be one of {list(RULES)}; got {rule!r}.")
     foreign = sorted({s.patient_id for s in studies} - {patient.patient_id})
     if foreign:
         raise InputError(f"Studies of patient(s) {foreign} were passed for patient {patient.patient_id!r}.")
-    pleo, prot, csf = csf_pleocytosis(patient), csf_proteinosis(patient), csf_abnormal(patient)
+    pleo, prot = csf_pleocytosis(patient), csf_proteinosis(patient)
+    csf = _any_of([pleo, prot])
     symptoms = neurologic_symptoms(patient, count_irritability)
-    imaging = imaging_findings(studies)
-    reasons = [_csf_reason(patient), _flag_text("abnormal CSF", csf)]
-    if rule == "csf":
-        involved = csf
-    else:
-        involved = _any_of([csf, symptoms, imaging])
-        reasons += [_flag_text("neurologic symptoms", symptoms),
-                    _flag_text(f"imaging findings ({len(studies)} consensus studies)", imaging)]
-    return CNSResult(patient.patient_id, involved, rule, RULE_TEXT[rule], tuple(reasons), pleo, prot, csf,
-                     symptoms, imaging)
+    imaging = imaging_findings(studies, lesional)
+    involved = csf if rule == "csf" else _any_of([csf, symptoms, imaging])
+    return CNSResult(patient.patient_id, involved, rule, RULE_TEXT[rule], pleo, prot, csf, symptoms, imaging,
+                     len(studies), patient)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,12 @@ lymphohistiocytosis. Pediatr Blood Cancer 2007;48:124-131. doi:10.1002/pbc.21039
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from neurohlh.criteria._core import ItemResult, Status, boolean_item, threshold_item
+from neurohlh.criteria._core import (
+    ItemResult, Status, boolean_item, threshold_item, threshold_status, tri_status,
+)
 from neurohlh.schema import Patient
 
 SOURCE = "Henter et al., Pediatr Blood Cancer 2007;48:124 (HLH-2004), Table I"
@@ -52,24 +54,50 @@ MOLECULAR_DIAGNOSIS_RESULTS = frozenset({"pathogenic", "likely_pathogenic"})
 HLH2004Status = Literal["met", "not_met", "could_be_met"]
 
 
+#: The 8 clinical/laboratory criteria in the order of Henter 2007 Table I (ids of :func:`hlh2004_items`).
+ITEM_IDS = ("fever", "splenomegaly", "cytopenias", "triglycerides_fibrinogen", "hemophagocytosis", "nk_activity",
+            "ferritin", "scd25")
+
+
 @dataclass(frozen=True, slots=True)
 class HLH2004Result:
     """HLH-2004 assessment of one patient.
 
     ``status`` combines both paths; ``clinical_status`` is the 5-of-8 path alone. ``n_met``,
-    ``n_not_evaluable`` and ``n_required`` are over the 8 clinical criteria.
+    ``n_not_evaluable`` and ``n_required`` are over the 8 clinical criteria, whose statuses are
+    ``item_statuses`` (in the order of :data:`ITEM_IDS`). ``items``, ``molecular`` and ``reason`` (the values
+    used and the explanation of every item) are built from ``patient`` when read.
     """
 
     patient_id: str
     status: HLH2004Status
     clinical_status: HLH2004Status
-    molecular: ItemResult
-    items: tuple[ItemResult, ...]
+    item_statuses: tuple[Status, ...]
+    molecular_status: Status
     n_met: int
     n_not_evaluable: int
     n_required: int
-    reason: str
+    patient: Any = field(repr=False, compare=False)
     criteria_version: str = CRITERIA_VERSION
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        return ITEM_IDS
+
+    @property
+    def items(self) -> tuple[ItemResult, ...]:
+        """The 8 criteria with the values used, the rule and the explanation."""
+        return hlh2004_items(self.patient)
+
+    @property
+    def molecular(self) -> ItemResult:
+        """The molecular path (a genetic result consistent with HLH)."""
+        return _molecular(self.patient)
+
+    @property
+    def reason(self) -> str:
+        """Why the status is what it is, in one sentence."""
+        return _reason(self.n_met, self.n_not_evaluable, self.clinical_status, self.molecular)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,17 +114,72 @@ class HLH2004Result:
         }
 
 
+def _molecular_status(result: Any) -> Status:
+    if result in MOLECULAR_DIAGNOSIS_RESULTS:
+        return Status.MET
+    if result is None or result == "not_tested":
+        return Status.NOT_EVALUABLE
+    return Status.NOT_MET
+
+
 def _molecular(patient: Patient) -> ItemResult:
     result = patient.genetic_result
     values = {"genetic_result": result}
     rule = f"genetic_result in {sorted(MOLECULAR_DIAGNOSIS_RESULTS)}"
     name = "Molecular diagnosis consistent with HLH"
-    if result in MOLECULAR_DIAGNOSIS_RESULTS:
-        return ItemResult("molecular", name, Status.MET, values, rule, f"genetic result is {result}", SOURCE)
-    if result is None or result == "not_tested":
+    status = _molecular_status(result)
+    if status is Status.NOT_EVALUABLE:
         why = "genetic testing not done" if result else "genetic result is unknown"
-        return ItemResult("molecular", name, Status.NOT_EVALUABLE, values, rule, why, SOURCE)
-    return ItemResult("molecular", name, Status.NOT_MET, values, rule, f"genetic result is {result}", SOURCE)
+        return ItemResult("molecular", name, status, values, rule, why, SOURCE)
+    return ItemResult("molecular", name, status, values, rule, f"genetic result is {result}", SOURCE)
+
+
+def _hemoglobin_is_low(hb: float | None, age_days: float | None) -> bool | None:
+    if hb is None:
+        return None
+    if age_days is not None:
+        return hb < (HEMOGLOBIN_BELOW_INFANT_G_L if age_days < INFANT_AGE_BELOW_DAYS else HEMOGLOBIN_BELOW_G_L)
+    if hb < HEMOGLOBIN_BELOW_G_L:
+        return True
+    if hb >= HEMOGLOBIN_BELOW_INFANT_G_L:
+        return False
+    return None
+
+
+def _cytopenia_decision(patient: Any) -> tuple[Status, dict[str, bool | None], int, int]:
+    """Status, low-ness of each lineage, lineages low and lineages unknown."""
+    plt, neut = patient.platelets_10e9_l, patient.neutrophils_10e9_l
+    lineages = {"hemoglobin": _hemoglobin_is_low(patient.hemoglobin_g_l, patient.age_at_labs_days),
+                "platelets": None if plt is None else plt < PLATELETS_BELOW_10E9_L,
+                "neutrophils": None if neut is None else neut < NEUTROPHILS_BELOW_10E9_L}
+    low = sum(v is True for v in lineages.values())
+    unknown = sum(v is None for v in lineages.values())
+    if low >= CYTOPENIA_LINEAGES_REQUIRED:
+        status = Status.MET
+    elif low + unknown < CYTOPENIA_LINEAGES_REQUIRED:
+        status = Status.NOT_MET
+    else:
+        status = Status.NOT_EVALUABLE
+    return status, lineages, low, unknown
+
+
+def _lipid_decision(patient: Any) -> tuple[Status, bool | None, bool | None]:
+    tg, fib = patient.triglycerides_mmol_l, patient.fibrinogen_g_l
+    tg_hit = None if tg is None else tg >= TRIGLYCERIDES_AT_LEAST_MMOL_L
+    fib_hit = None if fib is None else fib <= FIBRINOGEN_AT_MOST_G_L
+    if tg_hit or fib_hit:
+        status = Status.MET
+    elif tg_hit is False and fib_hit is False:
+        status = Status.NOT_MET
+    else:
+        status = Status.NOT_EVALUABLE
+    return status, tg_hit, fib_hit
+
+
+def _nk_status(nk: Any) -> Status:
+    if nk is None:
+        return Status.NOT_EVALUABLE
+    return Status.MET if nk == "low_or_absent" else Status.NOT_MET
 
 
 def _hemoglobin_low(hb: float | None, age_days: float | None) -> tuple[bool | None, str]:
@@ -123,21 +206,11 @@ def _lineage_text(name: str, value: float | None, low: bool | None, limit: float
 def _cytopenias(patient: Patient) -> ItemResult:
     hb, age = patient.hemoglobin_g_l, patient.age_at_labs_days
     plt, neut = patient.platelets_10e9_l, patient.neutrophils_10e9_l
-    hb_low, hb_text = _hemoglobin_low(hb, age)
-    lineages = {"hemoglobin": hb_low,
-                "platelets": None if plt is None else plt < PLATELETS_BELOW_10E9_L,
-                "neutrophils": None if neut is None else neut < NEUTROPHILS_BELOW_10E9_L}
-    low = sum(v is True for v in lineages.values())
-    unknown = sum(v is None for v in lineages.values())
+    status, lineages, low, unknown = _cytopenia_decision(patient)
+    _, hb_text = _hemoglobin_low(hb, age)
     texts = [hb_text,
              _lineage_text("platelets", plt, lineages["platelets"], PLATELETS_BELOW_10E9_L),
              _lineage_text("neutrophils", neut, lineages["neutrophils"], NEUTROPHILS_BELOW_10E9_L)]
-    if low >= CYTOPENIA_LINEAGES_REQUIRED:
-        status = Status.MET
-    elif low + unknown < CYTOPENIA_LINEAGES_REQUIRED:
-        status = Status.NOT_MET
-    else:
-        status = Status.NOT_EVALUABLE
     values = {"hemoglobin_g_l": hb, "age_at_labs_days": age, "platelets_10e9_l": plt,
               "neutrophils_10e9_l": neut, "lineages_low": low, "lineages_unknown": unknown}
     rule = ("at least 2 of: Hb < 90 g/L (< 100 g/L if age < 4 weeks), platelets < 100 x10^9/L, "
@@ -148,14 +221,7 @@ def _cytopenias(patient: Patient) -> ItemResult:
 
 def _lipids_fibrinogen(patient: Patient) -> ItemResult:
     tg, fib = patient.triglycerides_mmol_l, patient.fibrinogen_g_l
-    tg_hit = None if tg is None else tg >= TRIGLYCERIDES_AT_LEAST_MMOL_L
-    fib_hit = None if fib is None else fib <= FIBRINOGEN_AT_MOST_G_L
-    if tg_hit or fib_hit:
-        status = Status.MET
-    elif tg_hit is False and fib_hit is False:
-        status = Status.NOT_MET
-    else:
-        status = Status.NOT_EVALUABLE
+    status, tg_hit, fib_hit = _lipid_decision(patient)
     texts = ["triglycerides unknown" if tg is None else
              f"triglycerides {tg:g} mmol/L {'>=' if tg_hit else '<'} {TRIGLYCERIDES_AT_LEAST_MMOL_L:g}",
              "fibrinogen unknown" if fib is None else
@@ -172,9 +238,9 @@ def _nk_activity(patient: Patient) -> ItemResult:
     values = {"nk_activity": nk}
     rule = "NK-cell activity low or absent (local laboratory reference)"
     name = "Low or absent NK-cell activity"
+    status = _nk_status(nk)
     if nk is None:
-        return ItemResult("nk_activity", name, Status.NOT_EVALUABLE, values, rule, "NK activity unknown", SOURCE)
-    status = Status.MET if nk == "low_or_absent" else Status.NOT_MET
+        return ItemResult("nk_activity", name, status, values, rule, "NK activity unknown", SOURCE)
     return ItemResult("nk_activity", name, status, values, rule, f"NK activity {nk}", SOURCE)
 
 
@@ -192,6 +258,21 @@ def hlh2004_items(patient: Patient) -> tuple[ItemResult, ...]:
                        field_name="ferritin_ug_l", unit="ug/L", source=SOURCE),
         threshold_item("scd25", "Soluble CD25 >= 2400 U/mL", patient.scd25_u_ml, at_least=SCD25_AT_LEAST_U_ML,
                        field_name="scd25_u_ml", unit="U/mL", source=SOURCE),
+    )
+
+
+def hlh2004_statuses(patient: Patient) -> tuple[Status, ...]:
+    """The statuses of the 8 criteria (order of :data:`ITEM_IDS`), decided exactly as :func:`hlh2004_items`
+    decides them but without building their texts."""
+    return (
+        tri_status(patient.fever),
+        tri_status(patient.splenomegaly),
+        _cytopenia_decision(patient)[0],
+        _lipid_decision(patient)[0],
+        tri_status(patient.hemophagocytosis),
+        _nk_status(patient.nk_activity),
+        threshold_status(patient.ferritin_ug_l, ">=", FERRITIN_AT_LEAST_UG_L),
+        threshold_status(patient.scd25_u_ml, ">=", SCD25_AT_LEAST_U_ML),
     )
 
 
@@ -225,26 +306,32 @@ def hlh2004(patient: Patient) -> HLH2004Result:
     schema field and is not assessed. "No evidence of malignancy", printed on the haemophagocytosis line, is
     not a ninth criterion.
     """
-    items = hlh2004_items(patient)
-    molecular = _molecular(patient)
-    n_met = sum(i.status is Status.MET for i in items)
-    n_unknown = sum(i.status is Status.NOT_EVALUABLE for i in items)
+    statuses = hlh2004_statuses(patient)
+    molecular = _molecular_status(patient.genetic_result)
+    n_met = sum(st is Status.MET for st in statuses)
+    n_unknown = sum(st is Status.NOT_EVALUABLE for st in statuses)
     clinical = _clinical_status(n_met, n_unknown)
+    if molecular is Status.MET or clinical == "met":
+        status: HLH2004Status = "met"
+    elif clinical == "could_be_met" or molecular is Status.NOT_EVALUABLE:
+        status = "could_be_met"
+    else:
+        status = "not_met"
+    return HLH2004Result(patient.patient_id, status, clinical, statuses, molecular, n_met, n_unknown,
+                         CRITERIA_REQUIRED, patient)
+
+
+def _reason(n_met: int, n_unknown: int, clinical: HLH2004Status, molecular: ItemResult) -> str:
     tally = f"{n_met}/{CRITERIA_TOTAL} criteria met, {n_unknown} not evaluable (>= {CRITERIA_REQUIRED} needed)"
     if molecular.status is Status.MET:
-        status: HLH2004Status = "met"
-        reason = f"molecular diagnosis ({molecular.explanation}); {tally}"
-    elif clinical == "met":
-        status, reason = "met", tally
-    elif clinical == "could_be_met" or molecular.status is Status.NOT_EVALUABLE:
-        status = "could_be_met"
+        return f"molecular diagnosis ({molecular.explanation}); {tally}"
+    if clinical == "met":
+        return tally
+    if clinical == "could_be_met" or molecular.status is Status.NOT_EVALUABLE:
         open_paths = []
         if clinical == "could_be_met":
             open_paths.append(f"{CRITERIA_REQUIRED - n_met} more of the {n_unknown} unknown item(s) would suffice")
         if molecular.status is Status.NOT_EVALUABLE:
             open_paths.append(f"molecular path open ({molecular.explanation})")
-        reason = f"{tally}; " + "; ".join(open_paths)
-    else:
-        status, reason = "not_met", f"{tally}; molecular path not met ({molecular.explanation})"
-    return HLH2004Result(patient.patient_id, status, clinical, molecular, items, n_met, n_unknown,
-                         CRITERIA_REQUIRED, reason)
+        return f"{tally}; " + "; ".join(open_paths)
+    return f"{tally}; molecular path not met ({molecular.explanation})"

@@ -9,10 +9,10 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-import io as _io
 import itertools
 import os
 import stat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,11 +157,13 @@ def read_csv_table(path: Path, label: str | None = None) -> RawTable:
     if not data.strip():
         return _failed(label, Problem(label, "file is empty"), checksum)
     text, problem, notes = decode_text(data, label)
+    del data  # the decoded text is all that is read from here on (large files: one copy at a time)
     if text is None:
         return _failed(label, problem, checksum)  # type: ignore[arg-type]
     # classic Mac (CR) and Windows (CR LF) line endings read like Unix ones
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     skipped, body = _split_preamble(text)
+    del text
     if not body.strip():
         return _failed(label, Problem(label, "file has no header row", suggestion=(
             "comment lines (starting with #) and blank lines come before the header") if skipped else None),
@@ -169,44 +171,85 @@ def read_csv_table(path: Path, label: str | None = None) -> RawTable:
     delimiter = _delimiter(body.split("\n", 1)[0])
     if delimiter != ",":
         notes.append(f"{label}: read as a {_DELIMITER_NAMES[delimiter]}-delimited file (the header has no comma)")
-    table = _records(_io.StringIO(body), delimiter, label, skipped + 1)
+    table = _records(_lines(body), delimiter, label, skipped + 1, body.count("\n") + 1)
     table.checksum = checksum
     table.notes = notes + table.notes
     return table
 
 
-def _records(source: _io.StringIO, delimiter: str, label: str, header_row: int) -> RawTable:
-    reader = csv.reader(source, delimiter=delimiter)
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text``, each with its ``\\n``, split at ``\\n`` only (as a file opened with ``newline=""``),
+    without copying the whole text into a stream buffer first."""
+    start, find, end_of_text = 0, text.find, len(text)
+    while start < end_of_text:
+        end = find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end + 1]
+        start = end + 1
+
+
+#: Records typed into the cell array at a time (bounds the memory of the cells not yet shared).
+_CHUNK_ROWS = 8192
+
+
+def _records(lines: Iterable[str], delimiter: str, label: str, header_row: int, max_records: int) -> RawTable:
+    """The records of ``lines`` (header first) as one frame of string cells, with their spreadsheet rows.
+
+    Equal texts become one object (as ``pandas.read_csv`` does), so typing them column by column hashes each
+    distinct text once, and records are stored a chunk at a time: the memory is that of the frame, not of a
+    list of every record. ``max_records`` is an upper bound of the records (the number of lines).
+    """
+    reader = csv.reader(lines, delimiter=delimiter)
+    shared: dict[str, str] = {}
+    same = shared.setdefault
+    odd: list[tuple[int, list[str]]] = []  # records that are not simply as wide as the header (or a comment)
     try:
         header = [h.strip() for h in next(reader)]
         width = len(header)
         if width > MAX_COLUMNS:
             return _failed(label, Problem(label, f"header has {width:,} columns, more than the limit of "
                                           f"{MAX_COLUMNS:,}", row=header_row))
-        records = list(itertools.islice(reader, MAX_ROWS + 1))
+        cells = np.empty((max(min(max_records, MAX_ROWS + 1), 0), width), dtype=object)
+        n = 0
+        chunk: list[list[str]] = []
+        for record in itertools.islice(reader, MAX_ROWS + 1):
+            if len(record) != width or record[0].lstrip(" \t").startswith("#"):
+                odd.append((n + len(chunk), record))
+                record = [""] * width  # replaced or dropped below
+            chunk.append([same(c, c) for c in record])
+            if len(chunk) == _CHUNK_ROWS:
+                cells[n:n + len(chunk)] = chunk
+                n += len(chunk)
+                chunk = []
+        if chunk:
+            cells[n:n + len(chunk)] = chunk
+            n += len(chunk)
     except csv.Error as exc:
         return _failed(label, Problem(label, f"cannot be read as CSV ({exc})", row=header_row + reader.line_num))
+    cells = cells[:n]
     problems: list[Problem] = []
-    if len(records) > MAX_ROWS:
+    if n > MAX_ROWS:
         problems.append(Problem(label, f"has more than {MAX_ROWS:,} data rows, the limit",
                                 row=header_row + 1 + MAX_ROWS))
-        del records[MAX_ROWS:]
-    rows = np.arange(len(records), dtype=int) + header_row + 1
+        cells = cells[:MAX_ROWS]
+        odd = [(i, r) for i, r in odd if i < MAX_ROWS]
+    rows = np.arange(len(cells), dtype=int) + header_row + 1
     # the common case (as many cells as the header, no '#') is left as it is; only the other records are looked at
-    odd = [i for i, r in enumerate(records) if len(r) != width or r[0].lstrip(" \t").startswith("#")]
     dropped: list[int] = []
     row_problems = 0
-    for i in odd:
-        record, row = records[i], int(rows[i])
+    for i, record in odd:
+        row = int(rows[i])
         message = None
         if not record or not any(c.strip() for c in record):
-            records[i] = [""] * width
+            cells[i] = [""] * width
         elif record[0].lstrip().startswith("#"):
             message = Problem(label, "a comment line after the header", row=row, value=record[0][:60],
                               suggestion="comment lines (starting with #) are accepted only before the "
                               "header: move it above the header or delete it")
         elif len(record) > width and not any(c.strip() for c in record[width:]):
-            records[i] = record[:width]  # trailing empty cells: nothing is lost
+            cells[i] = [same(c, c) for c in record[:width]]  # trailing empty cells: nothing is lost
         elif len(record) != width:
             message = Problem(
                 label, f"row has {len(record)} cells but the header has {width}", row=row,
@@ -218,14 +261,22 @@ def _records(source: _io.StringIO, delimiter: str, label: str, header_row: int) 
             if row_problems <= MAX_ROW_PROBLEMS:
                 problems.append(message)
     if dropped:
-        keep = np.ones(len(records), dtype=bool)
+        keep = np.ones(len(cells), dtype=bool)
         keep[dropped] = False
-        records = [r for r, k in zip(records, keep) if k]
+        cells = cells[keep]
         rows = rows[keep]
     if row_problems > MAX_ROW_PROBLEMS:
         problems.append(Problem(label, f"{row_problems - MAX_ROW_PROBLEMS:,} more rows with the same kinds of "
                                 "problem"))
-    return RawTable(label, string_frame(records, header), rows, problems)
+    return RawTable(label, _cell_frame(cells, header), rows, problems)
+
+
+def _cell_frame(cells: np.ndarray, header: list[str]) -> pd.DataFrame:
+    if not len(cells):
+        return string_frame([], header)
+    frame = pd.DataFrame(cells, copy=False)
+    frame.columns = header
+    return frame
 
 
 def string_frame(records: list[list[str]], header: list[str]) -> pd.DataFrame:

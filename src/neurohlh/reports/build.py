@@ -6,14 +6,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import math
 import platform
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-import numpy as np
 
 from neurohlh.agreement.cohort import ReaderAgreement
 from neurohlh.analysis import SUBPATTERNS, AnalysisResult
@@ -28,6 +26,7 @@ from neurohlh.reports.model import Figure, Report, Table
 from neurohlh.reports.output import check_output_folder, staged_folder
 from neurohlh.reports.paper_values import mark_paper_values
 from neurohlh.reports.render import write_csvs, write_xlsx
+from neurohlh.reports.results_tables import RESULTS_FOLDER, json_default, write_details, write_result_tables
 from neurohlh.reports.word import write_docx
 from neurohlh.reports.tables import table1, table2
 from neurohlh.reports.tables_completeness import completeness_table, result_completeness
@@ -206,92 +205,56 @@ class ReportFiles:
     json: Path
     csvs: tuple[Path, ...]
     figures: tuple[Path, ...]
+    #: The per-patient and per-study result tables beside results.json (``results/``).
+    result_tables: tuple[Path, ...] = ()
 
 
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.floating,)):
-        return None if math.isnan(obj) else float(obj)
-    if isinstance(obj, (np.bool_,)):
-        return bool(obj)
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, (set, frozenset)):
-        return sorted(obj)
-    if isinstance(obj, (dt.date, dt.datetime)):
-        return obj.isoformat()
-    if hasattr(obj, "to_dict"):
-        return obj.to_dict()
-    if obj is None or obj is __import__("pandas").NA:
-        return None
-    return str(obj)
-
-
-def _dump(obj: Any) -> str:
-    return json.dumps(obj, default=_json_default, allow_nan=False, separators=(",", ":"))
-
-
-#: results.json holds full rule traces and criteria item details up to this many patients ("auto").
+#: Up to this many patients ("auto"), results/details.jsonl holds every rule trace and HLH-2004 item in full.
 FULL_DETAIL_MAX_PATIENTS = 5000
 
 
-def _compact_hlh2004(r: Any) -> dict[str, Any]:
-    return {"patient_id": r.patient_id, "status": r.status, "clinical_status": r.clinical_status,
-            "n_met": r.n_met, "n_not_evaluable": r.n_not_evaluable, "n_required": r.n_required,
-            "items": {i.item_id: i.status for i in r.items}}
-
-
 def write_results_json(result: AnalysisResult, report: Report, path: Path, detail: str = "auto") -> Path:
-    """Machine-readable results, streamed: every allocation, criteria result, genotype, test and table.
+    """Machine-readable results: ``results.json`` (what a reviewer reads: summary, every test, every table cell)
+    and, beside it in ``results/``, one CSV per per-patient or per-study result
+    (:mod:`neurohlh.reports.results_tables`), listed in results.json under ``per_patient``.
 
-    ``detail="full"`` writes each allocation with its rule trace and every HLH-2004 item with the values
-    used; ``"compact"`` writes allocations without traces and HLH-2004 items as statuses only (the traces
-    are reproducible with ``neurohlh classify --explain``); ``"auto"`` is full up to
-    :data:`FULL_DETAIL_MAX_PATIENTS` patients, compact above.
+    ``detail="full"`` adds ``results/details.jsonl``: each allocation with its rule traces and every HLH-2004
+    item with the values used; ``"compact"`` leaves it out (the traces are reproducible with
+    ``neurohlh classify --explain``); ``"auto"`` is full up to :data:`FULL_DETAIL_MAX_PATIENTS` patients, compact
+    above.
     """
     if detail not in ("auto", "full", "compact"):
         raise InputError(f"`detail` must be one of {{'auto', 'full', 'compact'}}; got {detail!r}")
     n = len(result.patients)
     full = detail == "full" or (detail == "auto" and n <= FULL_DETAIL_MAX_PATIENTS)
+    per_patient = write_result_tables(result, path.parent)
+    if full:
+        per_patient["details"] = write_details(result, path.parent)
+    head = {
+        "software": dict(report.versions), "policy": result.policy, "plan": result.plan.to_dict(),
+        "source": result.source,
+        "checksums": result.checksums, "summary": result.summary(), "warnings": list(result.warnings),
+        "timings_seconds": result.timings, "notes": list(result.notes),
+        "detail": "full" if full else "compact",
+        "detail_note": "per-patient tables in results/, rule traces and HLH-2004 item values in "
+        "results/details.jsonl" if full else
+        f"{n} patients > {FULL_DETAIL_MAX_PATIENTS}: per-patient tables in results/, without rule traces "
+        "(neurohlh classify --explain PATIENT_ID shows one)",
+        "per_patient": per_patient,
+        "recurrent_variants": [_as_dict(v) for v in result.recurrent_variants],
+        "study_summary": _as_dict(result.study_summary),
+        "comparisons": [c.to_dict() for c in result.comparisons],
+        "survival": [s.to_dict() for s in result.survival],
+        "sites": None if result.sites is None else result.sites.to_dict(),
+        "tables": [t.to_dict() for t in report.tables],
+    }
     with path.open("w", encoding="utf-8") as out:
-        head = {
-            "software": dict(report.versions), "policy": result.policy, "plan": result.plan.to_dict(),
-            "source": result.source,
-            "checksums": result.checksums, "summary": result.summary(), "warnings": list(result.warnings),
-            "timings_seconds": result.timings, "notes": list(result.notes),
-            "detail": "full" if full else "compact",
-            "detail_note": "allocations with rule traces, HLH-2004 items with values" if full else
-            f"{n} patients > {FULL_DETAIL_MAX_PATIENTS}: allocations without rule traces (neurohlh classify "
-            "--explain PATIENT_ID shows one), HLH-2004 items as statuses only",
-        }
-        out.write("{\n" + _dump(head)[1:-1] + ",\n")
-        _write_array(out, "allocations", result.allocations, lambda a: a.to_dict(trace=full))
-        _write_array(out, "hlh2004", result.hlh2004, (lambda r: r.to_dict()) if full else _compact_hlh2004)
-        _write_array(out, "cns_involvement", result.cns, lambda r: r.to_dict())
-        _write_array(out, "genotypes", list(result.genotypes.items()),
-                     lambda kv: {"patient_id": kv[0], **_as_dict(kv[1])})
-        out.write('"recurrent_variants":' + _dump([_as_dict(v) for v in result.recurrent_variants]) + ",\n")
-        out.write('"study_summary":' + _dump(_as_dict(result.study_summary)) + ",\n")
-        out.write('"comparisons":' + _dump([c.to_dict() for c in result.comparisons]) + ",\n")
-        out.write('"survival":' + _dump([s.to_dict() for s in result.survival]) + ",\n")
-        out.write('"sites":' + _dump(None if result.sites is None else result.sites.to_dict()) + ",\n")
-        out.write('"tables":' + _dump([t.to_dict() for t in report.tables]) + "\n}\n")
+        out.write(json.dumps(head, default=json_default, allow_nan=False, indent=1) + "\n")
     return path
 
 
 def _as_dict(obj: Any) -> Any:
     return obj.to_dict() if hasattr(obj, "to_dict") else obj
-
-
-def _write_array(out, key: str, items, convert: Callable[[Any], Any], chunk: int = 2000) -> None:  # noqa: ANN001
-    """``"key":[...]`` with one item per line, encoded in chunks (one write per chunk)."""
-    out.write(f'"{key}":[\n')
-    items = list(items)
-    for start in range(0, len(items), chunk):
-        lines = ",\n".join(_dump(convert(item)) for item in items[start:start + chunk])
-        out.write(("" if start == 0 else ",\n") + lines)
-    out.write("],\n")
 
 
 def prepare_output_folder(folder: str | Path) -> Path:
@@ -313,7 +276,7 @@ def write_report(result: AnalysisResult, folder: str | Path, report: Report | No
     with staged_folder(target) as staging:
         files = _write_files(result, report, staging, detail)
     return ReportFiles(*(_moved(v, staging, target) for v in (
-        files.folder, files.html, files.docx, files.xlsx, files.json, files.csvs, files.figures)))
+        files.folder, files.html, files.docx, files.xlsx, files.json, files.csvs, files.figures, files.result_tables)))
 
 
 def _moved(value: Any, staging: Path, target: Path) -> Any:
@@ -336,4 +299,5 @@ def _write_files(result: AnalysisResult, report: Report, folder: Path, detail: s
         folder=folder, html=write_html(report, folder / "report.html"), docx=write_docx(report, folder / "tables.docx"),
         xlsx=write_xlsx(report, folder / "tables.xlsx"), json=write_results_json(result, report, folder / "results.json", detail),
         csvs=tuple(write_csvs(report, csv_dir)), figures=tuple(figure_paths),
+        result_tables=tuple(sorted((folder / RESULTS_FOLDER).iterdir())),
     )

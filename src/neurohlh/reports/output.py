@@ -25,7 +25,8 @@ from pathlib import Path
 from neurohlh.errors import InputError
 
 #: What a report folder holds; a folder holding anything else is not replaced.
-REPORT_ENTRIES = frozenset({"report.html", "tables.docx", "tables.xlsx", "results.json", "tables", "figures"})
+REPORT_ENTRIES = frozenset({"report.html", "tables.docx", "tables.xlsx", "results.json", "results", "tables",
+                            "figures"})
 #: How long a run waits for another run writing into the same folder.
 LOCK_WAIT_SECONDS = 300.0
 

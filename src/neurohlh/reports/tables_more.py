@@ -106,7 +106,7 @@ def _item_text(item: Any) -> str:
 
 def clippers_table(result: AnalysisResult) -> Table:
     """CLIPPERS radiologic items (rows) for each patient with a brainstem-predominant (1.2) study (columns)."""
-    checks = [(a, a.clippers) for a in result.allocations if getattr(a, "clippers", None) is not None]
+    checks = [(a, c) for a in result.allocations if (c := a.clippers) is not None]  # computed once per patient
     items: list[tuple[str, str]] = []
     for _, c in checks:
         for i in c.items:

@@ -1,0 +1,156 @@
+"""The per-patient and per-study results, written as CSV files beside ``results.json``.
+
+``results.json`` holds what a reviewer reads (summary, every comparison and test, survival, every table cell);
+the rows of every patient and study are in ``results/``:
+
+* ``allocations.csv``: one row per patient: pattern, onset and last subpattern, evolution, CLIPPERS check, red
+  flag, missing fields, notes;
+* ``study_allocations.csv``: one row per consensus MR study: category, lesional, subpattern, missing fields;
+* ``hlh2004.csv``: one row per patient: HLH-2004 status, the 5-of-8 count and the status of each item;
+* ``cns_involvement.csv``: one row per patient: the CNS-involvement rule, its result and the values behind it;
+* ``genotypes.csv``: one row per patient with variant data: genotype group and alleles.
+
+Cells: blank = unknown (``None``); ``true``/``false`` for yes/no; a cell holding several values or a record
+(a list, the CLIPPERS check, the red flag, the alleles) holds it as JSON text. Text cells that a spreadsheet
+program would run as a formula are written with a leading apostrophe (:func:`neurohlh.io.csvtext.neutralise`).
+
+With full detail (up to :data:`neurohlh.reports.build.FULL_DETAIL_MAX_PATIENTS` patients, or
+``detail="full"``) ``details.jsonl`` adds one JSON object per patient: the allocation with the rule trace of the
+patient and of every study, and every HLH-2004 item with the values used and its explanation.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from neurohlh.analysis import AnalysisResult
+from neurohlh.io.csvtext import neutralise
+
+#: The folder of the per-patient tables, beside results.json.
+RESULTS_FOLDER = "results"
+
+
+def json_default(obj: Any) -> Any:
+    """How results are written as JSON: numpy scalars and arrays as numbers and lists, NaN and ``pd.NA`` as
+    null, sets as sorted lists, dates in ISO format, records through their ``to_dict``."""
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return None if math.isnan(obj) else float(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, (set, frozenset)):
+        return sorted(obj)
+    if isinstance(obj, (dt.date, dt.datetime)):
+        return obj.isoformat()
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    if obj is None or obj is pd.NA:
+        return None
+    return str(obj)
+
+
+def _cell(value: Any) -> Any:
+    """One value as a CSV cell (see the module docstring)."""
+    if value is None:
+        return ""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return neutralise(value)
+    if isinstance(value, float):
+        return "" if math.isnan(value) else repr(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, (list, tuple, dict, set, frozenset)):
+        return neutralise(json.dumps(value, default=json_default, ensure_ascii=False, separators=(",", ":")))
+    if hasattr(value, "item"):
+        return _cell(value.item())
+    return neutralise(str(value))
+
+
+def _write_rows(path: Path, rows: Iterable[Mapping[str, Any]], first_columns: tuple[str, ...] = ()) -> int:
+    """Write dict rows as CSV (columns: ``first_columns`` then the keys in first-seen order); the row count."""
+    rows = list(rows)
+    columns = list(first_columns)
+    seen = set(columns)
+    for row in rows:
+        for key in row:
+            if key not in seen:
+                seen.add(key)
+                columns.append(key)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow([neutralise(c) for c in columns])
+        writer.writerows([_cell(row.get(c)) for c in columns] for row in rows)
+    return len(rows)
+
+
+def _allocation_row(a: Any) -> dict[str, Any]:
+    row = a.to_dict(trace=False)
+    row.pop("studies", None)
+    return row
+
+
+def _hlh2004_row(r: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {"patient_id": r.patient_id, "status": r.status, "clinical_status": r.clinical_status,
+                           "n_met": r.n_met, "n_not_evaluable": r.n_not_evaluable, "n_required": r.n_required,
+                           "molecular": str(r.molecular_status)}
+    row |= {f"item_{item_id}": str(status) for item_id, status in zip(r.item_ids, r.item_statuses)}
+    row |= {"reason": r.reason, "criteria_version": r.criteria_version}
+    return row
+
+
+def _genotype_row(item: tuple[str, Any]) -> dict[str, Any]:
+    pid, genotype = item
+    data = genotype.to_dict() if hasattr(genotype, "to_dict") else dict(genotype)
+    return {"patient_id": pid, **{k: v for k, v in data.items() if k != "patient_id"}}
+
+
+#: name -> (one row per, rows of a result, row builder)
+TABLES: dict[str, tuple[str, Callable[[AnalysisResult], Iterable[Any]], Callable[[Any], Mapping[str, Any]]]] = {
+    "allocations": ("patient", lambda r: r.allocations, _allocation_row),
+    "study_allocations": ("consensus MR study", lambda r: (s for a in r.allocations for s in a.studies),
+                          lambda s: s.to_dict(trace=False)),
+    "hlh2004": ("patient", lambda r: r.hlh2004, _hlh2004_row),
+    "cns_involvement": ("patient", lambda r: r.cns, lambda c: c.to_dict()),
+    "genotypes": ("patient with variant data", lambda r: r.genotypes.items(), _genotype_row),
+}
+
+
+def write_result_tables(result: AnalysisResult, folder: Path) -> dict[str, dict[str, Any]]:
+    """Write ``folder/results/*.csv``; return, per table, its file (relative to ``folder``), rows and unit."""
+    out_dir = folder / RESULTS_FOLDER
+    out_dir.mkdir(exist_ok=True)
+    index: dict[str, dict[str, Any]] = {}
+    for name, (unit, items, build) in TABLES.items():
+        n = _write_rows(out_dir / f"{name}.csv", (build(x) for x in items(result)), ("patient_id",)
+                        if unit.startswith("patient") else ("study_id", "patient_id"))
+        index[name] = {"file": f"{RESULTS_FOLDER}/{name}.csv", "rows": n, "one_row_per": unit}
+    return index
+
+
+def write_details(result: AnalysisResult, folder: Path) -> dict[str, Any]:
+    """Write ``folder/results/details.jsonl``: per patient the allocation with rule traces and HLH-2004 in full."""
+    path = folder / RESULTS_FOLDER / "details.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        for a, h in zip(result.allocations, result.hlh2004):
+            record = {"patient_id": a.patient_id, "allocation": a.to_dict(trace=True), "hlh2004": h.to_dict()}
+            fh.write(json.dumps(record, default=json_default, ensure_ascii=False, allow_nan=False,
+                                separators=(",", ":")) + "\n")
+    return {"file": f"{RESULTS_FOLDER}/details.jsonl", "rows": len(result.allocations), "one_row_per": "patient"}
+
+
+__all__ = ["RESULTS_FOLDER", "TABLES", "json_default", "write_details", "write_result_tables"]
