@@ -239,8 +239,8 @@ def _caveats(frame: pd.DataFrame, comparisons: Sequence[GroupComparison],
     n_ind = int((frame["pattern"] == "indeterminate").sum())
     if n_ind:
         out.append(Caveat("excluded_patients", f"{n_ind} patient(s) have an indeterminate pattern (unknown imaging "
-                          "fields or no study) and are left out of every pattern comparison; see results.json for "
-                          "the missing fields.", n_ind, "pattern"))
+                          "fields or no study) and are left out of every pattern comparison; see "
+                          "results/allocations.csv for the missing fields.", n_ind, "pattern"))
     n_p1_no_onset = int(((frame["pattern"] == "1") & frame["onset_subpattern"].isna()).sum())
     if n_p1_no_onset:
         out.append(Caveat("excluded_patients", f"{n_p1_no_onset} pattern-1 patient(s) have no onset subpattern and "

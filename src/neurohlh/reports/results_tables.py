@@ -10,8 +10,9 @@ the rows of every patient and study are in ``results/``:
 * ``cns_involvement.csv``: one row per patient: the CNS-involvement rule, its result and the values behind it;
 * ``genotypes.csv``: one row per patient with variant data: genotype group and alleles.
 
-Cells: blank = unknown (``None``); ``true``/``false`` for yes/no; a cell holding several values or a record
-(a list, the CLIPPERS check, the red flag, the alleles) holds it as JSON text. Text cells that a spreadsheet
+Cells: blank = unknown (``None``); ``true``/``false`` for yes/no; a nested record (the CLIPPERS check, the red
+flag) is spread over columns ``record.field``, and its criterion items over columns ``record.items.ITEM`` holding
+each item's status; a cell holding several values (a list, the alleles) holds them as JSON text. Text cells that a spreadsheet
 program would run as a formula are written with a leading apostrophe (:func:`neurohlh.io.csvtext.neutralise`).
 
 With full detail (up to :data:`neurohlh.reports.build.FULL_DETAIL_MAX_PATIENTS` patients, or
@@ -24,7 +25,7 @@ import csv
 import datetime as dt
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -60,42 +61,87 @@ def json_default(obj: Any) -> Any:
     return str(obj)
 
 
+#: First characters after which :func:`neurohlh.io.csvtext.neutralise` may change a text (others never change).
+_RISKY_STARTS = frozenset("=+-@\t\r'")
+_ENCODER = json.JSONEncoder(default=json_default, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
 def _cell(value: Any) -> Any:
     """One value as a CSV cell (see the module docstring)."""
+    kind = type(value)
+    if kind is str:
+        return neutralise(value) if value and value[0] in _RISKY_STARTS else value
     if value is None:
         return ""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, str):
-        return neutralise(value)
-    if isinstance(value, float):
-        return "" if math.isnan(value) else repr(value)
-    if isinstance(value, int):
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
         return value
-    if isinstance(value, (list, tuple, dict, set, frozenset)):
-        return neutralise(json.dumps(value, default=json_default, ensure_ascii=False, separators=(",", ":")))
-    if hasattr(value, "item"):
+    if kind is float:
+        return "" if value != value else repr(value)
+    if kind is list or kind is tuple or kind is dict:
+        return _ENCODER.encode(value) if value else ("{}" if kind is dict else "[]")
+    if isinstance(value, str):  # an enum member: its file value
+        return _cell(str(value))
+    if isinstance(value, (set, frozenset)):
+        return _ENCODER.encode(sorted(value))
+    if isinstance(value, (list, tuple, dict)):
+        return _ENCODER.encode(value)
+    if hasattr(value, "item"):  # numpy scalars
         return _cell(value.item())
-    return neutralise(str(value))
+    return _cell(str(value))
+
+
+def _item_statuses(value: Any) -> bool:
+    """A list of criterion items (dicts with ``item`` or ``item_id`` and ``status``), e.g. the CLIPPERS items."""
+    return (type(value) is list and bool(value) and type(value[0]) is dict and "status" in value[0]
+            and ("item" in value[0] or "item_id" in value[0]))
+
+
+def _flat(row: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """The (column, value) pairs of a row: a nested record becomes columns ``key.field``, a list of criterion
+    items one column ``key.item`` per item holding its status (the explanations are in details.jsonl)."""
+    for key, value in row.items():
+        name = prefix + key
+        if type(value) is dict:
+            yield from _flat(value, name + ".")
+        elif _item_statuses(value):
+            for item in value:
+                yield f"{name}.{item.get('item', item.get('item_id'))}", item["status"]
+        else:
+            yield name, value
 
 
 def _write_rows(path: Path, rows: Iterable[Mapping[str, Any]], first_columns: tuple[str, ...] = ()) -> int:
-    """Write dict rows as CSV (columns: ``first_columns`` then the keys in first-seen order); the row count."""
-    rows = list(rows)
+    """Write dict rows as CSV (columns: ``first_columns`` then the keys in first-seen order); the row count.
+
+    Each row is turned into its cells as it comes (the rows themselves are not kept)."""
     columns = list(first_columns)
-    seen = set(columns)
+    index = {c: i for i, c in enumerate(columns)}
+    table: list[list[Any]] = []
     for row in rows:
-        for key in row:
-            if key not in seen:
-                seen.add(key)
+        cells: list[Any] = [""] * len(columns)
+        for key, value in _flat(row):
+            at = index.get(key)
+            if at is None:
+                at = index[key] = len(columns)
                 columns.append(key)
+                cells.append("")
+            cells[at] = _cell(value)
+        table.append(cells)
+    width = len(columns)
+    table = [cells if len(cells) == width else cells + [""] * (width - len(cells)) for cells in table]
+    # a record that is absent (None) in some rows: its columns are blank there, and no column of its own
+    records = {c.rsplit(".", 1)[0] for c in columns if "." in c}
+    keep = [i for i, c in enumerate(columns) if c not in records or any(cells[i] != "" for cells in table)]
+    if len(keep) < width:
+        columns = [columns[i] for i in keep]
+        table = [[cells[i] for i in keep] for cells in table]
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow([neutralise(c) for c in columns])
-        writer.writerows([_cell(row.get(c)) for c in columns] for row in rows)
-    return len(rows)
+        writer.writerows(table)
+    return len(table)
 
 
 def _allocation_row(a: Any) -> dict[str, Any]:
