@@ -57,7 +57,7 @@ def agreement_summary() -> dict[str, Any]:
     for r in Read.objects.filter(status=ReadStatus.SUBMITTED, assignment__slot__in=[Slot.READER_1, Slot.READER_2]) \
             .select_related("assignment"):
         reads.setdefault(r.assignment.study_id, {})[r.assignment.slot] = r.values
-    pairs = [(v[Slot.READER_1], v[Slot.READER_2]) for v in reads.values() if len(v) == 2]  # type: ignore[index]
+    pairs = [(v[Slot.READER_1], v[Slot.READER_2]) for v in reads.values() if len(v) == 2]
     rows: list[FieldAgreement] = []
     discordant_studies = 0
     per_field: dict[str, list[tuple[str, str, bool]]] = {name: [] for name in SHEET}

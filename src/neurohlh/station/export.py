@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -22,6 +23,9 @@ from neurohlh.schema import Patient, Variant, field_specs
 from neurohlh.schema import Study as StudyRecord
 from neurohlh.station import audit
 from neurohlh.station.sheet import SHEET_HASH, SHEET_VERSION
+
+if TYPE_CHECKING:
+    from neurohlh.station import models
 
 HEADER = ("Exported by the neurohlh reading station: blinded double reads, adjudication and consensus.\n"
           "Analyses use the consensus reads.")
@@ -35,14 +39,14 @@ class ExportSummary:
     reads: int
 
 
-def _row(study: object, reader: str, cells: dict[str, str]) -> dict[str, str]:
+def _row(study: models.Study, reader: str, cells: dict[str, str]) -> dict[str, str]:
     specs = field_specs(StudyRecord)
     row = {name: "" for name in specs}
     row.update({k: v for k, v in cells.items() if k in specs})
     row.update({
-        "study_id": study.study_id, "patient_id": study.patient.patient_id, "reader": reader,  # type: ignore
-        "study_date": study.study_date.isoformat() if study.study_date else "",  # type: ignore[attr-defined]
-        "age_at_study_months": format_cell(study.age_months, specs["age_at_study_months"]),  # type: ignore
+        "study_id": study.study_id, "patient_id": study.patient.patient_id, "reader": reader,
+        "study_date": study.study_date.isoformat() if study.study_date else "",
+        "age_at_study_months": format_cell(study.age_months, specs["age_at_study_months"]),
     })
     return row
 
@@ -92,14 +96,14 @@ def export_cohort(out: str | Path, actor: str) -> ExportSummary:
         n_studies += 1
         for slot in (Slot.READER_1, Slot.READER_2):
             if slot in mine:
-                rows.append(_row(s, str(slot), mine[slot].values))  # type: ignore[index]
+                rows.append(_row(s, str(slot), mine[slot].values))
         if s.pk in decisions:
             rows.append(_row(s, "adjudicator", decisions[s.pk]))
         rows.append(_row(s, "consensus", consensus[s.pk].values))
         if Slot.REPEAT in mine:
             first = next(sl for sl in (Slot.READER_1, Slot.READER_2) if sl in mine and
-                         mine[sl].assignment.reader_id == mine[Slot.REPEAT].assignment.reader_id)  # type: ignore[index]
-            repeats.append(_row(s, str(first), mine[Slot.REPEAT].values))  # type: ignore[index]
+                         mine[sl].assignment.reader_id == mine[Slot.REPEAT].assignment.reader_id)
+            repeats.append(_row(s, str(first), mine[Slot.REPEAT].values))
     patient_cols = list(field_specs(Patient))
     variant_cols = list(field_specs(Variant))
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -8,8 +8,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from neurohlh.station.choices import TextChoices
 
-class Role(models.TextChoices):
+
+class Role(TextChoices):
     COORDINATOR = "coordinator", "Coordinator"
     READER = "reader", "Reader"
     ADJUDICATOR = "adjudicator", "Adjudicator"
@@ -67,7 +69,7 @@ class Study(models.Model):
         ordering = ["id"]
 
 
-class Slot(models.TextChoices):
+class Slot(TextChoices):
     READER_1 = "reader_1", "first reader"
     READER_2 = "reader_2", "second reader"
     REPEAT = "repeat", "repeat read after washout"
@@ -88,7 +90,7 @@ class Assignment(models.Model):
         ordering = ["reader_id", "position"]
 
 
-class ReadStatus(models.TextChoices):
+class ReadStatus(TextChoices):
     DRAFT = "draft", "draft"
     SUBMITTED = "submitted", "submitted"
     AMENDING = "amending", "amendment approved, being edited"

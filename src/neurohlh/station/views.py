@@ -126,7 +126,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect("/login/")
 
 
-@roles(Role.COORDINATOR, Role.READER, Role.ADJUDICATOR)  # type: ignore[arg-type]
+@roles(Role.COORDINATOR, Role.READER, Role.ADJUDICATOR)
 def home(request: HttpRequest) -> HttpResponse:
     target = {Role.COORDINATOR: "/coordinator/", Role.READER: "/worklist/", Role.ADJUDICATOR: "/adjudicate/"}
     return HttpResponseRedirect(target[request.station_role])
@@ -135,7 +135,7 @@ def home(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------ reader
 
 
-@roles(Role.READER)  # type: ignore[arg-type]
+@roles(Role.READER)
 def worklist(request: HttpRequest) -> HttpResponse:
     items = []
     reads = {r.assignment_id: r for r in Read.objects.filter(assignment__reader=request.user)}
@@ -184,7 +184,7 @@ def _mark_opened(response: HttpResponse, assignment_id: int) -> None:
                                secure=settings.SESSION_COOKIE_SECURE)
 
 
-@roles(Role.READER)  # type: ignore[arg-type]
+@roles(Role.READER)
 @require_http_methods(["GET", "POST"])
 def read_study(request: HttpRequest, assignment_id: int) -> HttpResponse:
     try:
@@ -233,7 +233,7 @@ def read_study(request: HttpRequest, assignment_id: int) -> HttpResponse:
     return response
 
 
-@roles(Role.READER)  # type: ignore[arg-type]
+@roles(Role.READER)
 @require_http_methods(["POST"])
 def request_amendment(request: HttpRequest, assignment_id: int) -> HttpResponse:
     try:
@@ -250,7 +250,7 @@ def request_amendment(request: HttpRequest, assignment_id: int) -> HttpResponse:
 # ------------------------------------------------------------------ adjudicator
 
 
-@roles(Role.ADJUDICATOR)  # type: ignore[arg-type]
+@roles(Role.ADJUDICATOR)
 def adjudication_queue(request: HttpRequest) -> HttpResponse:
     items = []
     for adj in Adjudication.objects.filter(adjudicator=request.user).select_related("study").order_by("id"):
@@ -276,7 +276,7 @@ def _ab_fields(adj: Adjudication, r1: Read, r2: Read, problems: dict[str, str], 
     return fields
 
 
-@roles(Role.ADJUDICATOR)  # type: ignore[arg-type]
+@roles(Role.ADJUDICATOR)
 @require_http_methods(["GET", "POST"])
 def adjudicate(request: HttpRequest, adjudication_id: int) -> HttpResponse:
     adj = Adjudication.objects.select_related("study").filter(pk=adjudication_id, adjudicator=request.user).first()
@@ -339,7 +339,7 @@ def _decisions_ab(adj: Adjudication) -> list[dict[str, str]]:
 # ------------------------------------------------------------------ coordinator
 
 
-@roles(Role.COORDINATOR)  # type: ignore[arg-type]
+@roles(Role.COORDINATOR)
 def dashboard(request: HttpRequest) -> HttpResponse:
     from neurohlh.station.agreement import agreement_summary
 
@@ -350,7 +350,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@roles(Role.COORDINATOR)  # type: ignore[arg-type]
+@roles(Role.COORDINATOR)
 def studies(request: HttpRequest) -> HttpResponse:
     rows = []
     for s in Study.objects.select_related("patient", "adjudicator").order_by("study_id"):
@@ -360,7 +360,7 @@ def studies(request: HttpRequest) -> HttpResponse:
     return render(request, "station/studies.html", {"rows": rows})
 
 
-@roles(Role.COORDINATOR)  # type: ignore[arg-type]
+@roles(Role.COORDINATOR)
 def study_detail(request: HttpRequest, study_id: int) -> HttpResponse:
     s = Study.objects.select_related("patient").filter(pk=study_id).first()
     if s is None:
@@ -379,7 +379,7 @@ def study_detail(request: HttpRequest, study_id: int) -> HttpResponse:
     })
 
 
-@roles(Role.COORDINATOR)  # type: ignore[arg-type]
+@roles(Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def import_view(request: HttpRequest) -> HttpResponse:
     message, error = "", ""
@@ -407,7 +407,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
                                                    "studies": Study.objects.count()})
 
 
-@roles(Role.COORDINATOR)  # type: ignore[arg-type]
+@roles(Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def assign_view(request: HttpRequest) -> HttpResponse:
     error, message = "", ""
@@ -428,7 +428,7 @@ def assign_view(request: HttpRequest) -> HttpResponse:
                                                    "assigned": Assignment.objects.exists()})
 
 
-@roles(Role.COORDINATOR)  # type: ignore[arg-type]
+@roles(Role.COORDINATOR)
 @require_http_methods(["POST"])
 def decide_amendment(request: HttpRequest, amendment_id: int) -> HttpResponse:
     decision = request.POST.get("decision", "")
@@ -443,7 +443,7 @@ def decide_amendment(request: HttpRequest, amendment_id: int) -> HttpResponse:
     return HttpResponseRedirect("/coordinator/")
 
 
-@roles(Role.COORDINATOR)  # type: ignore[arg-type]
+@roles(Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def rules_view(request: HttpRequest) -> HttpResponse:
     services.ensure_rules()
@@ -470,13 +470,13 @@ def rules_view(request: HttpRequest) -> HttpResponse:
                                                   "choices": RULES, "error": error})
 
 
-@roles(Role.COORDINATOR)  # type: ignore[arg-type]
+@roles(Role.COORDINATOR)
 def audit_view(request: HttpRequest) -> HttpResponse:
     events = AuditEvent.objects.order_by("-id")[:300]
     return render(request, "station/audit.html", {"events": events, "verification": audit.verify()})
 
 
-@roles(Role.COORDINATOR)  # type: ignore[arg-type]
+@roles(Role.COORDINATOR)
 @require_http_methods(["POST"])
 def export_view(request: HttpRequest) -> HttpResponse:
     from neurohlh.station.export import export_cohort
@@ -499,7 +499,7 @@ def _analyses_root() -> Path:
     return Path(settings.STATION_DIR) / "analyses"
 
 
-@roles(Role.COORDINATOR)  # type: ignore[arg-type]
+@roles(Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def analysis_view(request: HttpRequest) -> HttpResponse:
     from neurohlh.station.export import run_analysis
@@ -519,7 +519,7 @@ def analysis_view(request: HttpRequest) -> HttpResponse:
     return render(request, "station/analysis.html", {"runs": runs, "error": error}, status=422 if error else 200)
 
 
-@roles(Role.COORDINATOR)  # type: ignore[arg-type]
+@roles(Role.COORDINATOR)
 def analysis_file(request: HttpRequest, run: str, path: str) -> HttpResponse:
     root = (_analyses_root() / run / "report").resolve()
     target = (root / path).resolve()

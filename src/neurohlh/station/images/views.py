@@ -93,7 +93,7 @@ def _import_upload(request: HttpRequest) -> tuple[list[str], str]:
     return report.lines(), ""
 
 
-@roles(Role.COORDINATOR)  # type: ignore[arg-type]
+@roles(Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def images_view(request: HttpRequest) -> HttpResponse:
     lines, error = _import_upload(request) if request.method == "POST" else ([], "")
@@ -109,7 +109,7 @@ def images_view(request: HttpRequest) -> HttpResponse:
     })
 
 
-@roles(Role.COORDINATOR)  # type: ignore[arg-type]
+@roles(Role.COORDINATOR)
 @require_http_methods(["GET"])
 def held_back_file(request: HttpRequest, held_id: int) -> HttpResponse:
     """A held-back file's stored copy (de-identified header, untouched pixels), for the coordinator to review."""
