@@ -18,12 +18,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from neurohlh.agreement.cohort import reader_agreement
 from neurohlh.analysis import AnalysisPlan, AnalysisResult, PlanName, analyze, plan_named
 from neurohlh.analysis.plan import PAPER_PLAN
 from neurohlh.criteria import cns_cohort, hlh2004, hscore
+from neurohlh.criteria.cns import RULES as CNS_RULES
+from neurohlh.criteria.cns import Rule as CnsRule
 from neurohlh.genetics import consequence_tally, patient_genotype, recurrent_variants
 from neurohlh.genetics.recurrence import check_cohort_variants, variant_problems
 from neurohlh.io import Cohort, CohortCheck, ValidationReport
@@ -122,7 +124,13 @@ def criteria_plan(cns_rule: str, disruptive: str) -> AnalysisPlan:
 
     if disruptive not in DISRUPTIVE_POLICIES:
         raise InputError(f"`--policy` must be one of {list(DISRUPTIVE_POLICIES)}; got {disruptive!r}.")
-    return replace(PAPER_PLAN, cns_rule=cns_rule, disruptive=DISRUPTIVE_POLICIES[disruptive])  # type: ignore[arg-type]
+    if not _is_cns_rule(cns_rule):
+        raise InputError(f"`cns_rule` must be one of {list(CNS_RULES)}; got {cns_rule!r}.")
+    return replace(PAPER_PLAN, cns_rule=cns_rule, disruptive=DISRUPTIVE_POLICIES[disruptive])
+
+
+def _is_cns_rule(name: str) -> TypeGuard[CnsRule]:
+    return name in CNS_RULES
 
 
 __all__ = ["DOMAIN_CHECKS", "AnalysisRun", "DEFAULT_TITLE", "STEPS", "assess_criteria", "criteria_plan", "load_cohort",

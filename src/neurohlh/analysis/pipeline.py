@@ -69,7 +69,7 @@ def _allocation_columns(allocations: Sequence[PatientAllocation]) -> pd.DataFram
 
 _IMAGING_NAMES = ("patient_id", *IMAGING_FINDING_FIELDS, *IMAGING_LESION_NUMBER_FIELDS)
 #: The fields of a consensus study that the CNS imaging rule reads, as a light record.
-StudyFindings = namedtuple("StudyFindings", _IMAGING_NAMES)  # type: ignore[misc]
+StudyFindings = namedtuple("StudyFindings", _IMAGING_NAMES)  # type: ignore[misc]  # fields are the imaging names
 
 
 def imaging_records(cohort: Cohort) -> dict[str, list[Any]]:

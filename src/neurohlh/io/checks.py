@@ -4,8 +4,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from collections.abc import Hashable
+
 from neurohlh.errors import Problem
 from neurohlh.io.suggest import suggestion
+
+
+def row_number(frame: pd.DataFrame, idx: Hashable) -> int:
+    """The file row of row ``idx`` of a loaded table (its ``_row`` column)."""
+    value = frame.at[idx, "_row"]
+    if not isinstance(value, (int, np.integer)):
+        raise TypeError(f"_row of row {idx!r} is {value!r}, not a row number")
+    return int(value)
 
 
 def _duplicates(frame: pd.DataFrame, keys: list[str], label: str, problems: list[Problem]) -> None:
@@ -14,7 +24,7 @@ def _duplicates(frame: pd.DataFrame, keys: list[str], label: str, problems: list
     for idx in dup[dup].index:
         first = frame[present & (frame[keys] == frame.loc[idx, keys]).all(axis=1)]["_row"].iloc[0]
         problems.append(Problem(
-            label, f"duplicate {' + '.join(keys)}, first used on row {first}", int(frame.at[idx, "_row"]),  # type: ignore[arg-type]
+            label, f"duplicate {' + '.join(keys)}, first used on row {first}", row_number(frame, idx),
             keys[-1] if len(keys) > 1 else keys[0], " / ".join(str(frame.at[idx, k]) for k in keys),
         ))
 
@@ -34,7 +44,7 @@ def _row_rule(frame: pd.DataFrame, mask: pd.Series, label: str, column: str, mes
               problems: list[Problem], suggestion: str | None = None) -> None:
     mask = mask.fillna(False).astype(bool)
     for idx in mask[mask].index:
-        problems.append(Problem(label, message, int(frame.at[idx, "_row"]), column,  # type: ignore[arg-type]
+        problems.append(Problem(label, message, row_number(frame, idx), column,
                                 _as_written(frame.at[idx, column]), suggestion))
 
 

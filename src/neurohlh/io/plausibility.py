@@ -24,12 +24,14 @@ patient's ``age_at_onset_months`` as the date of diagnosis (the paper counts fol
 """
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from neurohlh.errors import Problem
+from neurohlh.io.checks import row_number
 
 DAYS_PER_MONTH = 365.25 / 12
 WEEKS_PER_MONTH = DAYS_PER_MONTH / 7
@@ -59,8 +61,8 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _row(frame: pd.DataFrame, idx: object) -> int:
-    return int(frame.at[idx, "_row"])  # type: ignore[arg-type]
+def _row(frame: pd.DataFrame, idx: Hashable) -> int:
+    return row_number(frame, idx)
 
 
 def _months_between(later: pd.Series, earlier: pd.Series) -> pd.Series:

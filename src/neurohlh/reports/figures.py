@@ -7,7 +7,7 @@ so they stay testable and never touch the cohort.
 from __future__ import annotations
 
 import io
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 from matplotlib import rc_context
@@ -17,6 +17,9 @@ from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
 from neurohlh.reports.model import Figure
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 #: Colour per group label, colour-blind safe (Okabe-Ito).
 PALETTE = {
@@ -33,7 +36,7 @@ def _colour(label: str, i: int) -> str:
     return PALETTE.get(label, _FALLBACK[i % len(_FALLBACK)])
 
 
-def _style() -> dict[str, object]:
+def _style() -> dict[RcKeyType, Any]:
     return {"font.size": 10, "axes.spines.top": False, "axes.spines.right": False, "svg.fonttype": "none",
             "font.family": "DejaVu Sans", "axes.titlesize": 11, "axes.titleweight": "bold"}
 
@@ -61,7 +64,7 @@ def age_by_group_figure(groups: Mapping[str, Sequence[float]], caption: str = ""
     labels = list(groups)
     data = [np.asarray(groups[k], dtype=float) for k in labels]
     data = [d[~np.isnan(d)] for d in data]
-    with rc_context(_style()):  # type: ignore[arg-type]
+    with rc_context(_style()):
         fig, ax = _canvas((7.2, 4.0))
         positions = np.arange(1, len(labels) + 1)
         nonempty = [i for i, d in enumerate(data) if d.size]
@@ -104,7 +107,7 @@ def alluvial_figure(flows: Mapping[tuple[str, str], int], left_title: str = "Ons
     right = sorted({b for _, b in flows}, key=lambda k: (order.get(k, 99), k))
     total = sum(flows.values())
     gap = 0.04 * max(total, 1)
-    with rc_context(_style()):  # type: ignore[arg-type]
+    with rc_context(_style()):
         fig, ax = _canvas((7.2, 4.4))
         ax.axis("off")
 
@@ -157,7 +160,7 @@ def survival_figure(key: str, title: str, curves: Mapping[str, tuple[Sequence[fl
     from neurohlh.endpoints import number_at_risk
 
     rows = list(at_risk) if at_risk else []
-    with rc_context(_style()):  # type: ignore[arg-type]
+    with rc_context(_style()):
         if rows:
             fig = MplFigure(layout="constrained", figsize=(6.4, 4.0 + 0.28 * len(rows)))
             ax, table = fig.subplots(2, 1, sharex=True,
@@ -201,7 +204,7 @@ def lesion_distribution_figure(rows: Sequence[tuple[str, int, int]], caption: st
     """Horizontal bars: percentage of MR studies with a finding, labelled ``n/N``; rows in the given order."""
     labels = [r[0] for r in rows]
     pct = [100.0 * n / d if d else 0.0 for _, n, d in rows]
-    with rc_context(_style()):  # type: ignore[arg-type]
+    with rc_context(_style()):
         fig, ax = _canvas((7.2, 0.34 * len(rows) + 1.2))
         y = np.arange(len(rows))[::-1]
         ax.barh(y, pct, color="#0072B2", height=0.62)

@@ -120,7 +120,8 @@ def t_test(x: object, y: object, *, equal_var: bool = True, reason: str | None =
     name = "Student t" if equal_var else "Welch t"
     pooled = np.sqrt(((len(x) - 1) * np.var(xs, ddof=1) + (len(y) - 1) * np.var(ys, ddof=1)) / (len(x) + len(y) - 2))
     difference = _effects.mean_difference(xs, ys, res, scale=scale)
-    if not (np.isfinite(difference.estimate) and np.isfinite(difference.ci.low) and np.isfinite(difference.ci.high)):  # type: ignore[union-attr]
+    ci = difference.ci
+    if ci is not None and not (np.isfinite(difference.estimate) and np.isfinite(ci.low) and np.isfinite(ci.high)):
         notes = notes + (("the mean difference or its confidence bounds exceed the largest representable "
                           "number and are shown as infinite; t and P are unaffected"),)
     effects = (
