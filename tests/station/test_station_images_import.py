@@ -379,3 +379,19 @@ def test_a_stored_copy_still_carrying_an_identifier_stops_the_import(station, tm
     with pytest.raises(InputError, match="still contains an identifying value; nothing imported"):
         import_dicom(tmp_path / "in", "test")
     assert snapshot() == before
+
+
+def test_a_series_holding_two_b_values_becomes_two_stacks(station, tmp_path):
+    written = ph.write_series(tmp_path / "in", "DWI", patient=EX01, slices=3, study_uid=ph.uid("EX01", "20150701",
+                                                                                                  "study"))
+    for index, path in enumerate(written.paths):  # the b0 images of the same series, at the same positions
+        ds = pydicom.dcmread(path)
+        ds.DiffusionBValue = 0
+        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = ph.uid("b0", index)
+        ds.save_as(path.with_name(f"b0_{index}.dcm"))
+    report = import_dicom(tmp_path / "in", "test")
+    stacks = list(ImageSeries.objects.order_by("order"))
+    assert len(stacks) == 2 and [s.slice_count for s in stacks] == [3, 3]
+    assert sorted(" · b 1000 · " in s.description for s in stacks) == [False, True]  # b 0 is not printed
+    assert len({s.series_uid for s in stacks}) == 2 and all(s.kind == "DWI" for s in stacks)
+    assert len(report.studies[0].series) == 2
