@@ -19,6 +19,7 @@ import io as _io
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -228,7 +229,7 @@ class _SheetReader:
             if parsed:
                 return self._failed()
         except (ParseError, ValueError, KeyError, IndexError, TypeError, OSError, EOFError,
-                zipfile.BadZipFile) as exc:
+                zipfile.BadZipFile, zlib.error) as exc:
             self.problems.append(Problem(self.label, f"the sheet cannot be read: its stored XML is damaged "
                                          f"({type(exc).__name__}: {exc})",
                                          suggestion="open the workbook in Excel or LibreOffice, let it repair the "
