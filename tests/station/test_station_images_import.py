@@ -395,3 +395,18 @@ def test_a_series_holding_two_b_values_becomes_two_stacks(station, tmp_path):
     assert sorted(" · b 1000 · " in s.description for s in stacks) == [False, True]  # b 0 is not printed
     assert len({s.series_uid for s in stacks}) == 2 and all(s.kind == "DWI" for s in stacks)
     assert len(report.studies[0].series) == 2
+
+
+def test_the_age_at_scan_fills_a_worklist_without_one_and_a_mismatch_is_told(station, tmp_path):
+    Study.objects.filter(study_id="EX01-1").update(age_months=None, age_band="age unknown")
+    ph.write_study(tmp_path / "a", ["T2"], patient=EX01, slices=1)
+    report = import_dicom(tmp_path / "a", "test")
+    study = Study.objects.get(study_id="EX01-1")
+    assert (study.age_months, study.age_band) == (4.0, "under 1 year")  # 122 days / 30.4375
+    assert report.studies[0].notes == ("age at scan 4 months from the images (the worklist had none)",)
+    # EX01-2 (2016-07-01) is 16.0 months on the worklist; a header birth date of 2016-01-01 gives 6.0 months
+    older = ph.with_patient(EX01_LATER, birth_date="20160101")
+    ph.write_study(tmp_path / "b", ["T2"], patient=older, slices=1)
+    report = import_dicom(tmp_path / "b", "test")
+    assert "age at scan from the images (6 months) differs from the worklist's (16 months)" in report.studies[0].notes[0]
+    assert Study.objects.get(study_id="EX01-2").age_months == 16.0  # the worklist is not overwritten
