@@ -12,7 +12,7 @@ from neurohlh.errors import InputError
 from neurohlh.stats import categorical_panel, chi_square, compare_categorical, expected_counts, fisher_exact
 from neurohlh.stats import _effects
 from neurohlh.stats._effects import cramers_v, wilson_interval
-from neurohlh.stats.contingency import ContingencyTable
+from neurohlh.stats.contingency import ContingencyTable, _effects_cached
 
 LIMB_WEAKNESS = [[8, 24], [1, 24]]  # Table 2, limb weakness, pattern 1 vs 2
 
@@ -46,14 +46,14 @@ def test_the_table_is_checked_once_and_read_only():
     lambda t: categorical_panel(t),  # four tests of the same table
 ])
 def test_expected_counts_are_computed_once_per_table(monkeypatch, run):
-    # counts the computations the tests ask for (SciPy's own tests compute theirs inside SciPy, and
-    # Cramer's V its chi-square inside the effect-size module)
+    # counts the computations neurohlh asks for (SciPy's own tests compute theirs inside SciPy); Cramer's V
+    # reads the chi-square of the table's expected counts
+    _effects_cached.cache_clear()
     calls = []
     real = _effects.expected_frequencies
 
     def counting(observed):
-        caller = sys._getframe(1).f_globals["__name__"]
-        if caller.startswith("neurohlh") and caller != "neurohlh.stats._effects":
+        if sys._getframe(1).f_globals["__name__"].startswith("neurohlh"):
             calls.append(observed)
         return real(observed)
 
@@ -104,3 +104,11 @@ def test_cramers_v_by_hand():
     t = np.array([[10, 5, 5], [2, 8, 10]])
     e = np.outer(t.sum(1), t.sum(0)) / t.sum()
     assert cramers_v(t).estimate == pytest.approx(math.sqrt(((t - e) ** 2 / e).sum() / t.sum()), rel=1e-12)
+    # and SciPy's association(method="cramer") gives the same values, as does the table's own chi-square
+    from scipy.stats.contingency import association
+
+    for table in ([[19, 11], [6, 14]], t, LIMB_WEAKNESS):
+        ct = ContingencyTable.of(table)
+        v = ct.effect_sizes()[-1].estimate
+        assert v == pytest.approx(association(np.array(table), method="cramer", correction=False), rel=1e-12)
+        assert v == cramers_v(np.array(table)).estimate

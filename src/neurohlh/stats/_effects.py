@@ -145,11 +145,12 @@ def pearson_chi_square(table: np.ndarray) -> float:
     return float(np.sum((observed - expected) ** 2 / expected))
 
 
-def cramers_v(table: np.ndarray) -> EffectSize:
+def cramers_v(table: np.ndarray, chi2: float | None = None) -> EffectSize:
     """Cramer's V = sqrt(chi2 / (n (min(R, C) - 1))) on the uncorrected Pearson chi-square (the formula
-    of SciPy's ``association(method="cramer", correction=False)``); no CI (none is standard)."""
+    of SciPy's ``association(method="cramer", correction=False)``); no CI (none is standard). ``chi2``: the
+    table's Pearson chi-square when the caller has it (computed here otherwise)."""
     t = np.asarray(table)
-    v = math.sqrt(pearson_chi_square(t) / float(t.sum()) / (min(t.shape) - 1))
+    v = math.sqrt((pearson_chi_square(t) if chi2 is None else chi2) / float(t.sum()) / (min(t.shape) - 1))
     return EffectSize("Cramer's V", v, None, "from uncorrected Pearson chi-square")
 
 

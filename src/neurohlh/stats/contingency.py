@@ -95,8 +95,14 @@ class ContingencyTable:
                        f"< 5; the minimum expected count is {self.min_expected:.2f}", self.min_expected),)
 
     def effect_sizes(self) -> tuple[EffectSize, ...]:
-        """Difference in proportions and odds ratio (2x2 only), then Cramer's V."""
-        return _effects_cached(tuple(map(tuple, self.counts.tolist())))
+        """Difference in proportions and odds ratio (2x2 only), then Cramer's V (from this table's expected
+        counts)."""
+        return _effects_cached(tuple(map(tuple, self.counts.tolist())), self.pearson)
+
+    @property
+    def pearson(self) -> float:
+        """Uncorrected Pearson chi-square, sum (O - E)^2 / E over this table's expected counts."""
+        return float(np.sum((self.counts - self.expected) ** 2 / self.expected))
 
     def __repr__(self) -> str:
         return f"ContingencyTable({self.counts.tolist()})"
@@ -108,12 +114,12 @@ def expected_counts(table: object) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=256)
-def _effects_cached(key: tuple[tuple[int, ...], ...]) -> tuple[EffectSize, ...]:
+def _effects_cached(key: tuple[tuple[int, ...], ...], chi2: float) -> tuple[EffectSize, ...]:
     t = np.array(key)
     out: list[EffectSize] = []
     if t.shape == (2, 2):
         out += [_effects.risk_difference(t), _effects.odds_ratio(t)]
-    out.append(_effects.cramers_v(t))
+    out.append(_effects.cramers_v(t, chi2))
     return tuple(out)
 
 
