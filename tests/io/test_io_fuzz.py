@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 from _io_inputs import EXAMPLE, TABLES, workbook
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from neurohlh import InputError, load_cohort
@@ -117,6 +117,7 @@ WORKBOOK = workbook(Path(tempfile.mkdtemp()) / "fuzz.xlsx").read_bytes()
 
 @WORKBOOK_FUZZ
 @given(edits=st.lists(byte_edit, min_size=1, max_size=3))
+@example(edits=[("replace", 0.625, b"\x00")])  # a broken deflate stream inside a sheet (zlib.error)
 def test_random_bytes_in_a_workbook(edits):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "c.xlsx"

@@ -75,8 +75,8 @@ def _recalculates_on_load(data: bytes) -> bool:
         for name in names:
             try:
                 root = fromstring(archive.read(name))
-            except ParseError:
-                continue
+            except (ParseError, zipfile.BadZipFile, zlib.error, OSError, EOFError):
+                continue  # a damaged workbook part: the sheets' own reading reports the damage
             for element in root.iter():
                 if element.tag.endswith("}calcPr") or element.tag == "calcPr":
                     return element.get("fullCalcOnLoad", "0").lower() in ("1", "true")
