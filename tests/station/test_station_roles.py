@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 COORDINATOR_ONLY = {"dashboard", "studies", "study", "import", "assign", "decide_amendment", "rules", "audit",
                     "export", "analysis", "analysis_file", "images_import", "held_back_file"}
-READER_ONLY = {"worklist", "read", "amend"}
-ADJUDICATOR_ONLY = {"queue", "adjudicate"}
+READER_ONLY = {"worklist", "read", "amend", "images", "image_slice"}
+ADJUDICATOR_ONLY = {"queue", "adjudicate", "adj_images", "adj_image_slice"}
+OWN_STUDY_ONLY = {"read", "amend", "images", "image_slice"}  # another reader is told "not found"
 PUBLIC = {"login", "logout", "static"}
 SIGNED_IN = {"home"}
 SECRET_NOTE = "ZZOTHERREADERSECRET"
@@ -48,8 +49,13 @@ def _forbidden_strings() -> set[str]:
 
 
 @pytest.fixture
-def walked(station, client_for):
-    """A reading in progress: one discordant study waiting, one with a consensus, one amendment request."""
+def walked(station, client_for, tmp_path):
+    """A reading in progress: one discordant study waiting (with stored images), one with a consensus, one
+    amendment request."""
+    from . import dicom_phantom
+    from ._images import store_phantom
+
+    stored = store_phantom(dicom_phantom.write_study(tmp_path / "dicom", ("T2", "FLAIR"), slices=3), "EX03-1")
     disc = Study.objects.get(study_id="EX03-1")
     agreed = Study.objects.get(study_id="EX02-1")
     slots = {s: {a.slot: a for a in s.assignments.select_related("reader")} for s in (disc, agreed)}
@@ -62,14 +68,17 @@ def walked(station, client_for):
     client_for(a1.reader.username).post(f"/read/{a1.pk}/amend/", {"reason": "recheck"})
     return {"reader": a1.reader.username, "other": a2.reader.username, "a1": a1, "a2": a2,
             "adj": Adjudication.objects.get(study=disc), "study": disc,
-            "amendment": Amendment.objects.get()}
+            "amendment": Amendment.objects.get(), "series": stored["series"][1].code}
 
 
 def _urls(w) -> dict[str, str]:
     return {
         "home": "/", "login": "/login/", "logout": "/logout/", "static": "/static/station/station.css",
         "worklist": "/worklist/", "read": f"/read/{w['a1'].pk}/", "amend": f"/read/{w['a1'].pk}/amend/",
+        "images": f"/read/{w['a1'].pk}/images/", "image_slice": f"/read/{w['a1'].pk}/images/{w['series']}/2.png",
         "queue": "/adjudicate/", "adjudicate": f"/adjudicate/{w['adj'].pk}/",
+        "adj_images": f"/adjudicate/{w['adj'].pk}/images/",
+        "adj_image_slice": f"/adjudicate/{w['adj'].pk}/images/{w['series']}/0.png?center=900&width=1200",
         "dashboard": "/coordinator/", "studies": "/coordinator/studies/",
         "study": f"/coordinator/studies/{w['study'].pk}/", "import": "/coordinator/import/",
         "assign": "/coordinator/assign/", "decide_amendment": f"/coordinator/amendments/{w['amendment'].pk}/",
@@ -90,8 +99,8 @@ def _expected_get(name: str, role: str) -> set[int]:
     base = role.replace("other ", "")
     owner = ("coordinator" if name in COORDINATOR_ONLY else "reader" if name in READER_ONLY
              else "adjudicator" if name in ADJUDICATOR_ONLY else base)
-    if role == "other reader" and name in ("read", "amend"):
-        return {404} if name == "read" else {405}  # not their study (amend is POST only)
+    if role == "other reader" and name in OWN_STUDY_ONLY:
+        return {405} if name in POST_ONLY else {404}  # not their study (amend is POST only)
     if base != owner:
         return {403}
     if name in POST_ONLY:
@@ -107,8 +116,10 @@ def _clients(w, client_for) -> dict[str, Client]:
 
 
 def test_walk_every_url_as_every_role(walked, client_for):
+    from .dicom_phantom import IDENTIFYING
+
     urls = _urls(walked)
-    forbidden = _forbidden_strings()
+    forbidden = _forbidden_strings() | set(IDENTIFYING)  # and the fake identity in the stored images' headers
     assert "EX03" in forbidden and "EX03-1" in forbidden
     seen = 0
     for role, client in _clients(walked, client_for).items():
@@ -145,7 +156,8 @@ def test_posts_by_the_wrong_role_are_refused_and_change_nothing(walked, client_f
             if role == owner:
                 continue
             r = client.post(url, {**form({}, "save"), "decision": "approve", "demo": "1"})
-            allowed_other_reader = {404} if name in ("read", "amend") else {200}
+            allowed_other_reader = ({404} if name in ("read", "amend") else {405} if name in OWN_STUDY_ONLY
+                                    else {200})
             expected = {302} if role == "anonymous" else allowed_other_reader if (
                 role == "other reader" and name in READER_ONLY) else {403}
             assert r.status_code in expected, (role, name, r.status_code)

@@ -17,7 +17,11 @@ WINDOW = dt.timedelta(minutes=15)
 
 
 class SecurityHeadersMiddleware:
-    """CSP, no caching of any station page (they carry reads), no browser features the station does not use."""
+    """CSP, no caching of any station page (they carry reads), no browser features the station does not use.
+
+    A response marked ``station_private_cache`` (the viewer's rendered slices: pixels only) keeps its own
+    ``Cache-Control: private`` so that the reader's browser alone may keep it for a while.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -28,7 +32,7 @@ class SecurityHeadersMiddleware:
             response["Content-Security-Policy"] = CSP
         response["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         response["Cross-Origin-Resource-Policy"] = "same-origin"
-        if not request.path.startswith("/static/"):
+        if not request.path.startswith("/static/") and not getattr(response, "station_private_cache", False):
             response["Cache-Control"] = "no-store"
         return response
 

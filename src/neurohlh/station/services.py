@@ -470,6 +470,14 @@ def adjudication_ready(adj: Adjudication) -> bool:
     return bool(r1 and r2 and r1.status == ReadStatus.SUBMITTED and r2.status == ReadStatus.SUBMITTED)
 
 
+def adjudication_for(user: Any, adjudication_id: int) -> Adjudication:
+    """One adjudication of this adjudicator, once both reads are in, or ``LookupError``."""
+    adj = Adjudication.objects.select_related("study").filter(pk=adjudication_id, adjudicator=user).first()
+    if adj is None or not adjudication_ready(adj):
+        raise LookupError(adjudication_id)
+    return adj
+
+
 # ------------------------------------------------------------------ allocation and progress
 
 

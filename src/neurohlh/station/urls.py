@@ -1,7 +1,7 @@
 """Every URL of the station; each view carries its roles (see ``views.roles``)."""
 from django.urls import path
 
-from neurohlh.station import views
+from neurohlh.station import viewer_views, views
 from neurohlh.station.images import views as image_views
 
 urlpatterns = [
@@ -12,8 +12,14 @@ urlpatterns = [
     path("worklist/", views.worklist, name="worklist"),
     path("read/<int:assignment_id>/", views.read_study, name="read"),
     path("read/<int:assignment_id>/amend/", views.request_amendment, name="amend"),
+    path("read/<int:assignment_id>/images/", viewer_views.reader_series, name="images"),
+    path("read/<int:assignment_id>/images/<slug:code>/<int:index>.png", viewer_views.reader_slice,
+         name="image_slice"),
     path("adjudicate/", views.adjudication_queue, name="queue"),
     path("adjudicate/<int:adjudication_id>/", views.adjudicate, name="adjudicate"),
+    path("adjudicate/<int:adjudication_id>/images/", viewer_views.adjudicator_series, name="adj_images"),
+    path("adjudicate/<int:adjudication_id>/images/<slug:code>/<int:index>.png", viewer_views.adjudicator_slice,
+         name="adj_image_slice"),
     path("coordinator/", views.dashboard, name="dashboard"),
     path("coordinator/studies/", views.studies, name="studies"),
     path("coordinator/studies/<int:study_id>/", views.study_detail, name="study"),

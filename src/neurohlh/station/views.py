@@ -279,8 +279,9 @@ def _ab_fields(adj: Adjudication, r1: Read, r2: Read, problems: dict[str, str], 
 @roles(Role.ADJUDICATOR)
 @require_http_methods(["GET", "POST"])
 def adjudicate(request: HttpRequest, adjudication_id: int) -> HttpResponse:
-    adj = Adjudication.objects.select_related("study").filter(pk=adjudication_id, adjudicator=request.user).first()
-    if adj is None or not services.adjudication_ready(adj):
+    try:
+        adj = services.adjudication_for(request.user, adjudication_id)
+    except LookupError:
         return refuse(request, "this study is not waiting for you", 404, adjudication=adjudication_id)
     r1, r2 = services.double_reads(adj.study)
     assert r1 is not None and r2 is not None

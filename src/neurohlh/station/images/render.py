@@ -172,7 +172,17 @@ def _rescale(ds: object) -> tuple[float, float]:
     return _number(slope, 1.0), _number(intercept, 0.0)
 
 
-def _frames(path: Path) -> tuple[np.ndarray, object]:
+@dataclass(frozen=True)
+class SliceSource:
+    """Where one displayed slice comes from: a file, one of its frames (``None``: every frame, in order) and,
+    when the station already knows it, the rescale slope and intercept (otherwise read from the file)."""
+
+    path: Path
+    frame: int | None = None
+    rescale: tuple[float, float] | None = None
+
+
+def _read(path: Path) -> tuple[np.ndarray, object]:
     import pydicom
 
     try:
@@ -187,22 +197,33 @@ def _frames(path: Path) -> tuple[np.ndarray, object]:
     return pixels, ds
 
 
-def read_volume(paths: Sequence[Path]) -> Volume:
-    """Read a series' files in the given order (a multi-frame file adds all its frames) into one volume."""
-    if not paths:
+def read_volume(sources: Sequence[Path | SliceSource]) -> Volume:
+    """Read a series' slices in the given order into one volume (each file is decoded once)."""
+    if not sources:
         raise InputError("the series has no stored slices")
     stacks, rescale = [], []
+    decoded: dict[Path, tuple[np.ndarray, object]] = {}
     first = None
-    for path in paths:
-        pixels, ds = _frames(Path(path))
+    for item in sources:
+        source = item if isinstance(item, SliceSource) else SliceSource(Path(item))
+        path = Path(source.path)
+        if path not in decoded:
+            decoded = {path: _read(path)}  # consecutive slices of a multi-frame file share one decoding
+        frames, ds = decoded[path]
+        if source.frame is not None:
+            if not 0 <= source.frame < frames.shape[0]:
+                raise InputError(f"{path.name}: has {frames.shape[0]} frame(s), frame {source.frame} was asked for")
+            pixels = frames[source.frame:source.frame + 1]
+        else:
+            pixels = frames
         if first is None:
             first = ds
             shape = pixels.shape[1:]
         elif pixels.shape[1:] != shape:
-            raise InputError(f"{Path(path).name}: {pixels.shape[1]}x{pixels.shape[2]} pixels, but the series' first "
+            raise InputError(f"{path.name}: {pixels.shape[1]}x{pixels.shape[2]} pixels, but the series' first "
                              f"slice has {shape[0]}x{shape[1]}: one series cannot mix image sizes")
         stacks.append(pixels)
-        rescale += [_rescale(ds)] * pixels.shape[0]
+        rescale += [source.rescale or _rescale(ds)] * pixels.shape[0]
     assert first is not None
     stored = np.concatenate(stacks) if len(stacks) > 1 else stacks[0]
     if stored.dtype.kind == "f":
@@ -251,15 +272,18 @@ def presets(volume: Volume) -> dict[str, Window]:
 # ------------------------------------------------------------------ the cache folder and the in-memory LRU
 
 
-def _fingerprint(paths: Sequence[Path]) -> list[list[object]]:
+def _fingerprint(sources: Sequence[Path | SliceSource]) -> list[list[object]]:
+    """What the cached copy was made from: each file's name, size and change time, frame and rescale."""
     out: list[list[object]] = []
-    for p in paths:
-        st = Path(p).stat()
-        out.append([Path(p).name, st.st_size, st.st_mtime_ns])
+    for item in sources:
+        source = item if isinstance(item, SliceSource) else SliceSource(Path(item))
+        st = Path(source.path).stat()
+        out.append([Path(source.path).name, st.st_size, st.st_mtime_ns, source.frame,
+                    list(source.rescale) if source.rescale else None])
     return out
 
 
-def save_volume(volume: Volume, folder: Path, key: str, source: Sequence[Path] = ()) -> None:
+def save_volume(volume: Volume, folder: Path, key: str, source: Sequence[Path | SliceSource] = ()) -> None:
     """Write ``KEY.npy`` (stored values) and then ``KEY.json`` (the rest), each through a temporary file."""
     folder.mkdir(parents=True, exist_ok=True)
     array_tmp = folder / f".{key}.npy.tmp"
@@ -275,7 +299,7 @@ def save_volume(volume: Volume, folder: Path, key: str, source: Sequence[Path] =
     os.replace(meta_tmp, folder / f"{key}.json")
 
 
-def load_volume(folder: Path, key: str, source: Sequence[Path] = ()) -> Volume | None:
+def load_volume(folder: Path, key: str, source: Sequence[Path | SliceSource] = ()) -> Volume | None:
     """The cached volume (memory-mapped), or ``None`` when absent, from an older version or stale."""
     meta_path, array_path = folder / f"{key}.json", folder / f"{key}.npy"
     try:
@@ -311,7 +335,7 @@ class VolumeCache:
         with self._lock:
             self._items.clear()
 
-    def get(self, folder: Path, key: str, files: Callable[[], Sequence[Path]]) -> Volume:
+    def get(self, folder: Path, key: str, files: Callable[[], Sequence[Path | SliceSource]]) -> Volume:
         """The volume ``key``: from memory, else the cache folder, else read from ``files()`` and cached."""
         item = (str(folder), key)
         with self._lock:
