@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from PIL import Image
 
-from neurohlh.station.models import Adjudication, Assignment, Slot, Study
+from neurohlh.station.models import Adjudication, Assignment, Slot
 
 from . import dicom_phantom
 from ._images import store_phantom

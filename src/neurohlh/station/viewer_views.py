@@ -94,7 +94,7 @@ def _slice(request: HttpRequest, study: Study, code: str, index: int) -> HttpRes
         return refuse(request, str(exc)[:200], 400)
     response = HttpResponse(png, content_type="image/png")
     response["Cache-Control"] = SLICE_CACHE_CONTROL
-    response.station_private_cache = True  # type: ignore[attr-defined]
+    response.station_private_cache = True
     return response
 
 
