@@ -110,7 +110,6 @@ def _login(url: str) -> requests.Session:
 
 
 def main(rounds: int = 2, size: int = 256) -> dict[str, float]:
-    import waitress
     from waitress.server import create_server
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -119,7 +118,7 @@ def main(rounds: int = 2, size: int = 256) -> dict[str, float]:
         from django.core.wsgi import get_wsgi_application
 
         app = Timed(get_wsgi_application())
-        server = create_server(app, host="127.0.0.1", port=0, threads=8, _quiet=True)
+        server = create_server(app, host="127.0.0.1", port=0, threads=8)
         port = server.effective_port  # type: ignore[union-attr]
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
@@ -173,7 +172,7 @@ def main(rounds: int = 2, size: int = 256) -> dict[str, float]:
            "drag_median_ms": statistics.median(drag), "drag_p95_ms": _p95(drag),
            "drag_static_median_ms": statistics.median(drag_static), "drag_static_p95_ms": _p95(drag_static)}
     print(f"next slice of a {SLICES}-slice {size}x{size} series, {len(viewer)} requests per side, interleaved; "
-          f"waitress 8 threads on 127.0.0.1, {os.cpu_count()} CPUs, waitress {waitress.__name__}")
+          f"waitress 8 threads on 127.0.0.1, {os.cpu_count()} CPUs")
     print(f"first request of the series (reads {SLICES} DICOM files, writes the cache): {first_server:.0f} ms")
     print(f"{'':38}{'median ms':>10}{'p95 ms':>9}")
     rows = (("viewer slice, server time", "viewer"), ("static PNG, server time", "static"),

@@ -100,7 +100,12 @@
 
   function usePreset(name) {
     var w = name === "default" ? state.current.window : state.current.presets[name];
-    if (w) { setWindow(w.center, w.width); }
+    if (w) { setWindow(w.center, w.width); presetSelect.value = name; }
+  }
+
+  function customWindow(center, width) {  /* typed or dragged: the list says so */
+    setWindow(center, width);
+    presetSelect.value = "custom";
   }
 
   function choose(index) {
@@ -113,10 +118,11 @@
     sliceInput.max = String(s.slices);
     presetSelect.innerHTML = "";
     var names = ["default"].concat(Object.keys(s.presets));
-    names.forEach(function (name) {
+    names.concat(["custom"]).forEach(function (name) {
       var o = document.createElement("option");
       o.value = name;
       o.textContent = name === "default" ? "series default" : name;
+      o.disabled = name === "custom";
       presetSelect.appendChild(o);
     });
     applyZoom();
@@ -161,7 +167,7 @@
   frame.addEventListener("pointermove", function (e) {
     if (!drag) { return; }
     var scale = Math.max(drag.width, 1) / 256;
-    setWindow(drag.center + (e.clientY - drag.y) * scale, drag.width + (e.clientX - drag.x) * scale);
+    customWindow(drag.center + (e.clientY - drag.y) * scale, drag.width + (e.clientX - drag.x) * scale);
   });
   function endDrag() { drag = null; }
   frame.addEventListener("pointerup", endDrag);
@@ -170,7 +176,7 @@
   sliceInput.addEventListener("input", function () { go(parseInt(sliceInput.value, 10) - 1); });
   function typedWindow() {
     var c = parseFloat(centerInput.value), w = parseFloat(widthInput.value);
-    if (isFinite(c) && isFinite(w) && w >= 1) { setWindow(c, w); }
+    if (isFinite(c) && isFinite(w) && w >= 1) { customWindow(c, w); }
   }
   centerInput.addEventListener("change", typedWindow);
   widthInput.addEventListener("change", typedWindow);
