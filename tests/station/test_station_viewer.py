@@ -180,3 +180,25 @@ def test_the_reading_page_carries_the_viewer(images):
     judge = Client()
     judge.force_login(adj.adjudicator)
     assert f'data-images="/adjudicate/{adj.pk}/images/"' in judge.get(f"/adjudicate/{adj.pk}/").content.decode()
+
+
+def test_a_series_whose_stored_files_cannot_be_decoded_is_named_and_logged(images):
+    from pathlib import Path
+
+    from neurohlh.station.images import render
+    from neurohlh.station.models import AuditEvent
+
+    broken = images["series"][1]
+    first = broken.slices.order_by("index").first()
+    stored = Path(settings.STATION_DIR) / first.path
+    stored.write_bytes(stored.read_bytes()[:400])  # truncated behind the station's back
+    render.VOLUMES.clear()
+    r = images["reader"].get(f"/read/{images['a1'].pk}/images/")
+    assert r.status_code == 200
+    listed = {s["code"]: s for s in r.json()["series"]}
+    assert listed[broken.code]["slices"] == 0 and "cannot be decoded" in listed[broken.code]["problem"]
+    assert listed[images["series"][0].code]["slices"] == 8  # the others are still shown
+    bad = images["reader"].get(f"/read/{images['a1'].pk}/images/{broken.code}/0.png")
+    assert bad.status_code == 500 and b"cannot be decoded" in bad.content and first.path.encode() not in bad.content
+    event = AuditEvent.objects.filter(action="images_not_decodable").last()
+    assert event.target == f"series {broken.code}" and "0000.dcm" in event.detail["why"]

@@ -15,11 +15,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 from neurohlh.errors import InputError
-from neurohlh.station import services
+from neurohlh.station import audit, services
 from neurohlh.station.images import render
 from neurohlh.station.images.render import SliceSource, Volume, Window
 from neurohlh.station.models import ImageSeries, Role, Study
-from neurohlh.station.security import refuse
+from neurohlh.station.security import actor_of, refuse
 from neurohlh.station.views import roles
 
 #: The folder (inside the station folder) of the cached pixel volumes.
@@ -45,18 +45,34 @@ def volume_of(series: ImageSeries) -> Volume:
     return render.VOLUMES.get(_cache_folder(), f"series-{series.code}", lambda: _sources(series))
 
 
-def _series_item(series: ImageSeries) -> dict[str, Any]:
-    volume = volume_of(series)
+UNDECODABLE = "the stored images of this series cannot be decoded (the coordinator can re-import them)"
+
+
+def _decoded(request: HttpRequest, series: ImageSeries) -> Volume | None:
+    """The series' volume, or ``None`` (logged with the cause) when its stored files cannot be decoded."""
+    try:
+        return volume_of(series)
+    except (InputError, OSError, ValueError) as exc:
+        audit.record(actor_of(request), "images_not_decodable", f"series {series.code}", {"why": str(exc)[:300]})
+        return None
+
+
+def _series_item(request: HttpRequest, series: ImageSeries) -> dict[str, Any]:
+    item: dict[str, Any] = {"code": series.code, "label": series.get_kind_display(),
+                            "description": series.description}
+    volume = _decoded(request, series)
+    if volume is None:
+        return {**item, "slices": 0, "problem": UNDECODABLE}
     return {
-        "code": series.code, "label": series.get_kind_display(), "description": series.description,
-        "slices": volume.slices, "rows": volume.rows, "columns": volume.columns, "aspect": round(volume.aspect, 6),
+        **item, "slices": volume.slices, "rows": volume.rows, "columns": volume.columns,
+        "aspect": round(volume.aspect, 6),
         "window": Window(series.window_center, max(series.window_width, 1.0)).to_dict(),
         "presets": {name: w.to_dict() for name, w in volume.presets.items()},
     }
 
 
-def _series_list(study: Study) -> HttpResponse:
-    series = [_series_item(s) for s in ImageSeries.objects.filter(study=study).order_by("order")]
+def _series_list(request: HttpRequest, study: Study) -> HttpResponse:
+    series = [_series_item(request, s) for s in ImageSeries.objects.filter(study=study).order_by("order")]
     return JsonResponse({"series": series})
 
 
@@ -89,9 +105,13 @@ def _slice(request: HttpRequest, study: Study, code: str, index: int) -> HttpRes
     if not 0 <= index < series.slice_count:
         return refuse(request, "no such slice in this series", 404, slice=index)
     try:
-        png = volume_of(series).png(index, _window(request))
+        window = _window(request)
     except InputError as exc:
         return refuse(request, str(exc)[:200], 400)
+    volume = _decoded(request, series)
+    if volume is None:
+        return HttpResponse(f"{UNDECODABLE}.\n", status=500, content_type="text/plain; charset=utf-8")
+    png = volume.png(index, window)
     response = HttpResponse(png, content_type="image/png")
     response["Cache-Control"] = SLICE_CACHE_CONTROL
     response.station_private_cache = True
@@ -108,7 +128,7 @@ def reader_series(request: HttpRequest, assignment_id: int) -> HttpResponse:
         a = services.assignment_for(request.user, assignment_id)
     except LookupError:
         return refuse(request, "this study is not on your worklist", 404, assignment=assignment_id)
-    return _series_list(a.study)
+    return _series_list(request, a.study)
 
 
 @roles(Role.READER)  # type: ignore[arg-type]
@@ -131,7 +151,7 @@ def adjudicator_series(request: HttpRequest, adjudication_id: int) -> HttpRespon
         adj = services.adjudication_for(request.user, adjudication_id)
     except LookupError:
         return refuse(request, "this study is not waiting for you", 404, adjudication=adjudication_id)
-    return _series_list(adj.study)
+    return _series_list(request, adj.study)
 
 
 @roles(Role.ADJUDICATOR)  # type: ignore[arg-type]

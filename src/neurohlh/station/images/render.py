@@ -38,7 +38,7 @@ from neurohlh.errors import InputError
 MAX_ABS_CENTER = 1.0e7
 MAX_WIDTH = 2.0e7
 #: zlib level and strategy of the PNGs: level 1 with run-length matching is several times faster than Pillow's
-#: default (level 6) on noisy MR slices, and the files are barely larger.
+#: default (level 6) on noisy MR slices, and the files are only somewhat larger.
 PNG_COMPRESS_LEVEL = 1
 PNG_STRATEGY = zlib.Z_RLE
 #: Windows CT readers know by name (Hounsfield units); offered only for CT series.
@@ -97,14 +97,24 @@ def apply_window(values: np.ndarray, window: Window, *, invert: bool = False) ->
     return 255 - display if invert else display
 
 
+#: The identity grey palette: index i is shown as grey level i.
+GREY_PALETTE = [level for i in range(256) for level in (i, i, i)]
+
+
 def encode_png(display: np.ndarray) -> bytes:
-    """An 8-bit grey image as PNG bytes (no text chunks, no metadata)."""
+    """An 8-bit grey image as PNG bytes (no text chunks, no metadata).
+
+    Written as a palette image whose palette is the 256 grey levels: it shows exactly the same pixels, and Pillow
+    writes palette rows unfiltered, where a grey image has each row tried with all five PNG filters, which costs
+    2 to 3 times the whole encoding of a noisy 512 x 512 MR slice.
+    """
     from PIL import Image
 
+    pixels = np.ascontiguousarray(display, dtype=np.uint8)
+    image = Image.frombuffer("P", (pixels.shape[1], pixels.shape[0]), pixels.tobytes(), "raw", "P", 0, 1)
+    image.putpalette(GREY_PALETTE)
     buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(display), mode="L").save(buf, format="PNG",
-                                                                   compress_level=PNG_COMPRESS_LEVEL,
-                                                                   compress_type=PNG_STRATEGY)
+    image.save(buf, format="PNG", compress_level=PNG_COMPRESS_LEVEL, compress_type=PNG_STRATEGY)
     return buf.getvalue()
 
 

@@ -197,16 +197,29 @@
       return;
     }
     state.series = data.series;
+    var first = -1;
     data.series.forEach(function (s, i) {
       var b = document.createElement("button");
       b.type = "button";
-      b.textContent = s.label + " (" + s.slices + ")";
       b.setAttribute("aria-pressed", "false");
-      b.addEventListener("click", function () { choose(i); frame.focus(); });
+      if (s.problem) {  /* shown, but not selectable: the reader knows the series exists */
+        b.textContent = s.label + " (cannot be shown)";
+        b.disabled = true;
+        b.title = s.problem;
+      } else {
+        b.textContent = s.label + " (" + s.slices + ")";
+        b.addEventListener("click", function () { choose(i); frame.focus(); });
+        if (first < 0) { first = i; }
+      }
       list.appendChild(b);
     });
+    if (first < 0) {
+      root.classList.add("viewer-empty");
+      label.textContent = "The stored images of this study cannot be shown: please tell the coordinator.";
+      return;
+    }
     root.classList.add("viewer-ready");
-    choose(0);
+    choose(first);
   };
   request.onerror = function () { label.textContent = "The images could not be loaded."; };
   request.send();
