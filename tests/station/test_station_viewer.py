@@ -105,7 +105,8 @@ def test_slices_and_series_that_do_not_exist_are_not_found(images, station, tmp_
     assert images["reader"].get(f"{base}{code}/8.png").status_code == 404
     assert images["reader"].get(f"{base}I-NOSUCH/0.png").status_code == 404
     # a series of another study is not reachable through this study's URL
-    elsewhere = store_phantom(dicom_phantom.write_study(tmp_path / "other", ("T1",), slices=2), "EX02-1")
+    elsewhere = store_phantom(dicom_phantom.write_study(tmp_path / "other", ("T1",), slices=2,
+                                                        patient=dicom_phantom.BRAVO), "EX02-1")
     assert images["reader"].get(f"{base}{elsewhere['series'][0].code}/0.png").status_code == 404
 
 
