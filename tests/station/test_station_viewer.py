@@ -203,3 +203,15 @@ def test_a_series_whose_stored_files_cannot_be_decoded_is_named_and_logged(image
     assert bad.status_code == 500 and b"cannot be decoded" in bad.content and first.path.encode() not in bad.content
     event = AuditEvent.objects.filter(action="images_not_decodable").last()
     assert event.target == f"series {broken.code}" and "0000.dcm" in event.detail["why"]
+
+
+def test_without_a_window_the_series_stored_window_is_used(images):
+    series = images["series"][0]
+    series.window_center, series.window_width = 900.0, 600.0  # differs from the files' own 1800 / 3600
+    series.save()
+    base = f"/read/{images['a1'].pk}/images/{series.code}/2.png"
+    assert images["reader"].get(f"/read/{images['a1'].pk}/images/").json()["series"][0]["window"] == {
+        "center": 900.0, "width": 600.0}
+    assert np.array_equal(_png(images["reader"].get(base)), _png(images["reader"].get(base + "?center=900&width=600")))
+    assert not np.array_equal(_png(images["reader"].get(base)),
+                              _png(images["reader"].get(base + "?center=1800&width=3600")))

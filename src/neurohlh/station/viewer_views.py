@@ -57,6 +57,14 @@ def _decoded(request: HttpRequest, series: ImageSeries) -> Volume | None:
         return None
 
 
+def _series_window(series: ImageSeries, volume: Volume) -> Window:
+    """The window stored with the series, or the volume's own when the stored one is out of bounds."""
+    try:
+        return Window(series.window_center, max(series.window_width, 1.0))
+    except InputError:
+        return volume.window()
+
+
 def _series_item(request: HttpRequest, series: ImageSeries) -> dict[str, Any]:
     item: dict[str, Any] = {"code": series.code, "label": series.get_kind_display(),
                             "description": series.description}
@@ -66,7 +74,7 @@ def _series_item(request: HttpRequest, series: ImageSeries) -> dict[str, Any]:
     return {
         **item, "slices": volume.slices, "rows": volume.rows, "columns": volume.columns,
         "aspect": round(volume.aspect, 6),
-        "window": Window(series.window_center, max(series.window_width, 1.0)).to_dict(),
+        "window": _series_window(series, volume).to_dict(),
         "presets": {name: w.to_dict() for name, w in volume.presets.items()},
     }
 
@@ -111,7 +119,7 @@ def _slice(request: HttpRequest, study: Study, code: str, index: int) -> HttpRes
     volume = _decoded(request, series)
     if volume is None:
         return HttpResponse(f"{UNDECODABLE}.\n", status=500, content_type="text/plain; charset=utf-8")
-    png = volume.png(index, window)
+    png = volume.png(index, window or _series_window(series, volume))
     response = HttpResponse(png, content_type="image/png")
     response["Cache-Control"] = SLICE_CACHE_CONTROL
     response.station_private_cache = True
