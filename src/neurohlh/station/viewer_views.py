@@ -129,7 +129,7 @@ def _slice(request: HttpRequest, study: Study, code: str, index: int) -> HttpRes
 # ------------------------------------------------------------------ reader
 
 
-@roles(Role.READER)  # type: ignore[arg-type]
+@roles(Role.READER)
 @require_GET
 def reader_series(request: HttpRequest, assignment_id: int) -> HttpResponse:
     try:
@@ -139,7 +139,7 @@ def reader_series(request: HttpRequest, assignment_id: int) -> HttpResponse:
     return _series_list(request, a.study)
 
 
-@roles(Role.READER)  # type: ignore[arg-type]
+@roles(Role.READER)
 @require_GET
 def reader_slice(request: HttpRequest, assignment_id: int, code: str, index: int) -> HttpResponse:
     try:
@@ -152,7 +152,7 @@ def reader_slice(request: HttpRequest, assignment_id: int, code: str, index: int
 # ------------------------------------------------------------------ adjudicator
 
 
-@roles(Role.ADJUDICATOR)  # type: ignore[arg-type]
+@roles(Role.ADJUDICATOR)
 @require_GET
 def adjudicator_series(request: HttpRequest, adjudication_id: int) -> HttpResponse:
     try:
@@ -162,7 +162,7 @@ def adjudicator_series(request: HttpRequest, adjudication_id: int) -> HttpRespon
     return _series_list(request, adj.study)
 
 
-@roles(Role.ADJUDICATOR)  # type: ignore[arg-type]
+@roles(Role.ADJUDICATOR)
 @require_GET
 def adjudicator_slice(request: HttpRequest, adjudication_id: int, code: str, index: int) -> HttpResponse:
     try:
