@@ -112,14 +112,17 @@ def _flat(row: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]
             yield name, value
 
 
-def _write_rows(path: Path, rows: Iterable[Mapping[str, Any]], first_columns: tuple[str, ...] = ()) -> int:
-    """Write dict rows as CSV (columns: ``first_columns`` then the keys in first-seen order); the row count.
+class _Rows:
+    """Rows of one CSV file, each turned into its cells as it is added (the row dicts are not kept); columns:
+    the first columns, then the keys in first-seen order."""
 
-    Each row is turned into its cells as it comes (the rows themselves are not kept)."""
-    columns = list(first_columns)
-    index = {c: i for i, c in enumerate(columns)}
-    table: list[list[Any]] = []
-    for row in rows:
+    def __init__(self, first_columns: tuple[str, ...]) -> None:
+        self.columns = list(first_columns)
+        self.index = {c: i for i, c in enumerate(self.columns)}
+        self.table: list[list[Any]] = []
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        columns, index = self.columns, self.index
         cells: list[Any] = [""] * len(columns)
         for key, value in _flat(row):
             at = index.get(key)
@@ -128,26 +131,22 @@ def _write_rows(path: Path, rows: Iterable[Mapping[str, Any]], first_columns: tu
                 columns.append(key)
                 cells.append("")
             cells[at] = _cell(value)
-        table.append(cells)
-    width = len(columns)
-    table = [cells if len(cells) == width else cells + [""] * (width - len(cells)) for cells in table]
-    # a record that is absent (None) in some rows: its columns are blank there, and no column of its own
-    records = {c.rsplit(".", 1)[0] for c in columns if "." in c}
-    keep = [i for i, c in enumerate(columns) if c not in records or any(cells[i] != "" for cells in table)]
-    if len(keep) < width:
-        columns = [columns[i] for i in keep]
-        table = [[cells[i] for i in keep] for cells in table]
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow([neutralise(c) for c in columns])
-        writer.writerows(table)
-    return len(table)
+        self.table.append(cells)
 
-
-def _allocation_row(a: Any) -> dict[str, Any]:
-    row = a.to_dict(trace=False)
-    row.pop("studies", None)
-    return row
+    def write(self, path: Path) -> int:
+        columns, width = self.columns, len(self.columns)
+        table = [cells if len(cells) == width else cells + [""] * (width - len(cells)) for cells in self.table]
+        # a record that is absent (None) in some rows: its columns are blank there, and no column of its own
+        records = {c.rsplit(".", 1)[0] for c in columns if "." in c}
+        keep = [i for i, c in enumerate(columns) if c not in records or any(cells[i] != "" for cells in table)]
+        if len(keep) < width:
+            columns = [columns[i] for i in keep]
+            table = [[cells[i] for i in keep] for cells in table]
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow([neutralise(c) for c in columns])
+            writer.writerows(table)
+        return len(table)
 
 
 def _hlh2004_row(r: Any) -> dict[str, Any]:
@@ -165,11 +164,8 @@ def _genotype_row(item: tuple[str, Any]) -> dict[str, Any]:
     return {"patient_id": pid, **{k: v for k, v in data.items() if k != "patient_id"}}
 
 
-#: name -> (one row per, rows of a result, row builder)
+#: name -> what one row is (and, for the tables written from one record per patient, the rows and their builder)
 TABLES: dict[str, tuple[str, Callable[[AnalysisResult], Iterable[Any]], Callable[[Any], Mapping[str, Any]]]] = {
-    "allocations": ("patient", lambda r: r.allocations, _allocation_row),
-    "study_allocations": ("consensus MR study", lambda r: (s for a in r.allocations for s in a.studies),
-                          lambda s: s.to_dict(trace=False)),
     "hlh2004": ("patient", lambda r: r.hlh2004, _hlh2004_row),
     "cns_involvement": ("patient", lambda r: r.cns, lambda c: c.to_dict()),
     "genotypes": ("patient with variant data", lambda r: r.genotypes.items(), _genotype_row),
@@ -180,11 +176,23 @@ def write_result_tables(result: AnalysisResult, folder: Path) -> dict[str, dict[
     """Write ``folder/results/*.csv``; return, per table, its file (relative to ``folder``), rows and unit."""
     out_dir = folder / RESULTS_FOLDER
     out_dir.mkdir(exist_ok=True)
+    allocations, studies = _Rows(("patient_id",)), _Rows(("study_id", "patient_id"))
+    for a in result.allocations:  # one record per patient gives both tables
+        row = a.to_dict(trace=False)
+        for study in row.pop("studies", ()):
+            studies.add(study)
+        allocations.add(row)
     index: dict[str, dict[str, Any]] = {}
+    for name, unit, rows in (("allocations", "patient", allocations), ("study_allocations", "consensus MR study",
+                                                                       studies)):
+        index[name] = {"file": f"{RESULTS_FOLDER}/{name}.csv", "rows": rows.write(out_dir / f"{name}.csv"),
+                       "one_row_per": unit}
     for name, (unit, items, build) in TABLES.items():
-        n = _write_rows(out_dir / f"{name}.csv", (build(x) for x in items(result)), ("patient_id",)
-                        if unit.startswith("patient") else ("study_id", "patient_id"))
-        index[name] = {"file": f"{RESULTS_FOLDER}/{name}.csv", "rows": n, "one_row_per": unit}
+        table = _Rows(("patient_id",))
+        for item in items(result):
+            table.add(build(item))
+        index[name] = {"file": f"{RESULTS_FOLDER}/{name}.csv", "rows": table.write(out_dir / f"{name}.csv"),
+                       "one_row_per": unit}
     return index
 
 
