@@ -1,10 +1,10 @@
 """Checks that need more than one cell: identifiers, references between files, contradictions."""
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import numpy as np
 import pandas as pd
-
-from collections.abc import Hashable
 
 from neurohlh.errors import Problem
 from neurohlh.io.suggest import suggestion
@@ -33,10 +33,10 @@ def _unknown_patient(frame: pd.DataFrame, patient_ids: set[str], label: str, pro
     orphan = frame["patient_id"].notna() & ~frame["patient_id"].isin(patient_ids)
     ids = sorted(patient_ids)
     for idx in orphan[orphan].index:
-        value = frame.at[idx, "patient_id"]
+        value = str(frame.at[idx, "patient_id"])
         problems.append(Problem(
-            label, "patient_id does not exist in patients", int(frame.at[idx, "_row"]), "patient_id", value,  # type: ignore[arg-type]
-            suggestion(value, ids),  # type: ignore[arg-type]
+            label, "patient_id does not exist in patients", row_number(frame, idx), "patient_id", value,
+            suggestion(value, ids),
         ))
 
 
