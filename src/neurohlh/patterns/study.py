@@ -112,10 +112,10 @@ def lesional_status(study: Any) -> bool | None:
     """
     ev = tuple(getattr(study, name) for name in LESION_FIELDS)
     for name, value in zip(LESION_FIELDS, ev):
-        problem = value_problem(name, getattr(value, "value", value))
+        problem = value_problem(name, value)
         if problem:
             raise InputError(problem)
-    return _lesional(tuple(getattr(v, "value", v) for v in ev))[0]
+    return _lesional(ev)[0]
 
 
 def _category(ev: tuple) -> tuple[str, tuple[str, ...]]:
