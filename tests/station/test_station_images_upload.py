@@ -89,3 +89,26 @@ def test_only_the_coordinator_may_upload(client_for, tmp_path):
         r = client_for(user).post("/coordinator/images/", {"files": _uploads(list(written.paths))})
         assert r.status_code == 403
     assert ImageSeries.objects.count() == 0
+
+
+def test_the_coordinators_key_goes_back_from_a_stored_image_to_the_original(client_for, tmp_path):
+    import csv
+
+    from django.conf import settings
+
+    from neurohlh.station.models import AuditEvent, ImageKey
+
+    written = ph.write_study(tmp_path / "in", ["T2"], patient=EX01, slices=2)
+    client_for("coord").post("/coordinator/images/", {"files": _uploads(list(written.paths))})
+    page = client_for("coord").get("/coordinator/images/").content.decode()
+    shift = ImageKey.objects.get().date_shift_days
+    assert f"<td>{shift}</td>" in page and "/coordinator/images/key.csv" in page
+    r = client_for("coord").get("/coordinator/images/key.csv")
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(r.content.decode().splitlines()))
+    assert rows[0] == ["kind", "original", "replacement"] and ["date_shift_days", "EX01", str(shift)] in rows
+    stored = pydicom.dcmread(Path(settings.STATION_DIR) / ImageSlice.objects.first().path)
+    assert ["uid", written.study_uid, stored.StudyInstanceUID] in rows
+    assert AuditEvent.objects.filter(action="image_key_downloaded").count() == 1
+    for user in ("alpha.reader", "judge"):
+        assert client_for(user).get("/coordinator/images/key.csv").status_code == 403

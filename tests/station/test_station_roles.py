@@ -15,7 +15,7 @@ from .conftest import EXAMPLE
 pytestmark = pytest.mark.django_db
 
 COORDINATOR_ONLY = {"dashboard", "studies", "study", "import", "assign", "decide_amendment", "rules", "audit",
-                    "export", "analysis", "analysis_file", "images_import", "held_back_file"}
+                    "export", "analysis", "analysis_file", "images_import", "held_back_file", "image_key"}
 READER_ONLY = {"worklist", "read", "amend", "images", "image_slice"}
 ADJUDICATOR_ONLY = {"queue", "adjudicate", "adj_images", "adj_image_slice"}
 OWN_STUDY_ONLY = {"read", "amend", "images", "image_slice"}  # another reader is told "not found"
@@ -85,6 +85,7 @@ def _urls(w) -> dict[str, str]:
         "rules": "/coordinator/rules/", "audit": "/coordinator/audit/", "export": "/coordinator/export/",
         "analysis": "/coordinator/analysis/", "analysis_file": "/coordinator/analysis/none/report.html",
         "images_import": "/coordinator/images/", "held_back_file": "/coordinator/images/held-back/999999/",
+        "image_key": "/coordinator/images/key.csv",
     }
 
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("coordinator/import/", views.import_view, name="import"),
     path("coordinator/images/", image_views.images_view, name="images_import"),
     path("coordinator/images/held-back/<int:held_id>/", image_views.held_back_file, name="held_back_file"),
+    path("coordinator/images/key.csv", image_views.image_key, name="image_key"),
     path("coordinator/assign/", views.assign_view, name="assign"),
     path("coordinator/amendments/<int:amendment_id>/", views.decide_amendment, name="decide_amendment"),
     path("coordinator/rules/", views.rules_view, name="rules"),

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from neurohlh.errors import InputError, Problem
-from neurohlh.station.models import HeldBackFile, ImageSeries, ImageStudy, Role
+from neurohlh.station.models import HeldBackFile, ImageKey, ImageSeries, ImageStudy, Role, UidMap
 from neurohlh.station.views import roles
 
 #: An uploaded archive may unpack to at most this many bytes and entries.
@@ -101,9 +101,10 @@ def images_view(request: HttpRequest) -> HttpResponse:
     series: dict[int, list[ImageSeries]] = {}
     for s in ImageSeries.objects.order_by("study_id", "order"):
         series.setdefault(s.study_id, []).append(s)
+    shifts = dict(ImageKey.objects.values_list("patient_id", "date_shift_days"))
     return render(request, "station/images.html", {
         "report": lines, "error": error,
-        "studies": [(i, series.get(i.study_id, [])) for i in studies],
+        "studies": [(i, series.get(i.study_id, []), shifts.get(i.study.patient_id)) for i in studies],
         "held_back": HeldBackFile.objects.select_related("study").order_by("study__study_id", "source"),
         "max_files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
     })
@@ -123,3 +124,27 @@ def held_back_file(request: HttpRequest, held_id: int) -> HttpResponse:
         raise Http404("the stored copy is missing")
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"held-back-{held.pk}.dcm",
                         content_type="application/dicom")
+
+
+@roles(Role.COORDINATOR)
+@require_http_methods(["GET"])
+def image_key(request: HttpRequest) -> HttpResponse:
+    """The coordinator's key as CSV: each patient's date shift and every original UID with its replacement."""
+    import csv
+    import io
+
+    from neurohlh.io.csvtext import neutralise
+    from neurohlh.station import audit
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["kind", "original", "replacement"])
+    for patient_id, days in ImageKey.objects.order_by("patient__patient_id").values_list("patient__patient_id",
+                                                                                        "date_shift_days"):
+        writer.writerow(["date_shift_days", neutralise(patient_id), str(days)])
+    for original, replacement in UidMap.objects.order_by("original").values_list("original", "replacement"):
+        writer.writerow(["uid", original, replacement])
+    audit.record(request.user.username, "image_key_downloaded", "image key", {})
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="image-key.csv"'
+    return response
