@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from neurohlh.stats._exact_common import _MERGE_GRID, _count_compositions, log_factorials
-from neurohlh.stats._limits import Limits
+from neurohlh.stats._limits import ExactTimeout, Limits
 
 #: Fillings handled by the first kernel call of a stage; later calls are sized by the time taken.
 CHUNK_ARCS = 2_000_000
@@ -192,8 +192,18 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limit
     The meet needs one of its two lists sorted; ``unsorted`` says which one is left in
     generation order: ``"auto"`` the larger, or ``"past"`` / ``"future"`` (for tests).
     Transitions with at least ``implicit_min_arcs`` arcs (default ``IMPLICIT_MIN_ARCS``) are left
-    implicit (``_implicit_stage``; then ``meet`` is ignored).
+    implicit (``_implicit_stage``; then ``meet`` is ignored); by default, if the undecided partial
+    tables then exceed the memory cap, the full network is tried instead.
     """
+    if implicit_min_arcs is None:
+        try:
+            return ffh_compiled(rows, cols, limit, limits, meet, unsorted, IMPLICIT_MIN_ARCS)
+        except ExactTimeout as exc:
+            if exc.cause != "memory":
+                raise
+            # relaxed bounds left too many partial tables undecided: the full network, within
+            # what is left of the budget
+            return ffh_compiled(rows, cols, limit, limits, meet, unsorted, math.inf)
     limits.check()
     prepare_cache()
     from neurohlh.stats import (
