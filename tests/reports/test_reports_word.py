@@ -1,19 +1,26 @@
 """tables.docx in journal style, read back with python-docx: three horizontal rules and no vertical lines,
 columns at least as wide as their longest word, the same numbered captions as report.html, A4 or Letter,
-landscape pages exactly for the tables that do not fit upright."""
+landscape pages exactly for the tables that do not fit upright; and rendered by LibreOffice: every table with its
+footnotes on one page, on A4 and on Letter."""
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from docx.text.paragraph import Paragraph
 from report_readers import html_tables
 
 from neurohlh.reports import build_report, write_report
 from neurohlh.reports.model import Cell, Report, Row, Table
-from neurohlh.reports.word import MARGIN_PT, PAPER_SIZES_PT, write_docx
+from neurohlh.reports.word import MARGIN_PT, PAPER_SIZES_PT, layout, write_docx
+from neurohlh.reports.word_layout import FOOTNOTE_PT, SIZES_PT, line_count
 
 
 @pytest.fixture(scope="module")
@@ -160,3 +167,64 @@ def test_body_cells_keep_user_text_and_formatting(tmp_path: Path):
     assert value.paragraphs[0].runs[-1].italic and value.paragraphs[0].runs[-1].font.size == Pt(8)
     assert other.text == "a&b"
     assert all(tr.trPr.find(qn("w:cantSplit")) is not None for tr in doc.tables[0]._tbl.tr_lst)
+
+
+def test_line_count_breaks_at_spaces_only():
+    # Arial 10 pt: "aaaa" is 4 x 5.56 = 22.24 pt, a space 2.78 pt
+    assert line_count("aaaa aaaa", 47.26, 10) == 1  # 22.24 + 2.78 + 22.24 = 47.26 fits exactly
+    assert line_count("aaaa aaaa", 47.0, 10) == 2
+    assert line_count("aaaa aaaa aaaa", 50, 10) == 3 - 1  # two words per line, the third wraps
+    assert line_count("aaaaaaaaaaaa", 10, 10) == 1  # a word longer than the line is never broken
+
+
+def _render(docx: Path, out: Path) -> list[str]:
+    """The text of every page of ``docx`` as LibreOffice lays it out, folded by :func:`_fold`."""
+    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
+    if not (soffice and pdftotext):
+        reason = "LibreOffice (Debian 'libreoffice-writer-nogui') or pdftotext ('poppler-utils') is not installed"
+        if os.environ.get("NEUROHLH_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail(f"{reason}, and NEUROHLH_REQUIRE_LIBREOFFICE=1 says the rendering tests must run")
+        pytest.skip(reason)
+    out.mkdir()
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation={(out / 'profile').as_uri()}", "--convert-to",
+                    "pdf", "--outdir", str(out), str(docx)], check=True, capture_output=True, timeout=300)
+    text = subprocess.run([pdftotext, str(out / (docx.stem + ".pdf")), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    return [_fold(page) for page in text.split("\f")[:-1]]
+
+
+def _fold(text: str) -> str:
+    """Text without whitespace and hyphens: pdftotext joins a word broken after its hyphen ("Fisher-Freeman-" and
+    "Halton" on the next line come out as "Fisher-FreemanHalton")."""
+    return "".join(text.split()).replace("-", "")
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_libreoffice_puts_each_table_and_all_its_footnotes_on_one_page(demo_result, paper, tmp_path):
+    """The demo's tables as `neurohlh demo --paper` writes them (the printed value under the cells that differ
+    from the paper): on Letter the footnotes of Tables 2 and 3 used to run onto a page of their own."""
+    report = build_report(demo_result, paper=paper, reproduction=True)
+    pages = _render(write_docx(report, tmp_path / "tables.docx"), tmp_path / "pdf")
+    starts = [int(m.group(1)) if (m := re.match(r"Table(\d+):", page)) else None for page in pages]
+    assert starts == list(range(1, len(report.tables) + 1)), starts  # one page per table, no continuation page
+    for page, table in zip(pages, report.tables):
+        for note in table.footnotes:  # every footnote, in full, on the table's page
+            assert _fold(note) in page, (paper, table.title, note[:60])
+    smaller = [t.title for t in report.tables if layout(t, paper).footnote_pt < FOOTNOTE_PT]
+    assert {t.split(":")[0] for t in smaller} <= {"Table 2", "Table 3"}  # only the long footnotes are set smaller
+    assert min(layout(t, paper).font_pt for t in report.tables) >= SIZES_PT[-1][0]
+
+
+def test_tables_and_footnotes_are_single_spaced_and_held_together(demo_result, tmp_path):
+    report = build_report(demo_result, paper="letter")
+    doc = Document(str(write_docx(report, tmp_path / "t.docx")))
+    assert doc.styles["Normal"].paragraph_format.line_spacing == 1.0  # not the template's 1.15
+    for grid, table in zip(doc.tables, report.tables):
+        assert all(p.paragraph_format.keep_with_next for c in grid.rows[-1].cells for p in c.paragraphs)
+        notes, el = [], grid._tbl
+        for _ in table.footnotes:
+            el = el.getnext()
+            notes.append(el)
+        assert [Paragraph(n, None).text for n in notes] == list(table.footnotes)
+        keep = [bool(Paragraph(n, None).paragraph_format.keep_with_next) for n in notes]
+        assert keep == [True] * (len(notes) - 1) + [False], keep  # each footnote keeps with the next, the last ends

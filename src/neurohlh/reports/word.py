@@ -1,113 +1,37 @@
 """Write a :class:`~neurohlh.reports.model.Report` as a Word file whose tables paste into a manuscript as they are.
 
-Journal layout: each table on its own page with its caption above and footnotes below; three horizontal rules
-(above and below the header, below the last row) and no vertical lines; every column as wide as its longest word
-needs, so no word is ever broken, and the rest of the text width shared out so that cells wrap as little as
-possible; a landscape page when a table does not fit upright. Paper is A4 unless ``paper="letter"``.
+Journal layout: each table on its own page with its caption above and footnotes below, single spaced; three
+horizontal rules (above and below the header, below the last row) and no vertical lines; every column as wide as
+its longest word needs, so no word is ever broken, and the rest of the text width shared out so that cells wrap as
+little as possible; a landscape page when a table does not fit upright; smaller footnotes, then smaller cells, when
+a table and its footnotes would not fit on one page (:mod:`neurohlh.reports.word_layout`). Paper is A4 unless
+``paper="letter"``.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from neurohlh.reports._textwidth import text_width_pt
 from neurohlh.reports.model import Report, Table
+from neurohlh.reports.word_layout import (
+    CAPTION_AFTER_PT,
+    CELL_PAD_PT,
+    CELL_PAD_V_PT,
+    FONT_PT,
+    FOOTNOTES_BEFORE_PT,
+    INDENT_PT,
+    MARGIN_PT,
+    PAPER_NOTE_SMALLER_PT,
+    PAPER_SIZES_PT,
+    Layout,
+    layout,
+)
 
-#: Paper sizes in points (width, height), portrait.
-PAPER_SIZES_PT: dict[str, tuple[float, float]] = {"a4": (595.3, 841.9), "letter": (612.0, 792.0)}
-#: Page margin on every side, points (2 cm).
-MARGIN_PT = 56.7
-#: Font sizes of cells and footnotes, points; a table too wide for a landscape page is set one size smaller.
-FONT_PT, FOOTNOTE_PT, SMALL_FONT_PT = 9.0, 8.0, 7.5
-#: Left and right inner margin of every cell, points.
-CELL_PAD_PT = 3.0
-#: Slack added to every measured width (rounding of the renderer), points.
-SLACK_PT = 3.0
-#: Indent of one row level in the label column, points.
-INDENT_PT = 10.0
+__all__ = ["MARGIN_PT", "PAPER_SIZES_PT", "layout", "write_docx"]
+
 #: Rules: above and below the table (thick), below the header (thin), in eighths of a point.
 RULE_THICK, RULE_THIN = 12, 6
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Page orientation, font size and column widths (points) chosen for one table."""
-
-    landscape: bool
-    font_pt: float
-    widths_pt: tuple[float, ...]
-
-
-def _columns_text(table: Table) -> list[list[tuple[str, bool, float]]]:
-    """Per column: every text it holds as (text, bold, indent in points)."""
-    cols: list[list[tuple[str, bool, float]]] = [[(table.label_header or "Characteristic", True, 0.0)]]
-    cols += [[(h, True, 0.0)] for h in table.columns]
-    for row in table.rows:
-        if row.section:
-            continue  # a section heading spans the whole table
-        cols[0].append((row.label, False, INDENT_PT * row.level))
-        for j, cell in enumerate(row.cells):
-            cols[j + 1].append((cell.text, False, 0.0))
-            if cell.paper:
-                cols[j + 1].append((f"paper: {cell.paper}", False, 0.0))
-    return cols
-
-
-def _needs(table: Table, font_pt: float) -> tuple[list[float], list[float]]:
-    """(minimum, preferred) width of every column: its longest word, and its longest unwrapped text."""
-    pad = 2 * CELL_PAD_PT + SLACK_PT
-    minimum, preferred = [], []
-    for texts in _columns_text(table):
-        words = [text_width_pt(w, font_pt, bold) + indent for t, bold, indent in texts for w in t.split()] or [0.0]
-        lines = [text_width_pt(t, font_pt, bold) + indent for t, bold, indent in texts] or [0.0]
-        minimum.append(max(words) + pad)
-        preferred.append(max(lines) + pad)
-    col = 1
-    for text, span in table.column_groups:  # a spanning header needs room for its longest word too
-        need = max((text_width_pt(w, font_pt, True) for w in text.split()), default=0.0) + pad
-        have = sum(minimum[col:col + span])
-        if need > have:
-            for j in range(col, col + span):
-                minimum[j] += (need - have) / span
-                preferred[j] = max(preferred[j], minimum[j])
-        col += span
-    return minimum, preferred
-
-
-def _share(minimum: list[float], preferred: list[float], width: float) -> tuple[float, ...]:
-    """Widths that fill ``width``, starting from every column's minimum: the cell columns get the room they
-    need to stay unwrapped first (shared in proportion to it when short), then the label column, whose long
-    labels wrap best; what is left after everything is unwrapped goes to the label column too."""
-    out = list(minimum)
-    room = width - sum(out)
-    if room <= 0:
-        return tuple(out)
-    wants = [max(p - m, 0.0) for p, m in zip(preferred, minimum)]
-    cells = sum(wants[1:])
-    if cells >= room:
-        for j in range(1, len(out)):
-            out[j] += room * wants[j] / cells
-        return tuple(out)
-    for j in range(1, len(out)):
-        out[j] += wants[j]
-    out[0] += width - sum(out)
-    return tuple(out)
-
-
-def layout(table: Table, paper: str = "a4") -> Layout:
-    """Orientation, font and column widths: upright when every cell column fits unwrapped beside the label
-    column's longest word, else landscape; one font size smaller only if even landscape is too narrow."""
-    short, long_ = PAPER_SIZES_PT[paper]
-    upright, across = short - 2 * MARGIN_PT, long_ - 2 * MARGIN_PT
-    minimum, preferred = _needs(table, FONT_PT)
-    if minimum[0] + sum(preferred[1:]) <= upright:
-        return Layout(False, FONT_PT, _share(minimum, preferred, upright))
-    if sum(minimum) <= across:
-        return Layout(True, FONT_PT, _share(minimum, preferred, across))
-    minimum, preferred = _needs(table, SMALL_FONT_PT)
-    return Layout(True, SMALL_FONT_PT, _share(minimum, preferred, across))
 
 
 def write_docx(report: Report, path: str | Path, paper: str | None = None) -> Path:
@@ -126,22 +50,40 @@ def write_docx(report: Report, path: str | Path, paper: str | None = None) -> Pa
     normal.font.size = Pt(FONT_PT)
     normal.paragraph_format.space_after = Pt(0)
     normal.paragraph_format.space_before = Pt(0)
+    normal.paragraph_format.line_spacing = 1.0  # single (the template's default is 1.15)
     for i, table in enumerate(report.tables):
         plan = layout(table, paper)
         section = doc.sections[0] if i == 0 else doc.add_section(WD_SECTION.NEW_PAGE)
         _page(section, paper, plan.landscape)
         caption = doc.add_paragraph()
-        caption.paragraph_format.space_after = Pt(6)
+        caption.paragraph_format.space_after = Pt(CAPTION_AFTER_PT)
         caption.paragraph_format.keep_with_next = True
         caption.add_run(table.title).bold = True
         _table(doc, table, plan)
-        for k, note in enumerate(table.footnotes):
-            p = doc.add_paragraph()
-            p.paragraph_format.space_before = Pt(4 if k == 0 else 0)
-            p.add_run(note).font.size = Pt(FOOTNOTE_PT)
+        _footnotes(doc, table.footnotes, plan.footnote_pt)
     doc.core_properties.title = report.title
     doc.save(str(path))
     return Path(path)
+
+
+def _footnotes(doc: Any, notes: tuple[str, ...], size_pt: float) -> None:
+    """The footnotes under a table, kept together and with the table's last row (which keeps with them)."""
+    from docx.shared import Pt
+
+    for k, note in enumerate(notes):
+        p = doc.add_paragraph()
+        p.paragraph_format.space_before = Pt(FOOTNOTES_BEFORE_PT if k == 0 else 0)
+        if k < len(notes) - 1:
+            p.paragraph_format.keep_with_next = True
+        p.add_run(note).font.size = Pt(size_pt)
+        _mark_size(p, size_pt)
+
+
+def _mark_size(paragraph: Any, size_pt: float) -> None:
+    """The paragraph mark at the size of the text, so that the last line is no taller than the others."""
+    rpr = _element("w:rPr")
+    rpr.append(_element("w:sz", val=str(round(size_pt * 2))))
+    paragraph._p.get_or_add_pPr().append(rpr)
 
 
 def _page(section: Any, paper: str, landscape: bool) -> None:
@@ -202,31 +144,33 @@ def _body_rows(table: Table, plan: Layout) -> list[Any]:
     from docx.oxml.simpletypes import ST_HpsMeasure, ST_SignedTwipsMeasure, ST_TwipsMeasure
     from docx.shared import Pt
 
-    size, small = (ST_HpsMeasure.convert_to_xml(Pt(v)) for v in (plan.font_pt, plan.font_pt - 1))
+    size, small = (ST_HpsMeasure.convert_to_xml(Pt(v)) for v in (plan.font_pt, plan.font_pt - PAPER_NOTE_SMALLER_PT))
     widths = [ST_TwipsMeasure.convert_to_xml(Pt(w)) for w in plan.widths_pt]
-    centre = '<w:pPr><w:jc w:val="center"/></w:pPr>'
+    mark = f'<w:rPr><w:sz w:val="{size}"/></w:rPr>'  # the paragraph mark at the text's size (see _mark_size)
 
     def run(text: str, props: str) -> str:
         return f"<w:r><w:rPr>{props}</w:rPr>{_text_xml(text)}"
 
     def cell(width: str, para: str, content: str, span: str = "") -> str:
-        return f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>{span}</w:tcPr><w:p>{para}{content}</w:p></w:tc>'
+        return (f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>{span}</w:tcPr>'
+                f'<w:p><w:pPr>{para}{mark}</w:pPr>{content}</w:p></w:tc>')
 
     rows = []
-    for row in table.rows:
+    for k, row in enumerate(table.rows):
+        # the last row keeps with the footnotes, so that they never start a page of their own
+        keep = "<w:keepNext/>" if table.footnotes and k == len(table.rows) - 1 else ""
         if row.section:  # merged across: its width is set once per grid column, the last one staying
-            tcs = cell(widths[-1], "", run(row.label, f'<w:b/><w:sz w:val="{size}"/>') + "</w:r>",
+            tcs = cell(widths[-1], keep, run(row.label, f'<w:b/><w:sz w:val="{size}"/>') + "</w:r>",
                        f'<w:gridSpan w:val="{len(widths)}"/>')
         else:
             indent = INDENT_PT * row.level
-            para = (f'<w:pPr><w:ind w:left="{ST_SignedTwipsMeasure.convert_to_xml(Pt(indent))}"/></w:pPr>'
-                    if indent else "")
+            para = keep + (f'<w:ind w:left="{ST_SignedTwipsMeasure.convert_to_xml(Pt(indent))}"/>' if indent else "")
             tcs = cell(widths[0], para, run(row.label, f'<w:b w:val="0"/><w:sz w:val="{size}"/>') + "</w:r>")
             for width, c in zip(widths[1:], row.cells):
                 content = run(c.text, f'<w:b w:val="0"/><w:sz w:val="{size}"/>')
                 if c.paper:  # the value the paper printed, under the demo's value
                     content += "<w:br/></w:r>" + run(f"paper: {c.paper}", f'<w:i/><w:sz w:val="{small}"/>')
-                tcs += cell(width, centre, content + "</w:r>")
+                tcs += cell(width, keep + '<w:jc w:val="center"/>', content + "</w:r>")
         rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{tcs}</w:tr>")
     if not rows:
         return []
@@ -264,11 +208,12 @@ def _write(cell: Any, text: str, font_pt: float, bold: bool = False, align: Any 
         note = p.add_run()
         _add_text(note, f"paper: {paper}")
         note.italic = True
-        note.font.size = Pt(font_pt - 1)
+        note.font.size = Pt(font_pt - PAPER_NOTE_SMALLER_PT)
     if align is not None:
         p.alignment = align
     if indent:
         p.paragraph_format.left_indent = Pt(indent)
+    _mark_size(p, font_pt)
 
 
 _HYPHEN_IN_WORD = re.compile(r"-(?=[\w.])")
@@ -316,7 +261,7 @@ def _table_properties(grid: Any, plan: Layout) -> None:
         borders.append(_element(f"w:{side}", val="nil"))
     margins = _element("w:tblCellMar")
     for side in ("top", "left", "bottom", "right"):
-        width = CELL_PAD_PT * 20 if side in ("left", "right") else 15
+        width = (CELL_PAD_PT if side in ("left", "right") else CELL_PAD_V_PT) * 20
         margins.append(_element(f"w:{side}", w=str(round(width)), type="dxa"))
     mine = {"w:tblW": _element("w:tblW", w=str(round(sum(plan.widths_pt) * 20)), type="dxa"),
             "w:tblBorders": borders, "w:tblLayout": _element("w:tblLayout", type="fixed"), "w:tblCellMar": margins}
