@@ -66,6 +66,34 @@ def test_htmx_draft_save_returns_a_fragment(station, client_for):
     assert r.status_code == 200 and b"<html" not in r.content and b"Draft saved" in r.content
 
 
+def test_a_draft_save_reads_and_writes_only_what_it_needs(station, client_for):
+    """Every statement of a save is work that the other readers' saves queue behind: the session, the user with
+    its role (one query), the assignment; then, in one transaction, the stored read, its update and the audit
+    entry chained to the last one. PostgreSQL adds the row lock of the assignment and the audit lock."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    a1, _ = _pair(Study.objects.get(study_id="EX01-1"))
+    client = client_for(a1.reader.username)
+    client.post(f"/read/{a1.pk}/", form({"supra_lesion_number": "few"}, "save"), HTTP_HX_REQUEST="true")
+    with CaptureQueriesContext(connection) as queries:
+        r = client.post(f"/read/{a1.pk}/", form({"supra_lesion_number": "multiple"}, "save"), HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and b"Draft saved" in r.content
+    tables = [re.findall(r'(?:FROM|UPDATE|INTO) "(\w+)"', q["sql"])[:1] for q in queries.captured_queries]
+    touched = [t[0] for t in tables if t]
+    assert touched[:3] == ["django_session", "auth_user", "station_assignment"]
+    assert "station_member" in queries.captured_queries[1]["sql"]  # the role comes with the user
+    expected = ["station_read", "station_read", "station_auditevent", "station_auditevent"]
+    if connection.vendor == "postgresql":
+        expected = ["station_assignment", *expected]  # SELECT ... FOR UPDATE
+    assert touched[3:] == expected, touched
+    # one transaction: the audit entry opens no savepoint of its own (the test's transaction makes the save's a
+    # savepoint)
+    assert len([q for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]) <= 1
+    assert Read.objects.get(assignment=a1).values["supra_lesion_number"] == "multiple"
+    assert AuditEvent.objects.filter(action="read_saved").count() == 2
+
+
 def test_loader_checks_run_on_the_server_and_a_failed_submit_keeps_the_draft(station, client_for):
     a1, _ = _pair(Study.objects.get(study_id="EX01-1"))
     values = {**LESIONAL, "ventriculomegaly": "no", "ventriculomegaly_obstructive": "yes",

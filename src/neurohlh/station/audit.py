@@ -41,7 +41,7 @@ def record(actor: str, action: str, target: str, detail: dict[str, Any] | None =
     from neurohlh.station.models import AuditEvent
 
     detail = _plain(detail or {})
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # inside the caller's transaction, its success or failure is ours
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])

@@ -109,6 +109,7 @@ def build_settings(folder: Path, database_url: str | None = None, *, secure_cook
         "TIME_ZONE": "UTC",
         "LANGUAGE_CODE": "en",
         "USE_I18N": False,
+        "AUTHENTICATION_BACKENDS": ["neurohlh.station.security.StationBackend"],
         # scrypt: memory-hard, in the standard library; PBKDF2 kept so that older hashes still verify.
         "PASSWORD_HASHERS": ["django.contrib.auth.hashers.ScryptPasswordHasher",
                              "django.contrib.auth.hashers.PBKDF2PasswordHasher"],

@@ -191,12 +191,13 @@ def read_study(request: HttpRequest, assignment_id: int) -> HttpResponse:
         a = services.assignment_for(request.user, assignment_id)
     except LookupError:
         return refuse(request, "this study is not on your worklist", 404, assignment=assignment_id)
-    read = Read.objects.filter(assignment=a).first()
-    values = dict(read.values) if read else {}
     problems: dict[str, str] = {}
     message = ""
     status = 200
-    if request.method == "POST":
+    if request.method != "POST":
+        read = Read.objects.filter(assignment=a).first()
+        values = dict(read.values) if read else {}
+    else:  # a save reads the stored read inside its own transaction
         action = request.POST.get("action", "save")
         if action not in ("save", "submit"):
             return refuse(request, "unknown action", action=action[:40])
