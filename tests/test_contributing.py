@@ -1,7 +1,12 @@
 """CONTRIBUTING.md stays true: its code runs and the names its walk-throughs point to exist."""
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -46,19 +51,62 @@ def test_the_names_the_walk_throughs_point_to_exist():
     from neurohlh import schema
     from neurohlh.analysis import table2
     from neurohlh.io import read
-    from neurohlh.patterns import study
-    from neurohlh.patterns.trace import RuleStep
+    from neurohlh.patterns import evidence, rules
+    from neurohlh.patterns.trace import RuleStep, Status
     from neurohlh.reports import build
 
-    for name in ("EVIDENCE_FIELDS", "PONTINE_LESIONS_ABOVE", "_rule_1_3", "_category", "_subpattern", "decide",
-                 "_category_steps", "_subpattern_steps"):
-        assert hasattr(study, name), name
+    for name in ("Rule", "Verdict", "present", "explain_present", "SUBPATTERN_RULES", "PATTERN_2_RULES",
+                 "PONTINE_LESIONS_ABOVE", "NONSPECIFIC", "_cerebellitis"):
+        assert hasattr(rules, name), name
+    assert "swi_blooming" not in evidence.Evidence._fields  # the example adds it
+    assert {s.value for s in Status} >= {"met", "not_met", "not_evaluable"}
     assert hasattr(RuleStep, "make") and hasattr(schema, "Study") and hasattr(table2, "TABLE2_VARIABLES")
     assert all(hasattr(read, n) for n in ("read_all", "table_label", "RawTable"))
     assert hasattr(build, "build_tables")
     for path in ("tests/patterns/data/vignettes.tsv", "tests/stats/r/make_reference.R",
                  "tests/reports/demo_snapshot.py", "docs/patterns.md", "CHANGELOG.md", ".importlinter"):
         assert (ROOT / path).exists(), path
+
+
+def _insert(path: Path, before: str, text: str) -> None:
+    source = path.read_text(encoding="utf-8")
+    assert source.count(before) == 1, f"{path.name}: the walk-through's anchor {before!r} is not unique"
+    path.write_text(source.replace(before, text + before), encoding="utf-8")
+
+
+def test_the_pattern_rule_walk_through_adds_a_rule_in_one_edit(tmp_path: Path):
+    """Make the walk-through's edits in a copy of the tree: its vignettes and every existing one pass there."""
+    section = GUIDE[GUIDE.index("## Adding a pattern rule"):GUIDE.index("## Adding an input format")]
+    field_line, rule = (textwrap.dedent(b) for b in re.findall(r"```python\n(.*?)```", section, flags=re.S))
+    (vignettes,) = re.findall(r"```text\n(.*?)```", section, flags=re.S)
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(ROOT / "src", tmp_path / "src", ignore=skip)
+    shutil.copytree(ROOT / "tests" / "patterns", tmp_path / "tests" / "patterns", ignore=skip)
+    patterns = tmp_path / "src" / "neurohlh" / "patterns"
+    # 1. the field, after the last field of Evidence; 2. the rule, just before the extra-parenchymal rule
+    _insert(patterns / "evidence.py", "\n    @classmethod\n    def of(", "    " + field_line.strip() + "\n")
+    _insert(patterns / "rules.py", '    Rule(name="pattern2_extraparenchymal_only"', textwrap.indent(rule, "    "))
+    # 3. the vignettes
+    table = tmp_path / "tests" / "patterns" / "data" / "vignettes.tsv"
+    table.write_text(table.read_text(encoding="utf-8") + textwrap.dedent(vignettes), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "src")}
+    run = subprocess.run([sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "--rootdir", str(tmp_path),
+                          "-k", "vignette", "tests/patterns/test_patterns_vignettes.py"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    cases = [line.split("\t")[0] for line in textwrap.dedent(vignettes).splitlines() if line]
+    assert len(cases) == 3 and all(f"test_vignette[{case}] PASSED" in run.stdout for case in cases), run.stdout
+    assert "test_vignettes_through_the_cohort_path PASSED" in run.stdout
+    # the new rule decides, shows in the trace and in the methods text, in the copy only
+    check = subprocess.run([sys.executable, "-c", (
+        "from neurohlh.patterns import classify_study, rules\n"
+        "from neurohlh.schema import Study\n"
+        "clean = dict(supra_lesion_number='none', infra_lesion_number='none', **{f: False for f in ("
+        "'atrophy_cerebral', 'atrophy_cerebellar', 'ctt_t2_hyperintensity', 'nonspecific_findings')})\n"
+        "a = classify_study(Study(study_id='S1', patient_id='P1', reader='consensus', swi_blooming=True, **clean))\n"
+        "print(a.category, [s.rule for s in a.trace][-2], 'SWI blooming alone' in rules.methods_text())\n")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert check.stdout.split() == ["nonspecific", "pattern2_haemosiderin", "True"], check.stderr
 
 
 def test_the_top_level_api_runs_the_whole_analysis(tmp_path: Path):

@@ -31,7 +31,7 @@ CLEAN: dict[str, Any] = {
                           "loc_medulla", "cerebellar_diffuse_edema", "cerebellar_folia_effacement",
                           "cp_cistern_effacement", "atrophy_cerebral", "atrophy_cerebellar", "ctt_t2_hyperintensity",
                           "nonspecific_findings", "loc_cranial_nerves", "loc_optic_nerve", "loc_cord",
-                          "loc_cauda_equina")},
+                          "loc_cauda_equina", "swi_blooming", "ventriculomegaly")},
 }
 
 

@@ -139,9 +139,10 @@ def _contradicts(values: dict, name: str, fill) -> bool:
     if name == "pontine_enhancing_lesion_count" and fill and no_pons:
         return True
     # the pons being the only site with lesions makes it the dominant site (documented inference rule)
-    from neurohlh.patterns.study import EVIDENCE_FIELDS, pons_only
+    from neurohlh.patterns.evidence import EVIDENCE_FIELDS, Evidence
 
-    return name == "pons_dominant_site" and fill is False and pons_only(tuple(values.get(f) for f in EVIDENCE_FIELDS))
+    evidence = Evidence(**{f: values.get(f) for f in EVIDENCE_FIELDS})
+    return name == "pons_dominant_site" and fill is False and evidence.pons_only
 
 
 @settings(max_examples=200, deadline=None)

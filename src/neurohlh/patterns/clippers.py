@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from neurohlh.patterns.trace import MET, NOT_EVALUABLE, NOT_MET, SEC_CLIPPERS, show
+from neurohlh.patterns.trace import SEC_CLIPPERS, Status, show
+
+MET, NOT_MET, NOT_EVALUABLE = Status.MET, Status.NOT_MET, Status.NOT_EVALUABLE
 
 #: Tobin 2017: enhancing nodules must be smaller than this diameter (strict "<").
 MAX_NODULE_MM = 3.0
@@ -44,14 +46,14 @@ class ClippersItem:
 
     item: str
     description: str
-    status: str
+    status: Status
     values: tuple[tuple[str, Any], ...]
     explanation: str
     supportive: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "item": self.item, "description": self.description, "status": self.status,
+            "item": self.item, "description": self.description, "status": self.status.value,
             "values": {k: (sorted(v) if isinstance(v, frozenset) else v) for k, v in self.values},
             "explanation": self.explanation, "supportive": self.supportive,
         }
@@ -86,11 +88,11 @@ class ClippersCheck:
                 "section": self.section}
 
 
-def _status(value: bool | None, good: bool) -> str:
+def _status(value: bool | None, good: bool) -> Status:
     return NOT_EVALUABLE if value is None else (MET if value is good else NOT_MET)
 
 
-def _homogeneous_nodules(pattern: frozenset | None, mass_effect: bool | None) -> tuple[str, str]:
+def _homogeneous_nodules(pattern: frozenset[str] | None, mass_effect: bool | None) -> tuple[Status, str]:
     bad = sorted(pattern & NON_HOMOGENEOUS_PATTERNS) if pattern else []
     reasons = []
     if bad:

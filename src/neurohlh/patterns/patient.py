@@ -18,9 +18,9 @@ from typing import Any, Sequence
 from neurohlh.errors import InputError
 from neurohlh.patterns import trace as T
 from neurohlh.patterns.clippers import ClippersCheck
-from neurohlh.patterns.red_flag import NOT_EVALUABLE, RedFlag, assess_red_flag
-from neurohlh.patterns.study import StudyAllocation, _subpattern, classify_study, extraparenchymal_findings
-from neurohlh.patterns.trace import RuleStep
+from neurohlh.patterns.red_flag import NOT_RAISED, RedFlag, assess_red_flag
+from neurohlh.patterns.study import NEEDS_READER_DECISION, StudyAllocation, classify_study, subpattern_if_lesional
+from neurohlh.patterns.trace import RuleStep, Status
 
 PATTERNS = ("1", "2", "indeterminate")
 DAYS_PER_MONTH = 365.25 / 12
@@ -28,9 +28,9 @@ BY_DATE, BY_AGE, BY_BIRTH_DATE, SINGLE, NO_STUDY, UNKNOWN = (
     "study_date", "age_at_study_months", "age from study_date and birth_date", "single study", "no study", "unknown")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PatientAllocation:
-    """Pattern allocation of one patient over all of their (consensus) studies.
+    """Pattern allocation of one patient over all of their (consensus) studies (fields given by name).
 
     Attributes
     ----------
@@ -61,19 +61,19 @@ class PatientAllocation:
 
     patient_id: str
     pattern: str
-    onset_subpattern: str | None
-    studies: tuple[StudyAllocation, ...]
-    evolution: tuple[str | None, ...]
-    transitions: tuple[str, ...]
-    last_subpattern: str | None
-    ever_subpatterns: frozenset[str]
-    clippers_study_id: str | None
-    red_flag: RedFlag | None
-    missing_fields: tuple[str, ...]
     order_basis: str
+    studies: tuple[StudyAllocation, ...] = ()
+    onset_subpattern: str | None = None
+    onset_study_id: str | None = None
+    evolution: tuple[str | None, ...] = ()
+    transitions: tuple[str, ...] = ()
+    last_subpattern: str | None = None
+    ever_subpatterns: frozenset[str] = frozenset()
+    clippers_study_id: str | None = None
+    red_flag: RedFlag | None = None
+    missing_fields: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     etiologic_workup: str | None = None
-    onset_study_id: str | None = None
 
     @property
     def clippers(self) -> ClippersCheck | None:
@@ -154,9 +154,9 @@ _NO_STUDY_FLAG = ("no MR study: a brainstem or cerebellitis pattern cannot be ex
 
 def _reader_notes(studies: Sequence[StudyAllocation]) -> list[str]:
     """One note per study whose category the paper gives no rule for (extra-parenchymal findings only)."""
-    return [f"{s.study_id}: extra-parenchymal findings only (" + ", ".join(extraparenchymal_findings(s.evidence))
+    return [f"{s.study_id}: extra-parenchymal findings only (" + ", ".join(s.evidence.extraparenchymal_findings)
             + "), no parenchymal lesion; the paper does not classify such a study: reader decision needed"
-            for s in studies if s.needs_reader_decision]
+            for s in studies if s.category in NEEDS_READER_DECISION]
 
 
 def allocate_patient(patient_id: str, studies: Sequence[StudyAllocation], birth_date: dt.date | None = None,
@@ -165,20 +165,21 @@ def allocate_patient(patient_id: str, studies: Sequence[StudyAllocation], birth_
     ordered, basis = order_studies(studies, birth_date)
     if not ordered:
         assess_red_flag((), workup)  # checks the work-up value
-        no_study = RedFlag(NOT_EVALUABLE, (), workup, _NO_STUDY_FLAG, None)
-        return PatientAllocation(patient_id, "indeterminate", None, (), (), (), None, frozenset(), None, no_study,
-                                 (), basis, _NO_STUDY_NOTE, workup)
+        no_study = RedFlag(Status.NOT_EVALUABLE, (), workup, _NO_STUDY_FLAG, None)
+        return PatientAllocation(patient_id=patient_id, pattern="indeterminate", order_basis=basis,
+                                 red_flag=no_study, notes=_NO_STUDY_NOTE, etiologic_workup=workup)
     flags = [s.lesional for s in ordered]
     reader_notes = tuple(_reader_notes(ordered))
     if True not in flags:
         if None not in flags:
-            return PatientAllocation(patient_id, "2", None, ordered, (), (), None, frozenset(), None, None, (),
-                                     basis, reader_notes, workup)
+            return PatientAllocation(patient_id=patient_id, pattern="2", order_basis=basis, studies=ordered,
+                                     notes=reader_notes, etiologic_workup=workup)
         missing = [f"{s.study_id}.{f}" for s in ordered if s.lesional is None for f in s.missing_fields]
         open_studies = _possible_triggers(ordered)
         red_flag = assess_red_flag(open_studies, workup, patient_known) if open_studies else None
-        return PatientAllocation(patient_id, "indeterminate", None, ordered, (), (), None, frozenset(), None,
-                                 red_flag, _dedupe(missing), basis, reader_notes, workup)
+        return PatientAllocation(patient_id=patient_id, pattern="indeterminate", order_basis=basis, studies=ordered,
+                                 red_flag=red_flag, missing_fields=_dedupe(missing), notes=reader_notes,
+                                 etiologic_workup=workup)
     return _pattern_1(patient_id, ordered, basis, birth_date, workup, patient_known)
 
 
@@ -186,7 +187,7 @@ def _possible_triggers(studies: Sequence[StudyAllocation]) -> list[None]:
     """One undetermined subpattern (``None``) per study of unknown lesion status that, were it lesional, could be
     1.2 or 1.3: the red flag cannot be excluded for it. (A study whose infratentorial compartment reads ``none``
     could only be 1.1.)"""
-    return [None for s in studies if s.lesional is None and _subpattern(s.evidence)[0] != "1.1"]
+    return [None for s in studies if s.lesional is None and subpattern_if_lesional(s.evidence) != "1.1"]
 
 
 def _pattern_1(patient_id: str, ordered: tuple[StudyAllocation, ...], basis: str, birth_date: dt.date | None,
@@ -231,8 +232,11 @@ def _pattern_1(patient_id: str, ordered: tuple[StudyAllocation, ...], basis: str
     clippers_study = next((s.study_id for s in lesional if s.subpattern == "1.2"), None)
     red_flag = assess_red_flag([*subpatterns, *_possible_triggers(ordered)], workup, patient_known)
     notes += _reader_notes(ordered)
-    return PatientAllocation(patient_id, "1", onset, ordered, evolution, transitions, last, ever, clippers_study,
-                             red_flag, _dedupe(missing), basis, tuple(notes), workup, onset_study)
+    return PatientAllocation(patient_id=patient_id, pattern="1", order_basis=basis, studies=ordered,
+                             onset_subpattern=onset, onset_study_id=onset_study, evolution=evolution,
+                             transitions=transitions, last_subpattern=last, ever_subpatterns=ever,
+                             clippers_study_id=clippers_study, red_flag=red_flag, missing_fields=_dedupe(missing),
+                             notes=tuple(notes), etiologic_workup=workup)
 
 
 def classify_patient(studies: Sequence[Any], patient: Any | None = None) -> PatientAllocation:
@@ -290,42 +294,42 @@ def _timing(s: StudyAllocation) -> str:
 def patient_trace(a: PatientAllocation) -> tuple[RuleStep, ...]:
     """Rebuild the patient-level rule trace from a :class:`PatientAllocation`."""
     steps = [RuleStep.make("study_order", {s.study_id: _timing(s) for s in a.studies},
-                           T.NOT_EVALUABLE if a.order_basis == UNKNOWN else T.APPLIED,
+                           Status.NOT_EVALUABLE if a.order_basis == UNKNOWN else Status.APPLIED,
                            f"studies ordered by {a.order_basis}, ties by study_id", T.SEC_OURS)]
     lesional = {s.study_id: s.lesional for s in a.studies}
     if a.pattern == "1":
         hits = [sid for sid, v in lesional.items() if v]
-        outcome, status = "pattern 1: parenchymal lesions on " + ", ".join(hits), T.MET
+        outcome, status = "pattern 1: parenchymal lesions on " + ", ".join(hits), Status.MET
     elif a.pattern == "2":
-        outcome, status = "pattern 2: no parenchymal lesions at onset or on follow-up", T.NOT_MET
+        outcome, status = "pattern 2: no parenchymal lesions at onset or on follow-up", Status.NOT_MET
     elif not a.studies:
-        outcome, status = "indeterminate: no consensus MR study", T.NOT_EVALUABLE
+        outcome, status = "indeterminate: no consensus MR study", Status.NOT_EVALUABLE
     else:
         outcome, status = ("indeterminate: no study shows lesions but lesion status is unknown on " +
-                           ", ".join(sid for sid, v in lesional.items() if v is None)), T.NOT_EVALUABLE
+                           ", ".join(sid for sid, v in lesional.items() if v is None)), Status.NOT_EVALUABLE
     steps.append(RuleStep.make("patient_pattern", lesional, status, outcome, T.SEC_PATTERNS))
     if a.pattern == "1":
         first = {s.study_id: s.subpattern for s in a.studies if s.study_id == a.onset_study_id}
         steps.append(RuleStep.make(
-            "onset_subpattern", first, T.APPLIED if a.onset_subpattern else
-            T.NOT_EVALUABLE, f"onset subpattern {a.onset_subpattern or 'undetermined'} (first lesional study)",
+            "onset_subpattern", first, Status.APPLIED if a.onset_subpattern else
+            Status.NOT_EVALUABLE, f"onset subpattern {a.onset_subpattern or 'undetermined'} (first lesional study)",
             T.SEC_SUBPATTERNS))
         steps.append(RuleStep.make(
-            "evolution", {s.study_id: s.subpattern for s in a.studies if s.lesional}, T.APPLIED,
+            "evolution", {s.study_id: s.subpattern for s in a.studies if s.lesional}, Status.APPLIED,
             ("evolution " + " -> ".join(str(e) for e in a.evolution) + "; transitions: " +
              (", ".join(a.transitions) or "none") + f"; last subpattern {a.last_subpattern}")
             if a.evolution or not a.studies else "evolution not reported: study order unknown", T.SEC_1_1))
         if a.clippers is not None:
             steps.append(RuleStep.make("clippers_radiologic", {i.item: i.status for i in a.clippers.items},
-                                       T.APPLIED, f"{a.clippers.study_id}: {a.clippers.summary}", T.SEC_CLIPPERS))
+                                       Status.APPLIED, f"{a.clippers.study_id}: {a.clippers.summary}", T.SEC_CLIPPERS))
     if a.red_flag is not None:
         steps.append(RuleStep.make("red_flag", {"etiologic_workup": a.etiologic_workup,
                                                 "trigger_subpatterns": ",".join(a.red_flag.trigger_subpatterns)},
-                                   T.MET if a.red_flag.raised else T.NOT_MET if a.red_flag.status ==
-                                   "not_raised" else T.NOT_EVALUABLE,
+                                   Status.MET if a.red_flag.raised else Status.NOT_MET if a.red_flag.status ==
+                                   NOT_RAISED else Status.NOT_EVALUABLE,
                                    f"{a.red_flag.status}: {a.red_flag.reason}", T.SEC_CONCLUSIONS))
     for note in a.notes:
-        steps.append(RuleStep.make("note", {}, T.APPLIED, note, T.SEC_OURS))
+        steps.append(RuleStep.make("note", {}, Status.APPLIED, note, T.SEC_OURS))
     return tuple(steps)
 
 

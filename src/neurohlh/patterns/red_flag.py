@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from neurohlh.errors import InputError
-from neurohlh.patterns.trace import SEC_CONCLUSIONS
+from neurohlh.patterns.trace import SEC_CONCLUSIONS, Status
 
 TRIGGER_SUBPATTERNS = {"1.2": "brainstem-predominant (1.2)", "1.3": "cerebellitis (1.3)"}
 RECOMMENDATION = ("Assess for CNS HLH: NK-cell perforin expression (flow cytometry), cytotoxic lymphocyte "
@@ -23,7 +23,9 @@ RECOMMENDATION = ("Assess for CNS HLH: NK-cell perforin expression (flow cytomet
                   "related genes).")
 
 WORKUP_VALUES = frozenset({None, "negative", "positive", "pending", "not_done"})
-RAISED, PROVISIONAL, NOT_RAISED, NOT_EVALUABLE = "raised", "provisional", "not_raised", "not_evaluable"
+#: Flag states; "not evaluable" is the rules' own :class:`~neurohlh.patterns.trace.Status` member.
+RAISED, PROVISIONAL, NOT_RAISED = "raised", "provisional", "not_raised"
+NOT_EVALUABLE = Status.NOT_EVALUABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,4 +94,5 @@ def assess_red_flag(subpatterns: Iterable[str | None], workup: str | None, patie
     return RedFlag(RAISED, triggers, workup, f"{pattern} with {why}", RECOMMENDATION)
 
 
-__all__ = ["RedFlag", "assess_red_flag", "RECOMMENDATION", "TRIGGER_SUBPATTERNS"]
+__all__ = ["RedFlag", "assess_red_flag", "RECOMMENDATION", "TRIGGER_SUBPATTERNS", "RAISED", "PROVISIONAL",
+           "NOT_RAISED", "NOT_EVALUABLE"]

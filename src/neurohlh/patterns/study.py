@@ -17,75 +17,65 @@ so the precedence is our documented assumption, consistent with every case the p
    non-lesional: ``lesional`` is False). A study with extra-parenchymal findings only is never normal: the
    paper does not classify it, so it asks for a reader decision.
 3. **Subpattern** of a lesional study: 1.3 if diffuse cerebellar swelling (``cerebellar_diffuse_edema``) *with*
-   effacement of the cerebellar folia or the cerebellopontine cisterns; else 1.2 if more than 3 enhancing
-   pontine lesions and the pons is the dominant site (inferred when every other compartment and location is
+   effacement of the cerebellar folia or the cerebellopontine cisterns; else 1.2 if more than
+   ``PONTINE_LESIONS_ABOVE`` enhancing pontine lesions and the pons is the dominant site (inferred when every other compartment and location is
    known lesion-free); else 1.1. Enhancing lesions are not evaluable when ``sequences`` is known and has no
    post-contrast T1. An unknown input that could change the answer leaves the subpattern ``None`` and names
    the field.
+
+The rules themselves are named objects in :mod:`neurohlh.patterns.rules`, reading an
+:class:`~neurohlh.patterns.evidence.Evidence`; this module applies them to a study and keeps the result.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import Any
 
 from neurohlh.errors import InputError
 from neurohlh.patterns import trace as T
 from neurohlh.patterns.clippers import CLIPPERS_FIELDS, ClippersCheck, clippers_from_values, clippers_values_of
-from neurohlh.patterns.trace import RuleStep
+from neurohlh.patterns.evidence import (
+    CONTRAST_FIELD,
+    EFFACEMENT_FIELDS,
+    EVIDENCE_FIELDS,
+    EXTRAPARENCHYMAL_FIELDS,
+    LESION_FIELDS,
+    LOCATION_COMPARTMENT,
+    NONLESIONAL_FIELDS,
+    NUMBER_FIELDS,
+    POSITIVE_NUMBERS,
+    SUPPORTIVE_FIELDS,
+    Evidence,
+    check_evidence,
+    value_problem,
+)
+from neurohlh.patterns.rules import (
+    ATROPHY,
+    EXTRAPARENCHYMAL,
+    INDETERMINATE,
+    ISOLATED_CTT,
+    LESION_RULE,
+    LESIONAL,
+    NONSPECIFIC,
+    NORMAL,
+    PATTERN_2_RULES,
+    PONTINE_LESIONS_ABOVE,
+    SUBPATTERN_RULES,
+)
+from neurohlh.patterns.trace import RuleStep, Status
 
-#: Study categories.
-LESIONAL, NORMAL, ATROPHY, ISOLATED_CTT, NONSPECIFIC, EXTRAPARENCHYMAL, INDETERMINATE = (
-    "lesional", "normal", "atrophy", "isolated_ctt", "nonspecific", "extraparenchymal_only", "indeterminate")
 CATEGORIES = (LESIONAL, NORMAL, ATROPHY, ISOLATED_CTT, NONSPECIFIC, EXTRAPARENCHYMAL, INDETERMINATE)
 #: Categories that ask a reader to decide: the paper gives no rule for them.
 NEEDS_READER_DECISION = frozenset({EXTRAPARENCHYMAL})
 SUBPATTERNS = ("1.1", "1.2", "1.3")
-
-#: Lesion-number values that mean parenchymal lesions are present.
-POSITIVE_NUMBERS = frozenset({"single", "few", "multiple"})
-#: Subpattern 1.2 needs *more than* this many punctate/nodular enhancing pontine lesions ("numerous (> 3)").
-PONTINE_LESIONS_ABOVE = 3
-
-NUMBER_FIELDS = ("supra_lesion_number", "infra_lesion_number")
-#: Location fields and the compartment whose lesion number covers them.
-LOCATION_COMPARTMENT = {
-    "loc_cerebral_wm": "supra_lesion_number",
-    "loc_deep_grey": "supra_lesion_number",
-    "loc_cerebellar_wm": "infra_lesion_number",
-    "loc_midbrain": "infra_lesion_number",
-    "loc_pons": "infra_lesion_number",
-    "loc_medulla": "infra_lesion_number",
-    "cerebellar_diffuse_edema": "infra_lesion_number",
-}
-LESION_FIELDS = NUMBER_FIELDS + tuple(LOCATION_COMPARTMENT)
-NONLESIONAL_FIELDS = ("atrophy_cerebral", "atrophy_cerebellar", "ctt_t2_hyperintensity", "nonspecific_findings")
-SUBPATTERN_FIELDS = ("pontine_enhancing_lesion_count", "pons_dominant_site")
-#: Subpattern 1.3 needs effacement of the cerebellar folia and/or the cerebellopontine cisterns (Results).
-EFFACEMENT_FIELDS = ("cerebellar_folia_effacement", "cp_cistern_effacement")
-#: Findings outside the brain parenchyma (listed by the paper under "Imaging Findings in Pattern 1").
-EXTRAPARENCHYMAL_FIELDS = ("loc_cranial_nerves", "loc_optic_nerve", "loc_cord", "loc_cauda_equina")
-#: ``sequences`` tells whether a post-contrast T1 was acquired (enhancement is not evaluable without it).
-CONTRAST_FIELD, CONTRAST_SEQUENCE = "sequences", "t1_postcontrast"
-#: Fields whose values only support a decision and never change it (kept for the trace).
-SUPPORTIVE_FIELDS: tuple[str, ...] = ()
-#: Every study field the allocation reads, in the order of ``StudyAllocation.evidence``.
-EVIDENCE_FIELDS = (LESION_FIELDS + NONLESIONAL_FIELDS + SUBPATTERN_FIELDS + EFFACEMENT_FIELDS
-                   + EXTRAPARENCHYMAL_FIELDS + (CONTRAST_FIELD,))
-_IDX = {name: i for i, name in enumerate(EVIDENCE_FIELDS)}
 _DOMINANT_IN_CLIPPERS = CLIPPERS_FIELDS.index("pons_dominant_site")
-_N_DECIDING = len(EVIDENCE_FIELDS) - len(SUPPORTIVE_FIELDS)
-#: Fields read to infer pons dominance: all known lesion-free -> the pons is the dominant site.
-OTHER_THAN_PONS = ("supra_lesion_number", "loc_cerebral_wm", "loc_deep_grey", "loc_cerebellar_wm", "loc_midbrain",
-                   "loc_medulla", "cerebellar_diffuse_edema")
-
-evidence_of = attrgetter(*EVIDENCE_FIELDS)
+_LESIONAL = {Status.MET: True, Status.NOT_MET: False, Status.NOT_EVALUABLE: None}
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """What the study rules decided from one evidence tuple (shared between identical tuples)."""
+    """What the study rules decided from one :class:`Evidence` (shared between identical reads)."""
 
     lesional: bool | None
     category: str
@@ -93,191 +83,70 @@ class Decision:
     missing_fields: tuple[str, ...]
 
 
-def _lesional(ev: tuple) -> tuple[bool | None, tuple[str, ...]]:
-    if ev[0] in POSITIVE_NUMBERS or ev[1] in POSITIVE_NUMBERS or any(v is True for v in ev[2:9]):
-        return True, ()
-    if ev[0] == "none" and ev[1] == "none":
-        return False, ()
-    missing = [f for f in NUMBER_FIELDS if ev[_IDX[f]] is None]
-    missing += [f for f, c in LOCATION_COMPARTMENT.items() if ev[_IDX[f]] is None and ev[_IDX[c]] is None]
-    return None, tuple(missing)
+_MET, _NOT_MET = Status.MET, Status.NOT_MET  # enum attribute look-ups are slow on the hot path
+
+
+def _decide(ev: Evidence) -> Decision:
+    status, missing = LESION_RULE.check(ev)
+    if status is _MET:
+        subpattern, missing = SUBPATTERN_RULES.decide(ev)
+        return Decision(True, LESIONAL, subpattern, missing)
+    if status is _NOT_MET:
+        category, missing = PATTERN_2_RULES.decide(ev)
+        return Decision(False, category or INDETERMINATE, None, missing)
+    return Decision(None, INDETERMINATE, None, missing)
+
+
+def subpattern_if_lesional(evidence: Evidence) -> str | None:
+    """The subpattern the study would have were it lesional (``None`` = undetermined)."""
+    return SUBPATTERN_RULES.decide(evidence)[0]
+
+
+def _plain(value: Any) -> Any:
+    return getattr(value, "value", value)
 
 
 def lesional_status(study: Any) -> bool | None:
-    """Parenchymal lesions present (True), known absent (False) or unknown (None): rule 1 of this module.
+    """Parenchymal lesions present (True), known absent (False) or unknown (None): the lesion rule.
 
     Reads only ``LESION_FIELDS`` of ``study`` (a :class:`~neurohlh.schema.Study` or any object with those
     attributes), so callers that need just this answer (e.g. the CNS-involvement imaging rule) share the one
-    definition instead of re-deriving it.
+    definition instead of re-deriving it. A classified study already carries it: ``StudyAllocation.lesional``.
     """
-    ev = tuple(getattr(study, name) for name in LESION_FIELDS)
-    for name, value in zip(LESION_FIELDS, ev):
+    values = {name: _plain(getattr(study, name)) for name in LESION_FIELDS}
+    for name, value in values.items():
         problem = value_problem(name, value)
         if problem:
             raise InputError(problem)
-    return _lesional(ev)[0]
+    return _LESIONAL[LESION_RULE.check(Evidence(**values)).status]
 
 
-def _category(ev: tuple) -> tuple[str, tuple[str, ...]]:
-    atrophy_cerebral, atrophy_cerebellar, ctt, nonspecific = ev[9:13]
-    if atrophy_cerebral is True or atrophy_cerebellar is True:
-        return ATROPHY, ()
-    ranked = ((ISOLATED_CTT, ctt, ("atrophy_cerebral", "atrophy_cerebellar")),
-              (NONSPECIFIC, nonspecific, ("atrophy_cerebral", "atrophy_cerebellar", "ctt_t2_hyperintensity")))
-    for category, value, above in ranked:
-        if value is True:
-            unknown_above = tuple(f for f in above if ev[_IDX[f]] is None)
-            return (INDETERMINATE, unknown_above) if unknown_above else (category, ())
-    unknown = tuple(f for f in NONLESIONAL_FIELDS if ev[_IDX[f]] is None)
-    if unknown:
-        return INDETERMINATE, unknown
-    return (EXTRAPARENCHYMAL, ()) if extraparenchymal_findings(ev) else (NORMAL, ())
-
-
-def extraparenchymal_findings(ev: tuple) -> tuple[str, ...]:
-    """The extra-parenchymal fields (cranial nerves, optic nerve, cord, cauda equina) read yes."""
-    return tuple(f for f in EXTRAPARENCHYMAL_FIELDS if ev[_IDX[f]] is True)
-
-
-def contrast_given(ev: tuple) -> bool | None:
-    """Post-contrast T1 acquired (True), known not acquired (False: ``sequences`` given without it) or unknown."""
-    sequences = ev[_IDX[CONTRAST_FIELD]]
-    return None if sequences is None else CONTRAST_SEQUENCE in sequences
-
-
-def _no_pontine_lesions(ev: tuple) -> bool:
-    return ev[_IDX["loc_pons"]] is False or ev[_IDX["infra_lesion_number"]] == "none"
-
-
-def _effacement(ev: tuple) -> bool | None:
-    values = [ev[_IDX[f]] for f in EFFACEMENT_FIELDS]
-    return True if True in values else (False if all(v is False for v in values) else None)
-
-
-def _swelling(ev: tuple) -> bool | None:
-    """Diffuse cerebellar swelling, implied absent by an infratentorial lesion number of none."""
-    edema = ev[_IDX["cerebellar_diffuse_edema"]]
-    return False if edema is None and ev[_IDX["infra_lesion_number"]] == "none" else edema
-
-
-def _rule_1_3(ev: tuple) -> tuple[bool | None, tuple[str, ...]]:
-    """1.3 met (True), excluded (False) or not evaluable (None, with the unknown fields that would decide)."""
-    swelling, effacement = _swelling(ev), _effacement(ev)
-    if swelling is True and effacement is True:
-        return True, ()
-    if swelling is False or effacement is False:
-        return False, ()
-    missing: tuple[str, ...] = ("cerebellar_diffuse_edema",) if swelling is None else ()
-    if effacement is None:
-        missing += tuple(f for f in EFFACEMENT_FIELDS if ev[_IDX[f]] is None)
-    return None, missing
-
-
-def pons_only(ev: tuple) -> bool:
-    """The pons has lesions and every other compartment and location is known lesion-free (pons dominant).
-
-    A supratentorial lesion number of ``none`` covers the cerebral and deep grey locations; in the posterior
-    fossa the cerebellum, midbrain, medulla and diffuse swelling must each be known no.
-    """
-    pons = ev[_IDX["loc_pons"]] is True or (ev[_IDX["pontine_enhancing_lesion_count"]] or 0) > 0
-    supra_free = (ev[_IDX["supra_lesion_number"]] == "none" and ev[_IDX["loc_cerebral_wm"]] is not True
-                  and ev[_IDX["loc_deep_grey"]] is not True)
-    infra_free = all(ev[_IDX[f]] is False for f in ("loc_cerebellar_wm", "loc_midbrain", "loc_medulla"))
-    return pons and supra_free and infra_free and _swelling(ev) is False
-
-
-def _rule_1_2_inputs(ev: tuple) -> tuple[Any, bool | None]:
-    """(enhancing pontine lesion count, pons dominant) as the 1.2 rule reads them: the count is 0 without
-    pontine lesions and unknown without contrast; dominance is inferred when only the pons has lesions."""
-    count, dominant = ev[_IDX["pontine_enhancing_lesion_count"]], ev[_IDX["pons_dominant_site"]]
-    if _no_pontine_lesions(ev):
-        count = 0 if count is None else count
-    elif contrast_given(ev) is False:
-        count = None
-    if dominant is None and pons_only(ev):
-        dominant = True
-    return count, dominant
-
-
-def _subpattern(ev: tuple) -> tuple[str | None, tuple[str, ...]]:
-    met, missing = _rule_1_3(ev)
-    if met:
-        return "1.3", ()
-    if met is None:
-        return None, missing
-    count, dominant = _rule_1_2_inputs(ev)
-    if (count is not None and count <= PONTINE_LESIONS_ABOVE) or dominant is False:
-        return "1.1", ()
-    if count is not None and dominant is True:
-        return "1.2", ()
-    missing = ()
-    if count is None:
-        missing += (CONTRAST_FIELD,) if contrast_given(ev) is False else ("pontine_enhancing_lesion_count",)
-    if dominant is None:
-        missing += ("pons_dominant_site",)
-    return None, missing
-
-
-_NUMBER_VALUES = frozenset({"none"}) | POSITIVE_NUMBERS
-
-
-def value_problem(name: str, value: Any) -> str | None:
-    """Why the rules cannot read ``value`` for evidence field ``name`` (``None`` when it is readable)."""
-    if value is None:
-        return None
-    if name in NUMBER_FIELDS:
-        ok = isinstance(value, str) and value in _NUMBER_VALUES
-        return None if ok else f"`{name}` must be one of none, single, few, multiple (or None for unknown); " \
-                               f"got {value!r}"
-    if name == "pontine_enhancing_lesion_count":
-        ok = type(value) in (int, float) and value >= 0 and value == int(value)
-        return None if ok else f"`{name}` must be a whole number >= 0 (or None); got {value!r}"
-    if name == CONTRAST_FIELD:
-        ok = isinstance(value, frozenset) and all(isinstance(v, str) for v in value)
-        return None if ok else f"`{name}` must be a frozenset of sequence names (or None); got {value!r}"
-    return None if value is True or value is False else f"`{name}` must be True, False or None (unknown); " \
-                                                          f"got {value!r}"
-
-
-def _iv_evidence(ev: tuple) -> None:
-    """Reject values the rules cannot read (``InputError``), instead of silently treating them as unknown."""
-    if len(ev) != len(EVIDENCE_FIELDS):
-        raise InputError(f"a study needs {len(EVIDENCE_FIELDS)} evidence values ({', '.join(EVIDENCE_FIELDS)}); "
-                         f"got {len(ev)}")
-    for name, value in zip(EVIDENCE_FIELDS, ev):
-        problem = value_problem(name, value)
-        if problem:
-            raise InputError(problem)
-
-
-_CACHE: dict[tuple, Decision] = {}
+_new = tuple.__new__  # Evidence from checked values without the per-call length check of Evidence._make
+_CACHE: dict[tuple[Any, ...], tuple[Evidence, Decision]] = {}
 _CACHE_LIMIT = 20_000  #: bounded memo: real cohorts repeat few evidence tuples, random ones never
 
 
-def decide(evidence: tuple, validated: bool = False) -> Decision:
-    """Apply the study rules to an evidence tuple (values of ``EVIDENCE_FIELDS``, ``None`` = unknown).
+def decided(values: tuple[Any, ...], validated: bool = False) -> tuple[Evidence, Decision]:
+    """The :class:`Evidence` of ``values`` (of ``EVIDENCE_FIELDS``, in that order) and the rules' decision.
 
-    The tuple is checked first unless the caller already ``validated`` its values (the cohort path checks
-    whole columns at once). Decisions are memoised per tuple.
+    The values are checked first unless the caller already ``validated`` them (the cohort path checks whole
+    columns at once). Identical reads share one evidence record and one decision (a bounded memo).
     """
     if not validated:
-        _iv_evidence(evidence)
-    found = _CACHE.get(evidence)
+        check_evidence(values)  # before the memo: 1 == True, so an unchecked 1 would find the decision of True
+    found = _CACHE.get(values)
     if found is not None:
         return found
-    key = evidence[:_N_DECIDING]
-    lesional, missing = _lesional(key)
-    if lesional is None:
-        decision = Decision(None, INDETERMINATE, None, missing)
-    elif lesional:
-        subpattern, missing = _subpattern(key)
-        decision = Decision(True, LESIONAL, subpattern, missing)
-    else:
-        category, missing = _category(key)
-        decision = Decision(False, category, None, missing)
+    ev = values if type(values) is Evidence else _new(Evidence, values)
+    pair = ev, _decide(ev)
     if len(_CACHE) < _CACHE_LIMIT:
-        _CACHE[evidence] = decision
-    return decision
+        _CACHE[ev] = pair
+    return pair
+
+
+def decide(evidence: tuple[Any, ...], validated: bool = False) -> Decision:
+    """Apply the study rules to an :class:`Evidence` (or the values of ``EVIDENCE_FIELDS``, ``None`` = unknown)."""
+    return decided(evidence, validated)[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,8 +168,8 @@ class StudyAllocation:
         Parenchymal lesions present (True), known absent (False) or unknown (None). Decides the patient pattern.
     study_date, age_at_study_months
         Timing used to put the patient's studies in order.
-    evidence : tuple
-        Values of ``EVIDENCE_FIELDS`` the rules used; ``trace`` is rendered from them.
+    evidence : Evidence
+        The values the rules read; ``trace`` is rendered from them by the same rules.
     clippers_values : tuple or None
         Values of ``CLIPPERS_FIELDS`` for studies allocated 1.2; ``clippers`` is rendered from them.
     """
@@ -313,8 +182,8 @@ class StudyAllocation:
     lesional: bool | None
     study_date: dt.date | None
     age_at_study_months: float | None
-    evidence: tuple
-    clippers_values: tuple | None = None
+    evidence: Evidence
+    clippers_values: tuple[Any, ...] | None = None
 
     @property
     def clippers(self) -> ClippersCheck | None:
@@ -335,7 +204,7 @@ class StudyAllocation:
 
     def value(self, field_name: str) -> Any:
         """The value of one evidence field (``None`` = unknown)."""
-        return self.evidence[_IDX[field_name]]
+        return getattr(self.evidence, field_name)
 
     def to_dict(self, trace: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -374,18 +243,18 @@ def classify_study(study: Any) -> StudyAllocation:
     ('lesional', '1.1')
     """
     return allocation_from_values(study.study_id, study.patient_id, study.study_date,
-                                  study.age_at_study_months, evidence_of(study), clippers_values_of(study))
+                                  study.age_at_study_months, Evidence.of(study), clippers_values_of(study))
 
 
 def allocation_from_values(study_id: str, patient_id: str, study_date: dt.date | None, age: float | None,
-                           evidence: tuple, clippers_values: tuple | None = None,
+                           evidence: tuple[Any, ...], clippers_values: tuple[Any, ...] | None = None,
                            validated: bool = False) -> StudyAllocation:
     """Build a :class:`StudyAllocation` from raw values (used by the fast cohort path too).
 
     ``clippers_values`` (values of ``CLIPPERS_FIELDS``) are kept only when the study is allocated 1.2.
     """
     try:
-        d = decide(evidence, validated)
+        ev, d = decided(evidence, validated)
     except InputError as exc:
         raise InputError(f"study {study_id!r} (patient {patient_id!r}): {exc}") from None
     if d.subpattern != "1.2":
@@ -393,164 +262,35 @@ def allocation_from_values(study_id: str, patient_id: str, study_date: dt.date |
     elif clippers_values is not None and clippers_values[_DOMINANT_IN_CLIPPERS] is None:
         # 1.2 was reached with the pons dominance inferred (only the pons has lesions): the check reads it too
         clippers_values = (*clippers_values[:_DOMINANT_IN_CLIPPERS], True, *clippers_values[_DOMINANT_IN_CLIPPERS + 1:])
-    return StudyAllocation(study_id, patient_id, d.category, d.subpattern, d.missing_fields, d.lesional,
-                           study_date, age, evidence, clippers_values)
+    return StudyAllocation(study_id, patient_id, d.category, d.subpattern, d.missing_fields, d.lesional, study_date,
+                           age, ev, clippers_values)
 
 
 # ---------------------------------------------------------------- trace
 
 
-def _values(ev: tuple, names: tuple[str, ...] | list[str]) -> dict[str, Any]:
-    return {n: ev[_IDX[n]] for n in names}
-
-
-def _lesion_step(ev: tuple) -> RuleStep:
-    values = _values(ev, LESION_FIELDS)
-    lesional, missing = _lesional(ev)
-    if lesional:
-        positive = [f"{k} = {T.show(v)}" for k, v in values.items() if v is True or v in POSITIVE_NUMBERS]
-        outcome = "parenchymal lesions present (" + ", ".join(positive) + ")"
-        contradictions = [f for f in LOCATION_COMPARTMENT if values[f] is True and values[LOCATION_COMPARTMENT[f]]
-                          == "none"]
-        if contradictions:
-            outcome += "; note: " + ", ".join(f"{f} = yes contradicts {LOCATION_COMPARTMENT[f]} = none"
-                                              for f in contradictions) + " (a positive finding wins)"
-        status = T.MET
-    elif lesional is False:
-        outcome = ("no parenchymal lesions: supratentorial and infratentorial lesion number are both none and no "
-                   "location field is yes; cranial nerve, optic nerve, cord and cauda equina findings do not count")
-        status = T.NOT_MET
-    else:
-        outcome = "cannot tell whether parenchymal lesions are present: unknown " + ", ".join(missing)
-        status = T.NOT_EVALUABLE
-    return RuleStep.make("parenchymal_lesions", values, status, outcome, T.SEC_PATTERNS)
-
-
-def _category_steps(ev: tuple) -> list[RuleStep]:
-    category, missing = _category(ev)
-    atrophy = _values(ev, ("atrophy_cerebral", "atrophy_cerebellar"))
-    extra = extraparenchymal_findings(ev)
-    also = ("; extra-parenchymal findings also present: " + ", ".join(f"{f} = yes" for f in extra)) if extra else ""
-    steps = []
-    a_status = T.MET if True in atrophy.values() else (T.NOT_MET if all(v is False for v in atrophy.values())
-                                                          else T.NOT_EVALUABLE)
-    steps.append(RuleStep.make("pattern2_atrophy", atrophy, a_status,
-                               ("cerebral and/or cerebellar atrophy without parenchymal lesions" + also)
-                               if a_status == T.MET
-                               else f"atrophy {'absent' if a_status == T.NOT_MET else 'unknown'}", T.SEC_PATTERNS))
-    if a_status == T.MET:
-        return steps
-    for rule, name, label in (("pattern2_isolated_ctt", "ctt_t2_hyperintensity",
-                               "central tegmental tract T2 hyperintensity"),
-                              ("pattern2_nonspecific", "nonspecific_findings", "nonspecific findings")):
-        v = ev[_IDX[name]]
-        status = T.MET if v is True else (T.NOT_MET if v is False else T.NOT_EVALUABLE)
-        outcome = f"{label} {'present' if v else ('absent' if v is False else 'unknown')}"
-        if v is True and category == INDETERMINATE:
-            outcome += "; cannot call it isolated because a higher-ranked finding is unknown: " + ", ".join(missing)
-        elif v is True:
-            outcome += also
-        steps.append(RuleStep.make(rule, {name: v}, status, outcome, T.SEC_PATTERNS))
-        if v is True:
-            return steps
-    if category == INDETERMINATE:
-        steps.append(RuleStep.make("pattern2_normal", _values(ev, NONLESIONAL_FIELDS + EXTRAPARENCHYMAL_FIELDS),
-                                   T.NOT_EVALUABLE, "cannot call the study normal: unknown " + ", ".join(missing),
-                                   T.SEC_PATTERNS))
-        return steps
-    extra_values = _values(ev, EXTRAPARENCHYMAL_FIELDS)
-    if extra:
-        steps.append(RuleStep.make(
-            "pattern2_extraparenchymal_only", extra_values, T.MET,
-            "extra-parenchymal findings only (" + ", ".join(f"{f} = yes" for f in extra) + "): no parenchymal "
-            "lesion, so not pattern 1, but never normal; the paper lists these findings under pattern 1 and does "
-            "not classify them alone: reader decision needed", T.SEC_FINDINGS_1))
-        return steps
-    unread = [f for f, v in extra_values.items() if v is None]
-    steps.append(RuleStep.make(
-        "pattern2_normal", _values(ev, NONLESIONAL_FIELDS + EXTRAPARENCHYMAL_FIELDS), T.MET,
-        "normal: every pattern-2 finding known absent and no extra-parenchymal finding" +
-        (f" (not recorded: {', '.join(unread)}; e.g. the spine not imaged)" if unread else ""), T.SEC_PATTERNS))
-    return steps
-
-
-def _subpattern_steps(ev: tuple) -> list[RuleStep]:
-    steps = []
-    met, missing = _rule_1_3(ev)
-    values = _values(ev, ("cerebellar_diffuse_edema", "infra_lesion_number") + EFFACEMENT_FIELDS)
-    swelling = _swelling(ev)
-    if met:
-        return [RuleStep.make("subpattern_1_3", values, T.MET,
-                              "diffuse cerebellar swelling/oedema with effacement of the cerebellar folia and/or the "
-                              "cerebellopontine cisterns: subpattern 1.3 takes precedence over 1.2 and 1.1 "
-                              "(cerebellitis patients with additional white-matter lesions were 1.3)", T.SEC_1_3)]
-    if met is None:
-        outcome = ("diffuse cerebellar swelling unknown" if swelling is None else
-                   "diffuse cerebellar swelling without known effacement") + \
-            ": 1.3 needs swelling with effacement of the folia or cerebellopontine cisterns, so it cannot be " \
-            "excluded: unknown " + ", ".join(missing) + "; subpattern undetermined"
-        steps.append(RuleStep.make("subpattern_1_3", values, T.NOT_EVALUABLE, outcome, T.SEC_1_3))
-        return steps
-    if swelling is False:
-        outcome = "no diffuse cerebellar swelling" + (
-            " (implied by infra_lesion_number = none)" if ev[_IDX["cerebellar_diffuse_edema"]] is None else "")
-    else:
-        outcome = ("no effacement of the cerebellar folia or cerebellopontine cisterns: not 1.3 (1.3 needs swelling "
-                   "with effacement)" + (" although diffuse cerebellar swelling is recorded" if swelling else ""))
-    steps.append(RuleStep.make("subpattern_1_3", values, T.NOT_MET, outcome, T.SEC_1_3))
-    values = _values(ev, ("pontine_enhancing_lesion_count", "pons_dominant_site", "loc_pons", "infra_lesion_number",
-                          CONTRAST_FIELD))
-    sub, missing = _subpattern(ev)
-    count, dominant = _rule_1_2_inputs(ev)
-    notes = []
-    if dominant is True and ev[_IDX["pons_dominant_site"]] is None:
-        values.update(_values(ev, OTHER_THAN_PONS))
-        notes.append("pons dominant inferred: the pons has lesions and every other compartment and location is "
-                     "known lesion-free")
-    if count is None and contrast_given(ev) is False:
-        notes.append("no post-contrast T1 in sequences: enhancing pontine lesions are not evaluable")
-    if sub == "1.2":
-        status, why = T.MET, [(f"more than {PONTINE_LESIONS_ABOVE} enhancing pontine lesions and the pons is the "
-                               "dominant site: brainstem-predominant")]
-    elif sub is None:
-        status, why = T.NOT_EVALUABLE, ["1.2 cannot be excluded: unknown " + ", ".join(missing)]
-    else:
-        status, why = T.NOT_MET, []
-        if ev[_IDX["pontine_enhancing_lesion_count"]] is None and count == 0:
-            why.append("no pontine lesions (count taken as 0)")
-        elif count is not None and count <= PONTINE_LESIONS_ABOVE:
-            why.append(f"{T.show(count)} enhancing pontine lesion(s), not more than {PONTINE_LESIONS_ABOVE}")
-        if dominant is False:
-            why.append("pons not the dominant site")
-    steps.append(RuleStep.make("subpattern_1_2", values, status, "; ".join(why + notes), T.SEC_1_2))
-    if sub == "1.1":
-        steps.append(RuleStep.make(
-            "subpattern_1_1", _values(ev, ("loc_cerebral_wm", "loc_cerebellar_wm", "loc_deep_grey")), T.MET,
-            "lesional study that is neither 1.3 nor 1.2: multifocal cerebral/cerebellar white-matter pattern "
-            "(residual class, our documented assumption)", T.SEC_1_1))
-    return steps
-
-
-def study_trace(evidence: tuple) -> tuple[RuleStep, ...]:
-    """Rebuild the rule trace of a study from its evidence tuple."""
-    steps = [_lesion_step(evidence)]
-    d = decide(evidence)
-    if d.lesional:
-        steps += _subpattern_steps(evidence)
-    elif d.lesional is False:
-        steps += _category_steps(evidence)
+def study_trace(evidence: tuple[Any, ...]) -> tuple[RuleStep, ...]:
+    """The rule trace of a study: the rules tried, in order, by the rules that decided it."""
+    ev, d = decided(evidence)
+    verdict, step = LESION_RULE(ev)
+    steps = [step]
+    if verdict.status is Status.MET:
+        steps += SUBPATTERN_RULES.trace(ev)
+    elif verdict.status is Status.NOT_MET:
+        steps += PATTERN_2_RULES.trace(ev)
     final = d.category + (f", subpattern {d.subpattern}" if d.subpattern else "")
     if d.missing_fields:
         final += " (undetermined because of unknown " + ", ".join(d.missing_fields) + ")"
-    steps.append(RuleStep.make("study_allocation", {}, T.APPLIED, final,
+    steps.append(RuleStep.make("study_allocation", {}, Status.APPLIED, final,
                                T.SEC_SUBPATTERNS if d.lesional else T.SEC_PATTERNS))
     return tuple(steps)
 
 
 __all__ = [
-    "StudyAllocation", "Decision", "classify_study", "decide", "study_trace", "allocation_from_values",
-    "value_problem", "lesional_status", "contrast_given", "extraparenchymal_findings", "pons_only",
-    "CATEGORIES", "SUBPATTERNS", "EVIDENCE_FIELDS", "LESION_FIELDS", "NONLESIONAL_FIELDS", "EFFACEMENT_FIELDS",
-    "EXTRAPARENCHYMAL_FIELDS", "NEEDS_READER_DECISION", "EXTRAPARENCHYMAL",
+    "StudyAllocation", "Decision", "Evidence", "classify_study", "decide", "decided", "study_trace",
+    "allocation_from_values", "value_problem", "lesional_status", "subpattern_if_lesional",
+    "CATEGORIES", "SUBPATTERNS", "EVIDENCE_FIELDS", "SUPPORTIVE_FIELDS", "LESION_FIELDS", "NUMBER_FIELDS",
+    "NONLESIONAL_FIELDS", "EFFACEMENT_FIELDS", "EXTRAPARENCHYMAL_FIELDS", "LOCATION_COMPARTMENT", "POSITIVE_NUMBERS",
+    "CONTRAST_FIELD", "NEEDS_READER_DECISION", "LESIONAL", "INDETERMINATE", "EXTRAPARENCHYMAL",
     "PONTINE_LESIONS_ABOVE",
 ]

@@ -15,7 +15,8 @@ import pandas as pd
 
 from neurohlh.errors import InputError
 from neurohlh.patterns.patient import PatientAllocation
-from neurohlh.patterns.study import EXTRAPARENCHYMAL, LOCATION_COMPARTMENT, POSITIVE_NUMBERS
+from neurohlh.patterns.evidence import LOCATION_COMPARTMENT, POSITIVE_NUMBERS
+from neurohlh.patterns.rules import EXTRAPARENCHYMAL
 from neurohlh.rounding import percent_text
 
 

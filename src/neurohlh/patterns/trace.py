@@ -1,19 +1,27 @@
 """Rule trace: one :class:`RuleStep` per rule tried, with the values it used and the paper section it implements.
 
-Traces are built on demand from the values an allocation stored (see ``StudyAllocation.evidence``), so
-classifying a large cohort does not pay for text nobody reads, yet every allocation can explain itself.
+Every rule of :mod:`neurohlh.patterns` speaks one vocabulary, :class:`Status`. Traces are built on demand by the
+same rules that decided (see ``StudyAllocation.trace``), so classifying a large cohort does not pay for text
+nobody reads, yet every allocation can explain itself.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Mapping
 
-#: Rule outcomes (auto-acmg style: a rule never collapses "could not be evaluated" into "no").
-MET = "met"
-NOT_MET = "not_met"
-NOT_EVALUABLE = "not_evaluable"
-#: A step that records a decision rather than testing a criterion (ordering, final allocation).
-APPLIED = "applied"
+
+class Status(StrEnum):
+    """Outcome of a rule. A rule never collapses "could not be evaluated" into "no"."""
+
+    MET = "met"
+    NOT_MET = "not_met"
+    NOT_EVALUABLE = "not_evaluable"
+    #: Only for trace steps that record a decision rather than test a criterion (ordering, final allocation).
+    APPLIED = "applied"
+
+
+MET, NOT_MET, NOT_EVALUABLE, APPLIED = Status.MET, Status.NOT_MET, Status.NOT_EVALUABLE, Status.APPLIED
 
 #: Paper sections (Malik et al., AJNR 2021) cited by the rules.
 SEC_PATTERNS = "Results, Imaging Pattern Definitions"
@@ -60,8 +68,8 @@ class RuleStep:
         Stable rule identifier, e.g. ``"parenchymal_lesions"``.
     values : tuple of (field, value)
         The input values the rule looked at (``None`` = unknown).
-    status : str
-        ``met``, ``not_met``, ``not_evaluable`` or ``applied``.
+    status : Status
+        ``met``, ``not_met``, ``not_evaluable`` or ``applied`` (a string enum: compares equal to those strings).
     outcome : str
         One sentence saying what the rule concluded and why.
     section : str
@@ -70,19 +78,19 @@ class RuleStep:
 
     rule: str
     values: tuple[tuple[str, Any], ...]
-    status: str
+    status: Status
     outcome: str
     section: str
 
     @classmethod
-    def make(cls, rule: str, values: Mapping[str, Any], status: str, outcome: str, section: str) -> RuleStep:
+    def make(cls, rule: str, values: Mapping[str, Any], status: Status, outcome: str, section: str) -> RuleStep:
         return cls(rule, tuple(values.items()), status, outcome, section)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
             "values": {k: _json_value(v) for k, v in self.values},
-            "status": self.status,
+            "status": self.status.value,
             "outcome": self.outcome,
             "section": self.section,
         }
@@ -90,7 +98,7 @@ class RuleStep:
     def __str__(self) -> str:
         values = ", ".join(f"{k}={show(v)}" for k, v in self.values)
         used = f" ({values})" if values else ""
-        return f"[{self.status}] {self.rule}: {self.outcome}{used} -- {self.section}"
+        return f"[{self.status.value}] {self.rule}: {self.outcome}{used} -- {self.section}"
 
 
-__all__ = ["RuleStep", "MET", "NOT_MET", "NOT_EVALUABLE", "APPLIED", "show"]
+__all__ = ["RuleStep", "Status", "MET", "NOT_MET", "NOT_EVALUABLE", "APPLIED", "show"]

@@ -18,7 +18,7 @@ from neurohlh.analysis import SUBPATTERNS, AnalysisResult
 from neurohlh.criteria.cns import CSF_PLEOCYTOSIS_TEXT, CSF_PROTEINOSIS_TEXT
 from neurohlh.errors import InputError
 from neurohlh.io.completeness import FieldCompleteness, completeness_warnings
-from neurohlh.patterns.study import PONTINE_LESIONS_ABOVE
+from neurohlh.patterns.rules import methods_text as study_rules_text
 from neurohlh.reports import figures as fig
 from neurohlh.reports.format import p_cell
 from neurohlh.reports.html import write_html
@@ -134,12 +134,8 @@ def methods_text(result: AnalysisResult, tables: tuple[Table, ...]) -> str:
     lr = [x for x in result.survival if x.result is not None]
     return "\n\n".join([
         f"The cohort ({s['patients']} patients, {s['studies']} consensus MR study reads) was validated cell by cell "
-        "before analysis. Each MR study was allocated by the rules of neurohlh.patterns: a study is lesional when "
-        "it has supratentorial or infratentorial parenchymal lesions or lesions in the cerebral or cerebellar white "
-        "matter, deep grey nuclei, midbrain, pons or medulla, or diffuse cerebellar oedema; a lesional study is "
-        "subpattern 1.3 with diffuse cerebellar swelling and effacement of the cerebellar folia or the "
-        f"cerebellopontine cisterns, else 1.2 with more than {PONTINE_LESIONS_ABOVE} enhancing pontine lesions in a "
-        "pons-dominant study, else 1.1. A patient has pattern 1 when any study is lesional and pattern 2 when all "
+        f"before analysis. Each MR study was allocated by the rules of neurohlh.patterns: {study_rules_text()}. "
+        "A patient has pattern 1 when any study is lesional and pattern 2 when all "
         "studies are non-lesional and none is indeterminate; the onset subpattern is that of the first lesional "
         f"study. Patterns: {s['pattern']['1']} pattern 1, {s['pattern']['2']} pattern 2, "
         f"{s['pattern']['indeterminate']} indeterminate; onset subpatterns "
