@@ -136,3 +136,20 @@ def test_a_classified_study_keeps_its_evidence_by_name():
     a = classify_study(s)
     assert isinstance(a.evidence, Evidence) and a.evidence.loc_cerebral_wm is True
     assert a.value("supra_lesion_number") == "few"
+
+
+def test_evidence_holds_plain_values_when_a_record_holds_enum_members():
+    from enum import StrEnum
+    from types import SimpleNamespace
+
+    class Number(StrEnum):
+        FEW = "few"
+
+    class Sequence(StrEnum):
+        T1_POSTCONTRAST = "t1_postcontrast"
+
+    read = SimpleNamespace(**{f: None for f in EVIDENCE_FIELDS})
+    read.supra_lesion_number, read.sequences = Number.FEW, frozenset({Sequence.T1_POSTCONTRAST})
+    ev = Evidence.of(read)
+    assert type(ev.supra_lesion_number) is str and ev.sequences == frozenset({"t1_postcontrast"})
+    assert all(type(v) is str for v in ev.sequences) and ev.contrast_given is True

@@ -9,6 +9,7 @@ effacement, contrast, pons dominance) are written once here, as methods of ``Evi
 """
 from __future__ import annotations
 
+from enum import Enum
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -73,8 +74,11 @@ class Evidence(NamedTuple):
 
     @classmethod
     def of(cls, study: Any) -> Evidence:
-        """The evidence of one study read (its values are checked by :func:`check_evidence`, not here)."""
-        return cls._make(_read(study))
+        """The evidence of one study read, enum members as their plain values (the rules compare strings).
+
+        The values are checked by :func:`check_evidence`, not here.
+        """
+        return cls._make(map(plain_value, _read(study)))
 
     def values(self, names: tuple[str, ...]) -> dict[str, Any]:
         """``{field: value}`` for ``names``, in that order (what a trace step shows)."""
@@ -137,6 +141,18 @@ SUPPORTIVE_FIELDS: tuple[str, ...] = ()
 _read = attrgetter(*EVIDENCE_FIELDS)
 
 
+def plain_value(value: Any) -> Any:
+    """An enum member (or a set of them) as its plain value; anything else unchanged.
+
+    A string enum member equals its value but does not hash like it, so ``member in {"none"}`` could be False.
+    """
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, frozenset) and any(isinstance(v, Enum) for v in value):
+        return frozenset(v.value if isinstance(v, Enum) else v for v in value)
+    return value
+
+
 def value_problem(name: str, value: Any) -> str | None:
     """Why the rules cannot read ``value`` for evidence field ``name`` (``None`` when it is readable)."""
     if value is None:
@@ -167,7 +183,7 @@ def check_evidence(values: tuple[Any, ...]) -> None:
 
 
 __all__ = [
-    "Evidence", "EVIDENCE_FIELDS", "SUPPORTIVE_FIELDS", "value_problem", "check_evidence",
+    "Evidence", "EVIDENCE_FIELDS", "SUPPORTIVE_FIELDS", "value_problem", "check_evidence", "plain_value",
     "POSITIVE_NUMBERS", "NUMBER_FIELDS", "LOCATION_COMPARTMENT", "LESION_FIELDS", "NONLESIONAL_FIELDS",
     "SUBPATTERN_FIELDS", "EFFACEMENT_FIELDS", "EXTRAPARENCHYMAL_FIELDS", "CONTRAST_FIELD", "CONTRAST_SEQUENCE",
     "OTHER_THAN_PONS",

@@ -48,6 +48,7 @@ from neurohlh.patterns.evidence import (
     SUPPORTIVE_FIELDS,
     Evidence,
     check_evidence,
+    plain_value,
     value_problem,
 )
 from neurohlh.patterns.rules import (
@@ -102,10 +103,6 @@ def subpattern_if_lesional(evidence: Evidence) -> str | None:
     return SUBPATTERN_RULES.decide(evidence)[0]
 
 
-def _plain(value: Any) -> Any:
-    return getattr(value, "value", value)
-
-
 def lesional_status(study: Any) -> bool | None:
     """Parenchymal lesions present (True), known absent (False) or unknown (None): the lesion rule.
 
@@ -113,7 +110,7 @@ def lesional_status(study: Any) -> bool | None:
     attributes), so callers that need just this answer (e.g. the CNS-involvement imaging rule) share the one
     definition instead of re-deriving it. A classified study already carries it: ``StudyAllocation.lesional``.
     """
-    values = {name: _plain(getattr(study, name)) for name in LESION_FIELDS}
+    values = {name: plain_value(getattr(study, name)) for name in LESION_FIELDS}
     for name, value in values.items():
         problem = value_problem(name, value)
         if problem:
