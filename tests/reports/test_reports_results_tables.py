@@ -135,3 +135,20 @@ def test_the_csv_files_hold_the_stored_results(runs, key):
         untraced = {k: v for k, v in d["allocation"].items() if k != "trace"}
         untraced["studies"] = [{k: v for k, v in st.items() if k != "trace"} for st in untraced["studies"]]
         assert untraced == s["allocation"], d["patient_id"]
+
+
+def test_the_files_named_in_table_notes_are_in_the_report_folder(runs):
+    """A footnote that sends the reader to a file ("reasons per patient in results/genotypes.csv") names a file
+    the report folder really has, and that file holds what the note promises."""
+    import re
+
+    from neurohlh.reports import build_report
+
+    result, folder = runs["demo (paper plan)"]
+    named = {path for table in build_report(result).tables for note in table.footnotes
+             for path in re.findall(r"results(?:\.json|/[\w.]+\.(?:csv|jsonl))", note)}
+    assert {"results/allocations.csv", "results/details.jsonl", "results/genotypes.csv"} <= named
+    for path in named:
+        assert (folder / path).is_file(), path
+    assert any(c.startswith("clippers.") for c in _rows(folder, "allocations")[0])  # the items' statuses
+    assert "reason" in _rows(folder, "genotypes")[0]  # the genotype group's reason

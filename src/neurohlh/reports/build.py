@@ -26,7 +26,13 @@ from neurohlh.reports.model import Figure, Report, Table
 from neurohlh.reports.output import check_output_folder, staged_folder
 from neurohlh.reports.paper_values import mark_paper_values
 from neurohlh.reports.render import write_csvs, write_xlsx
-from neurohlh.reports.results_tables import RESULTS_FOLDER, json_default, write_details, write_result_tables
+from neurohlh.reports.results_tables import (
+    FULL_DETAIL_MAX_PATIENTS,
+    RESULTS_FOLDER,
+    json_default,
+    write_details,
+    write_result_tables,
+)
 from neurohlh.reports.word import write_docx
 from neurohlh.reports.tables import table1, table2
 from neurohlh.reports.tables_completeness import completeness_table, result_completeness
@@ -205,8 +211,6 @@ class ReportFiles:
     result_tables: tuple[Path, ...] = ()
 
 
-#: Up to this many patients ("auto"), results/details.jsonl holds every rule trace and HLH-2004 item in full.
-FULL_DETAIL_MAX_PATIENTS = 5000
 
 
 def write_results_json(result: AnalysisResult, report: Report, path: Path, detail: str = "auto") -> Path:

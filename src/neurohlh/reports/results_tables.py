@@ -15,7 +15,7 @@ flag) is spread over columns ``record.field``, and its criterion items over colu
 each item's status; a cell holding several values (a list, the alleles) holds them as JSON text. Text cells that a spreadsheet
 program would run as a formula are written with a leading apostrophe (:func:`neurohlh.io.csvtext.neutralise`).
 
-With full detail (up to :data:`neurohlh.reports.build.FULL_DETAIL_MAX_PATIENTS` patients, or
+With full detail (up to :data:`FULL_DETAIL_MAX_PATIENTS` patients, or
 ``detail="full"``) ``details.jsonl`` adds one JSON object per patient: the allocation with the rule trace of the
 patient and of every study, and every HLH-2004 item with the values used and its explanation.
 """
@@ -34,6 +34,9 @@ import pandas as pd
 
 from neurohlh.analysis import AnalysisResult
 from neurohlh.io.csvtext import neutralise
+
+#: Up to this many patients ("auto"), results/details.jsonl holds every rule trace and HLH-2004 item in full.
+FULL_DETAIL_MAX_PATIENTS = 5000
 
 #: The folder of the per-patient tables, beside results.json.
 RESULTS_FOLDER = "results"

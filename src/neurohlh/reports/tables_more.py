@@ -9,6 +9,7 @@ import pandas as pd
 from neurohlh.analysis import PATTERNS, SUBPATTERNS, AnalysisResult
 from neurohlh.reports.format import count_cell, p_cell, summary_cell
 from neurohlh.reports.model import EMPTY, Cell, Row, Table
+from neurohlh.reports.results_tables import FULL_DETAIL_MAX_PATIENTS
 from neurohlh.reports.tables import KNOWN_NOTE, IQR_NOTE, _result_test
 
 PATTERN2_CATEGORIES = (
@@ -135,7 +136,8 @@ def clippers_table(result: AnalysisResult) -> Table:
     source = checks[0][1].source if checks else ""
     notes = tuple(n for n in (
         "Patients with a brainstem-predominant (subpattern 1.2) study at onset or follow-up; the first such study "
-        "is checked (neurohlh.patterns.clippers). The explanation of every item is in results.json.",
+        "is checked (neurohlh.patterns.clippers). Each item's status per patient is in results/allocations.csv, "
+        f"and its explanation in results/details.jsonl (cohorts of up to {FULL_DETAIL_MAX_PATIENTS:,} patients).",
         f"Criteria: {source}." if source else "",
         f"Not evaluated: {note}." if note else "",
         "No patient had a brainstem-predominant study." if not checks else "",
@@ -164,7 +166,7 @@ def _unplaced_note(result: AnalysisResult) -> str:
     pooled = sum(g.pooled_group is None for g in genotypes)
     return (f"{len(genotypes)} patients with variant data; group not classifiable (left out, not counted as "
             f"either side): purely disruptive or not {purely}, pooled or residual expression {pooled} "
-            "(reasons per patient in results.json).")
+            "(reasons per patient in results/genotypes.csv).")
 
 
 def genotype_table(result: AnalysisResult) -> Table:
