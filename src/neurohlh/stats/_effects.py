@@ -269,7 +269,8 @@ def _hl_asymptotic(x: np.ndarray, y: np.ndarray, level: float, correct: bool):
         _, ties = np.unique(ranks, return_counts=True)
         corr = np.sign(dz) * 0.5 if correct else 0.0
         sigma = math.sqrt(n1 * n2 / 12 * ((n1 + n2 + 1) - np.sum(ties**3 - ties) / ((n1 + n2) * (n1 + n2 - 1))))
-        return (dz - corr) / sigma - zq
+        with np.errstate(divide="ignore", invalid="ignore"):  # all values tied at this shift: sigma 0, as in R
+            return float((dz - corr) / sigma - zq)
 
     def root(zq: float, clamp: bool = True, correct: bool = correct) -> float:
         f_lo, f_hi = wdiff(lo_d, zq, correct), wdiff(hi_d, zq, correct)
