@@ -112,3 +112,18 @@ def test_the_coordinators_key_goes_back_from_a_stored_image_to_the_original(clie
     assert AuditEvent.objects.filter(action="image_key_downloaded").count() == 1
     for user in ("alpha.reader", "judge"):
         assert client_for(user).get("/coordinator/images/key.csv").status_code == 403
+
+
+def test_a_zip_whose_compressed_data_is_damaged_is_refused_with_its_name(client_for, tmp_path):
+    # a deflated entry whose bytes are overwritten after the header: reading it fails inside zlib, not in zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("series/0001.dcm", bytes(range(256)) * 400)
+    data = bytearray(buffer.getvalue())
+    header = 30 + len("series/0001.dcm")  # local file header + name: the compressed bytes start here
+    data[header:header + 64] = b"\xff" * 64
+    archive = SimpleUploadedFile("export.zip", bytes(data))
+    r = client_for("coord").post("/coordinator/images/", {"archive": archive})
+    text = r.content.decode()
+    assert r.status_code == 200 and "export.zip" in text and "cannot be read as a zip archive" in text
+    assert ImageSeries.objects.count() == 0

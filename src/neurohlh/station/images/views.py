@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -41,7 +42,7 @@ def _unpack(archive: Path, into: Path, name: str) -> list[Problem]:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(entry) as src, target.open("wb") as dst:
                     shutil.copyfileobj(src, dst, 1024 * 1024)
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
         problems.append(Problem(name, f"cannot be read as a zip archive ({exc})"))
     return problems
 
