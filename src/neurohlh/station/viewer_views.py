@@ -129,24 +129,34 @@ def _slice(request: HttpRequest, study: Study, code: str, index: int) -> HttpRes
 # ------------------------------------------------------------------ reader
 
 
+def _assigned_study(request: HttpRequest, assignment_id: int) -> Study | HttpResponse:
+    """The study of the reader's own open assignment, or the refusal (the same for any other number)."""
+    try:
+        return services.assignment_for(request.user, assignment_id).study
+    except LookupError:
+        return refuse(request, "this study is not on your worklist", 404, assignment=assignment_id)
+
+
+def _adjudicated_study(request: HttpRequest, adjudication_id: int) -> Study | HttpResponse:
+    """The study of an adjudication waiting for this adjudicator, or the refusal."""
+    try:
+        return services.adjudication_for(request.user, adjudication_id).study
+    except LookupError:
+        return refuse(request, "this study is not waiting for you", 404, adjudication=adjudication_id)
+
+
 @roles(Role.READER)
 @require_GET
 def reader_series(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    try:
-        a = services.assignment_for(request.user, assignment_id)
-    except LookupError:
-        return refuse(request, "this study is not on your worklist", 404, assignment=assignment_id)
-    return _series_list(request, a.study)
+    study = _assigned_study(request, assignment_id)
+    return study if isinstance(study, HttpResponse) else _series_list(request, study)
 
 
 @roles(Role.READER)
 @require_GET
 def reader_slice(request: HttpRequest, assignment_id: int, code: str, index: int) -> HttpResponse:
-    try:
-        a = services.assignment_for(request.user, assignment_id)
-    except LookupError:
-        return refuse(request, "this study is not on your worklist", 404, assignment=assignment_id)
-    return _slice(request, a.study, code, index)
+    study = _assigned_study(request, assignment_id)
+    return study if isinstance(study, HttpResponse) else _slice(request, study, code, index)
 
 
 # ------------------------------------------------------------------ adjudicator
@@ -155,18 +165,12 @@ def reader_slice(request: HttpRequest, assignment_id: int, code: str, index: int
 @roles(Role.ADJUDICATOR)
 @require_GET
 def adjudicator_series(request: HttpRequest, adjudication_id: int) -> HttpResponse:
-    try:
-        adj = services.adjudication_for(request.user, adjudication_id)
-    except LookupError:
-        return refuse(request, "this study is not waiting for you", 404, adjudication=adjudication_id)
-    return _series_list(request, adj.study)
+    study = _adjudicated_study(request, adjudication_id)
+    return study if isinstance(study, HttpResponse) else _series_list(request, study)
 
 
 @roles(Role.ADJUDICATOR)
 @require_GET
 def adjudicator_slice(request: HttpRequest, adjudication_id: int, code: str, index: int) -> HttpResponse:
-    try:
-        adj = services.adjudication_for(request.user, adjudication_id)
-    except LookupError:
-        return refuse(request, "this study is not waiting for you", 404, adjudication=adjudication_id)
-    return _slice(request, adj.study, code, index)
+    study = _adjudicated_study(request, adjudication_id)
+    return study if isinstance(study, HttpResponse) else _slice(request, study, code, index)
