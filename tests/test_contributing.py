@@ -23,9 +23,17 @@ def _block(containing: str) -> str:
 def test_the_test_example_runs_and_passes():
     from neurohlh.stats import compare_categorical
 
+    # the example's own assert holds R's P value (0.06292327) and the test name the rule chose
+    example = _block("def test_limb_weakness")
     namespace = {"compare_categorical": compare_categorical, "pytest": pytest}
-    exec(_block("def test_limb_weakness"), namespace)
+    exec(example, namespace)
     namespace["test_limb_weakness_pattern_1_vs_2_is_fisher_exact"]()
+    # and it can fail: the same example expecting a wrong P value raises
+    wrong = example.replace("0.06292327", "0.0629")
+    assert wrong != example
+    exec(wrong, namespace)
+    with pytest.raises(AssertionError):
+        namespace["test_limb_weakness_pattern_1_vs_2_is_fisher_exact"]()
 
 
 def test_the_table_example_builds_a_table_every_renderer_lays_out(tmp_path: Path):
