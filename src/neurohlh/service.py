@@ -13,9 +13,12 @@ an output that cannot be written raises :class:`OSError`.
 """
 from __future__ import annotations
 
+import gc
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -39,15 +42,47 @@ from neurohlh.schema import Variant
 DOMAIN_CHECKS: tuple[CohortCheck, ...] = (variant_problems,)
 
 
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a cohort is loaded, analysed and written.
+
+    A large cohort is millions of small, long-lived, acyclic objects (cells, records, allocations); every
+    collection of the oldest generation walks all of them again, which at 100,000 patients cost a quarter of the
+    analysis's CPU. Reference counting still frees everything that is not in a cycle. The collector is switched
+    back on (if it was on) when the last overlapping pause ends, so a long-running process such as the reading
+    station keeps collecting afterwards.
+    """
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
+
+
 def validate(source: str | Path) -> ValidationReport:
     """Every problem :func:`run_analysis`, :func:`assess_criteria` or classification could refuse on, located."""
-    return _validate(source, DOMAIN_CHECKS)
+    with cyclic_gc_paused():
+        return _validate(source, DOMAIN_CHECKS)
 
 
 def load_cohort(source: str | Path) -> Cohort:
     """Load a cohort that passes :func:`validate`, or raise :class:`~neurohlh.errors.InputError` listing every
     problem."""
-    return _load_cohort(source, DOMAIN_CHECKS)
+    with cyclic_gc_paused():
+        return _load_cohort(source, DOMAIN_CHECKS)
 
 
 #: The steps :func:`run_analysis` reports to its ``progress`` callback, in order.
@@ -76,15 +111,16 @@ def run_analysis(source: str | Path | Cohort, out: str | Path, plan: AnalysisPla
     """
     step = progress or (lambda name: None)
     start = time.perf_counter()
-    step("validate")
-    cohort = source if isinstance(source, Cohort) else load_cohort(source)
-    prepare_output_folder(out)
-    result = analyze(cohort, plan_named(plan), progress=step)
-    step("report")
-    agreement = reader_agreement(cohort)  # None unless studies were read by reader_1 and reader_2
-    files = write_report(result, out, build_report(result, title=title, notice=notice, agreement=agreement,
-                                                   paper=paper, reproduction=reproduction,
-                                                   completeness=cohort.completeness))
+    with cyclic_gc_paused():
+        step("validate")
+        cohort = source if isinstance(source, Cohort) else load_cohort(source)
+        prepare_output_folder(out)
+        result = analyze(cohort, plan_named(plan), progress=step)
+        step("report")
+        agreement = reader_agreement(cohort)  # None unless studies were read by reader_1 and reader_2
+        files = write_report(result, out, build_report(result, title=title, notice=notice, agreement=agreement,
+                                                       paper=paper, reproduction=reproduction,
+                                                       completeness=cohort.completeness))
     return AnalysisRun(result, files, time.perf_counter() - start)
 
 
