@@ -290,3 +290,27 @@ def test_compiled_engine_caches_in_a_private_temporary_folder(tmp_path):
 
     assert got["cache"] == str(tmp_path / "tmp" / f"neurohlh-numba-{os.getuid()}")
     assert got["mode"] == 0o700
+
+
+def test_loading_the_kernels_does_not_count_against_the_time_budget(monkeypatch):
+    """A first call that has to compile (15-20 s, longer on a busy machine) is not cut short by its own budget."""
+    import time
+
+    from neurohlh.stats import _exact_compiled
+
+    real_warm_up = _exact_compiled._warm_up
+
+    def slow_first_load() -> None:
+        real_warm_up()
+        time.sleep(0.5)  # as if numba were compiling every kernel
+
+    monkeypatch.setattr(_exact_compiled, "_warm_up", slow_first_load)
+    table = np.array([[3, 1, 0, 2], [0, 2, 3, 1], [2, 2, 1, 0]])
+    outcome = ffh_exact(table, engine="compiled", time_budget=0.3)
+    assert outcome.pvalue == pytest.approx(brute_force_ffh(table), rel=1e-12)
+
+
+def test_limits_exclude_moves_the_deadline_and_the_elapsed_time():
+    limits = Limits(budget=10.0, start=100.0)
+    limits.exclude(4.0)
+    assert (limits.start, limits.deadline) == (104.0, 114.0)

@@ -74,6 +74,12 @@ class Limits:
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
 
+    def exclude(self, seconds: float) -> None:
+        """Leave ``seconds`` out of the budget: time that was not the computation's work (loading or, once per
+        installation, compiling the compiled kernels)."""
+        self.start += seconds
+        self.deadline += seconds
+
     def check(self) -> None:
         """Stop when the time budget is spent."""
         if time.perf_counter() > self.deadline:
