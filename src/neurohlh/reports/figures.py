@@ -30,6 +30,8 @@ _FALLBACK = ["#56B4E9", "#F0E442", "#000000", "#999999"]
 #: Points drawn per group at most (a random, seeded subsample beyond that; the box uses all values).
 MAX_POINTS = 1500
 PNG_DPI = 150
+#: zlib level of the PNG files (1 = fastest; lossless at every level).
+PNG_COMPRESS_LEVEL = 1
 
 
 def _colour(label: str, i: int) -> str:
@@ -48,9 +50,18 @@ def _canvas(figsize: tuple[float, float]) -> tuple[MplFigure, Axes]:
 
 
 def _finish(fig: MplFigure, key: str, title: str, caption: str) -> Figure:
+    """The PNG (``PNG_DPI``) and the SVG of ``fig``, laid out once.
+
+    Each ``savefig`` draws the whole figure and, with a layout engine, first lays it out again. The constrained
+    layout is computed in the PNG's draw, then frozen (layout engine ``"none"`` keeps every axes where it was put),
+    so the SVG, drawn from the same positions, skips a second layout. zlib level 1 encodes the PNG about a third
+    faster than Pillow's default (level 6) for a slightly larger file; the pixels are the same.
+    """
     svg, png = io.StringIO(), io.BytesIO()
+    fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": "neurohlh"},
+                pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
+    fig.set_layout_engine("none")
     fig.savefig(svg, format="svg", metadata={"Date": None})
-    fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": "neurohlh"})
     return Figure(key, title, caption, svg.getvalue(), png.getvalue())
 
 
