@@ -191,3 +191,16 @@ def test_result_is_frozen_and_serialisable():
         r.statistic = 1.0  # type: ignore[misc]
     d = json.loads(json.dumps(r.to_dict()))
     assert d["n"] == 3 and d["method"] == "Cohen's kappa" and len(d["ci"]) == 2
+
+
+def test_asymptotic_interval_uses_the_normal_quantile_of_each_level():
+    """Hand check: 2x2 [[40, 9], [6, 45]], kappa = 0.3492/0.4992; the interval is kappa +- z * se with
+    z = 1.959964 (95 %) and 2.575829 (99 %), the two-sided normal quantiles; asking 95 % again after 99 % gives the
+    95 % interval again, and a confidence outside (0, 1) is refused each time it is asked."""
+    r1, r2 = reads(("yes", "no"), [[40, 9], [6, 45]])
+    for level, z in ((0.95, 1.959964), (0.99, 2.575829), (0.95, 1.959964)):
+        k = cohen_kappa(r1, r2, categories=("yes", "no"), n_boot=0, confidence=level)
+        assert k.ci == pytest.approx((k.statistic - z * k.se, k.statistic + z * k.se), abs=1e-6)
+    for _ in range(2):
+        with pytest.raises(InputError, match="confidence"):
+            cohen_kappa(r1, r2, confidence=1.5)
