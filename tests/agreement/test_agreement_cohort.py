@@ -106,6 +106,40 @@ def test_shared_bootstrap_matches_the_single_field_bootstrap():
         krippendorff_alpha([r1, r2], categories=("a", "b", "c"), n_boot=500, seed=3).bootstrap_ci)
 
 
+def test_fields_of_one_size_computed_together_match_each_field_alone():
+    """Fields of the same number of categories and scale are bootstrapped as one stack: every interval is the one
+    the field gets on its own (same cases, same seed, so the same resamples). Perfect agreement on the binary
+    field is kappa 1 in every resample, so its bootstrap interval is (1, 1); the interval field keeps its own."""
+    ids = [str(i) for i in range(30)]
+    r1 = ["a", "b", "a", "c", "b", "a", "c", "c", "a", "b"] * 3
+    r2 = ["a", "b", "b", "c", "b", "a", "a", "c", "a", "c"] * 3
+    s1 = ["c", "c", "a", "b", "b", "a", "c", "a", "a", "b"] * 3
+    s2 = ["c", "b", "a", "b", "b", "a", "c", "a", "c", "b"] * 3
+    yes = ["yes", "no", "no"] * 10
+    size1 = [1.0, 2.0, 3.5, 4.0, 2.5, 1.0, 3.0, 2.0, 5.0, 1.5] * 3
+    size2 = [1.0, 2.5, 3.5, 3.0, 2.5, 1.5, 3.0, 2.0, 4.0, 1.5] * 3
+    fields = [FieldReads("x", "nominal", r1, r2, ids, ("a", "b", "c")),
+              FieldReads("y", "nominal", s1, s2, ids, ("a", "b", "c")),
+              FieldReads("z", "ordinal", r1, s2, ids, ("a", "b", "c")),
+              FieldReads("w", "binary", yes, yes, ids, ("yes", "no")),
+              FieldReads("v", "interval", size1, size2, ids)]
+    together = field_agreements(fields, n_boot=400, seed=5)
+    for field, joint in zip(fields, together):
+        [alone] = field_agreements([field], n_boot=400, seed=5)
+        for name in ("kappa", "ac1", "alpha"):
+            a, b = getattr(joint, name), getattr(alone, name)
+            assert (a is None) == (b is None), (field.name, name)
+            if a is not None:
+                assert (a.bootstrap_ci, a.ci) == (b.bootstrap_ci, b.ci), (field.name, name)
+    # and the one-coefficient functions, which resample their own pair tables, agree with the stack
+    for joint, (a, b, weights) in zip(together, ((r1, r2, None), (s1, s2, None), (r1, s2, "linear"))):
+        single = cohen_kappa(a, b, categories=("a", "b", "c"), weights=weights, n_boot=400, seed=5)
+        assert joint.kappa.bootstrap_ci == single.bootstrap_ci
+    w = together[3]
+    assert w.kappa.bootstrap_ci == (1.0, 1.0) and w.ac1.bootstrap_ci == (1.0, 1.0)
+    assert together[4].kappa is None and together[4].alpha.bootstrap_ci is not None
+
+
 def test_decision_changes_and_methods_text(demo_agreement):
     r = demo_agreement
     changes = {c.decision: c for c in r.decision_changes}

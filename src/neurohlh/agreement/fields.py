@@ -165,10 +165,37 @@ def field_agreements(fields: Sequence[FieldReads], *, confidence: float = 0.95, 
                 cols = np.concatenate([np.arange(p.columns.start, p.columns.stop)
                                        for p, e in zip(plans, exact) if not e])
                 boot[:, cols] = counts @ np.hstack([b for b, e in zip(blocks, exact) if not e])
+        replicates = {} if boot is None else _replicates(plans, boot)
         for p in plans:
-            results[p.reads.name] = _finish(p, None if boot is None else boot[:, p.columns], confidence, n_boot,
-                                            seed)
+            results[p.reads.name] = _finish(p, replicates.get(p.reads.name), confidence, n_boot, seed)
     return tuple(results[f.name] for f in fields)
+
+
+#: Bootstrap replicates of one field: kappa, AC1, alpha (interval scale: alpha only), each ``(n_boot,)``.
+_Replicates = dict[str, np.ndarray]
+
+
+def _replicates(plans: Sequence[_Plan], boot: np.ndarray) -> dict[str, _Replicates]:
+    """Each field's coefficients over the resampled tables, computed for all fields of one size and scale at once.
+
+    The kernels work on a leading axis, so the ``(fields, n_boot, q, q)`` stack of the fields with the same ``q``
+    and weights costs one call per coefficient instead of one per field.
+    """
+    out: dict[str, _Replicates] = {}
+    groups: dict[tuple[int, str], list[_Plan]] = {}
+    for p in plans:
+        if p.reads.scale == "interval":
+            out[p.reads.name] = {"alpha": K.alpha_interval_from_parts(boot[:, p.columns])}
+        else:
+            groups.setdefault((p.q, "ordinal" if p.reads.scale == "ordinal" else "nominal"), []).append(p)
+    for (q, level), group in groups.items():
+        tables = np.stack([boot[:, p.columns].reshape(len(boot), q, q) for p in group])
+        kappa = K.kappa_from_tables(tables, K.weight_matrix(q, ORDINAL_WEIGHTS if level == "ordinal" else None))
+        ac1 = K.ac1_from_tables(tables, np.eye(q)) if q >= 2 else np.full(tables.shape[:2], np.nan)
+        alpha = K.alpha_from_coincidences(K.coincidences_from_tables(tables), level)
+        for i, p in enumerate(group):
+            out[p.reads.name] = {"kappa": kappa[i], "ac1": ac1[i], "alpha": alpha[i]}
+    return out
 
 
 def _contributions(p: _Plan) -> np.ndarray:
@@ -193,24 +220,17 @@ def _contributions(p: _Plan) -> np.ndarray:
     return out
 
 
-def _finish(p: _Plan, sums: np.ndarray | None, confidence: float, n_boot: int, seed: int) -> FieldAgreement:
+def _finish(p: _Plan, boot: _Replicates | None, confidence: float, n_boot: int, seed: int) -> FieldAgreement:
     f = p.reads
     kappa: AgreementResult | None = p.kappa
     ac1: AgreementResult | None = p.ac1
     alpha: AgreementResult = p.alpha
-    if sums is not None:
+    if boot is not None:
         method = f"case-level percentile bootstrap ({n_boot} resamples, seed {seed}, shared by all fields)"
-        if f.scale == "interval":
-            alpha = _with_boot(alpha, K.alpha_interval_from_parts(sums), confidence, method) or alpha
-        else:
-            tables = sums.reshape(-1, p.q, p.q)
-            w = K.weight_matrix(p.q, ORDINAL_WEIGHTS if f.scale == "ordinal" else None)
-            kappa = _with_boot(kappa, K.kappa_from_tables(tables, w), confidence, method)
-            ac1 = _with_boot(ac1, K.ac1_from_tables(tables, np.eye(p.q)) if p.q >= 2 else
-                             np.full(len(tables), np.nan), confidence, method)
-            level = "ordinal" if f.scale == "ordinal" else "nominal"
-            alpha = _with_boot(alpha, K.alpha_from_coincidences(K.coincidences_from_tables(tables), level),
-                               confidence, method) or alpha
+        if f.scale != "interval":
+            kappa = _with_boot(kappa, boot["kappa"], confidence, method)
+            ac1 = _with_boot(ac1, boot["ac1"], confidence, method)
+        alpha = _with_boot(alpha, boot["alpha"], confidence, method) or alpha
     if f.scale == "interval":
         x, present = p.numeric, p.present
         assert x is not None and present is not None
