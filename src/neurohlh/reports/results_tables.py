@@ -12,8 +12,12 @@ the rows of every patient and study are in ``results/``:
 
 Cells: blank = unknown (``None``); ``true``/``false`` for yes/no; a nested record (the CLIPPERS check, the red
 flag) is spread over columns ``record.field``, and its criterion items over columns ``record.items.ITEM`` holding
-each item's status; a cell holding several values (a list, the alleles) holds them as JSON text. Text cells that a spreadsheet
-program would run as a formula are written with a leading apostrophe (:func:`neurohlh.io.csvtext.neutralise`).
+each item's status; a cell holding several values (a list, the alleles) holds them as JSON text. Text cells that
+a spreadsheet program would run as a formula are written with a leading apostrophe
+(:func:`neurohlh.io.csvtext.neutralise`). The columns of a record come in the order the rows first have it.
+
+Each file is written row by row as the results are read, in chunks, so no second copy of the results is held in
+memory; a cell that repeats between rows (statuses, rules, red flags, CLIPPERS checks) is made into text once.
 
 With full detail (up to :data:`FULL_DETAIL_MAX_PATIENTS` patients, or
 ``detail="full"``) ``details.jsonl`` adds one JSON object per patient: the allocation with the rule trace of the
@@ -23,9 +27,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
+import itertools
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -115,41 +122,247 @@ def _flat(row: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]
             yield name, value
 
 
-class _Rows:
-    """Rows of one CSV file, each turned into its cells as it is added (the row dicts are not kept); columns:
-    the first columns, then the keys in first-seen order."""
+def _quoted_characters() -> str:
+    """The characters that make :mod:`csv` (``excel`` dialect, minimal quoting) put a cell in quotes, found by
+    asking the csv module itself, so the rows written here are the rows ``csv.writer`` would write."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    found = []
+    for char in map(chr, range(128)):
+        out.seek(0)
+        out.truncate()
+        writer.writerow([char, ""])
+        if out.getvalue() != char + ",\n":
+            found.append(char)
+    return "".join(found)
 
-    def __init__(self, first_columns: tuple[str, ...]) -> None:
-        self.columns = list(first_columns)
-        self.index = {c: i for i, c in enumerate(self.columns)}
-        self.table: list[list[Any]] = []
 
-    def add(self, row: Mapping[str, Any]) -> None:
-        columns, index = self.columns, self.index
-        cells: list[Any] = [""] * len(columns)
-        for key, value in _flat(row):
-            at = index.get(key)
-            if at is None:
-                at = index[key] = len(columns)
-                columns.append(key)
-                cells.append("")
-            cells[at] = _cell(value)
-        self.table.append(cells)
+_needs_quotes = re.compile(f"[{re.escape(_quoted_characters())}]").search
+_json_string = json.encoder.encode_basestring  # one text as _ENCODER writes it (ensure_ascii=False)
 
-    def write(self, path: Path) -> int:
-        columns, width = self.columns, len(self.columns)
-        table = [cells if len(cells) == width else cells + [""] * (width - len(cells)) for cells in self.table]
-        # a record that is absent (None) in some rows: its columns are blank there, and no column of its own
-        records = {c.rsplit(".", 1)[0] for c in columns if "." in c}
-        keep = [i for i, c in enumerate(columns) if c not in records or any(cells[i] != "" for cells in table)]
-        if len(keep) < width:
-            columns = [columns[i] for i in keep]
-            table = [[cells[i] for i in keep] for cells in table]
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow([neutralise(c) for c in columns])
-            writer.writerows(table)
-        return len(table)
+
+def _field(cell: Any) -> str:
+    """A cell (text or number, from :func:`_cell`) as ``csv.writer`` writes it: in quotes, quotes doubled, when
+    it holds a delimiter, a quote or a line break."""
+    if type(cell) is not str:
+        return str(cell)
+    return '"' + cell.replace('"', '""') + '"' if _needs_quotes(cell) else cell
+
+
+def _text(value: Any) -> str:
+    """One value as the text of its CSV cell."""
+    return _field(_cell(value))
+
+
+def _id(value: Any) -> str:
+    """An identifier (user text) as the text of its cell; letters and digits alone need no quoting or escape."""
+    return value if type(value) is str and value.isalnum() else _field(_cell(value))
+
+
+def _texts(values: tuple[Any, ...] | list[Any]) -> str:
+    """A list of texts (missing fields, notes, reasons) as the text of its cell: JSON, as :func:`_cell` writes it."""
+    if not values:
+        return "[]"
+    try:
+        return _field("[" + ",".join(map(_json_string, values)) + "]")
+    except TypeError:  # not only texts
+        return _text(list(values))
+
+
+class _Memo(dict[Any, str]):
+    """Texts of cells computed once per distinct key (rows repeat few values: statuses, rules, red flags)."""
+
+    def __init__(self, compute: Callable[[Any], str]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key: Any) -> str:
+        text = self[key] = self._compute(key)
+        return text
+
+
+def _cells(pairs: Iterable[tuple[str, Any]]) -> str:
+    return ",".join(_text(value) for _, value in pairs)
+
+
+def _blank(width: int) -> str:
+    return "," * (width - 1)
+
+
+class _Layout:
+    """The columns of one CSV file: the first columns, then every column of the rows (:func:`_flat`) in the order
+    first seen; a record that is absent (``None``) in a row is one blank column there, dropped when the record
+    has columns from other rows.
+
+    ``samples`` holds one row (as a dict) of every shape (which of the optional ``records`` it has), in the order
+    the shapes first occur in the table, which gives the columns of every row. A record's columns are one block:
+    ``order`` names the records in the order of their blocks, ``absent`` gives the text of a record's cells in a
+    row that does not have it.
+    """
+
+    def __init__(self, first_columns: tuple[str, ...], samples: Iterable[Mapping[str, Any]],
+                 records: tuple[str, ...] = ()) -> None:
+        seen = dict.fromkeys(first_columns)
+        for row in samples:
+            seen.update(dict.fromkeys(name for name, _ in _flat(row)))
+        parents = {c.rsplit(".", 1)[0] for c in seen if "." in c}
+        self.columns = [c for c in seen if c not in parents]
+        blocks = {r: [i for i, c in enumerate(self.columns) if c == r or c.startswith(r + ".")] for r in records}
+        self.absent = {r: _blank(len(b)) if b and self.columns[b[0]] != r else "" for r, b in blocks.items()}
+        self.order = tuple(sorted(records, key=lambda r: blocks[r][0] if blocks[r] else len(self.columns)))
+
+    def header(self) -> str:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerow([neutralise(c) for c in self.columns])
+        return out.getvalue()
+
+
+class _CsvFile:
+    """One CSV file written in chunks of ready rows as they come (no copy of the table is kept)."""
+
+    def __init__(self, path: Path, layout: _Layout) -> None:
+        self._fh = path.open("w", encoding="utf-8", newline="")
+        self._fh.write(layout.header())
+        self.rows = 0
+
+    def write(self, lines: list[str]) -> None:
+        if lines:
+            self._fh.write("\n".join(lines) + "\n")
+            self.rows += len(lines)
+
+    def __enter__(self) -> _CsvFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._fh.close()
+
+
+_CHUNK = 4096  #: rows per write
+
+
+def _chunks(lines: Iterable[str]) -> Iterator[list[str]]:
+    rows = iter(lines)
+    while chunk := list(itertools.islice(rows, _CHUNK)):
+        yield chunk
+
+
+def _write(path: Path, layout: _Layout, lines: Iterable[str]) -> int:
+    """Write the CSV file ``path``: the header, then ``lines`` (each row's text); return the number of rows."""
+    with _CsvFile(path, layout) as out:
+        for chunk in _chunks(lines):
+            out.write(chunk)
+    return out.rows
+
+
+def _float(value: Any) -> str:
+    """A number's cell (most are floats: their repr, as :func:`_cell` writes them)."""
+    return repr(value) if type(value) is float and value == value else _text(value)
+
+
+# ---------------------------------------------------------------- allocations.csv and study_allocations.csv
+
+
+def _clippers_key(check: Any) -> tuple[Any, ...]:
+    """What the cells of a CLIPPERS check after its ``study_id`` are made of (the explanations and the values
+    used are in details.jsonl only)."""
+    return (check.all_radiologic_met, tuple((i.item, i.status, i.supportive) for i in check.items), check.note,
+            check.source, check.section)
+
+
+def _clippers_cells(check: Any) -> str:
+    """The cells of a CLIPPERS check after its ``study_id`` (its ``to_dict`` spread over columns)."""
+    return _cells(list(_flat(check.to_dict()))[1:])
+
+
+def _flag_key(flag: Any) -> tuple[Any, ...]:
+    return flag.status, flag.trigger_subpatterns, flag.etiologic_workup, flag.reason, flag.recommendation, flag.section
+
+
+def _has_clippers(a: Any) -> bool:
+    """Whether the patient row shows a CLIPPERS check (``PatientAllocation.clippers`` is not None)."""
+    return a.clippers_study_id is not None and next(
+        s for s in a.studies if s.study_id == a.clippers_study_id).clippers_values is not None
+
+
+def _allocation_layouts(allocations: Sequence[Any]) -> tuple[_Layout, _Layout]:
+    """The columns of allocations.csv and study_allocations.csv, from one allocation of every shape (which of
+    the CLIPPERS check and the red flag a row has) in the order the shapes first occur."""
+    patient_shapes: dict[tuple[bool, bool], Any] = {}
+    study_shapes: dict[bool, Any] = {}
+    for a in allocations:
+        patient_shapes.setdefault((_has_clippers(a), a.red_flag is not None), a)
+        for s in a.studies:
+            study_shapes.setdefault(s.clippers_values is not None, s)
+        if len(patient_shapes) == 4 and len(study_shapes) == 2:
+            break
+    patients = []
+    for a in patient_shapes.values():
+        row = a.to_dict(trace=False)
+        del row["studies"]
+        patients.append(row)
+    return (_Layout(("patient_id",), patients, ("clippers", "red_flag")),
+            _Layout(("study_id", "patient_id"), [s.to_dict(trace=False) for s in study_shapes.values()],
+                    ("clippers",)))
+
+
+def _allocation_lines(allocations: Sequence[Any], patient_layout: _Layout, study_layout: _Layout,
+                      study_lines: list[str]) -> Iterator[str]:
+    """The rows of allocations.csv; the rows of each patient's studies are appended to ``study_lines``.
+
+    The cells follow ``PatientAllocation.to_dict`` and ``StudyAllocation.to_dict``; what repeats between rows
+    (the course of the subpatterns, a study's decision, dates, red flags, CLIPPERS checks) is made into text once.
+    """
+    no_clippers, no_flag = patient_layout.absent["clippers"], patient_layout.absent["red_flag"]
+    study_no_clippers = study_layout.absent["clippers"]
+    clippers_first = patient_layout.order[0] == "clippers"
+    course = _Memo(lambda k: ",".join(map(_text, (k[0], k[1], k[2], list(k[3]), list(k[4]), sorted(k[5]), k[6]))))
+    decisions = _Memo(lambda k: ",".join(map(_text, (k[0], k[1], k[2], list(k[3]), k[4]))))
+    dates = _Memo(lambda d: _text(d.isoformat() if d else None))
+    flags: dict[tuple[Any, ...], str] = {}
+    checks: dict[tuple[Any, ...], str] = {}
+    add_study = study_lines.append
+    for a in allocations:
+        pid = _id(a.patient_id)
+        clippers = no_clippers
+        for s in a.studies:
+            sid = _id(s.study_id)
+            line = (f"{sid},{pid if s.patient_id == a.patient_id else _id(s.patient_id)},{dates[s.study_date]},"
+                    f"{_float(s.age_at_study_months)},"
+                    f"{decisions[s.category, s.lesional, s.subpattern, s.missing_fields, s.needs_reader_decision]}")
+            if s.clippers_values is None:
+                add_study(f"{line},{study_no_clippers}")
+                continue
+            check = s.clippers
+            key = _clippers_key(check)
+            cells = checks.get(key) or checks.setdefault(key, _clippers_cells(check))
+            add_study(f"{line},{sid},{cells}")
+            if s.study_id == a.clippers_study_id:
+                clippers = f"{sid},{cells}"
+        head = (f"{pid},{course[a.pattern, a.onset_subpattern, a.last_subpattern, a.evolution, a.transitions, a.ever_subpatterns, a.order_basis]},"  # noqa: E501
+                f"{_id(a.onset_study_id)},{_texts(a.missing_fields)},{_texts(a.notes)}")
+        flag = a.red_flag
+        if flag is None:
+            flag_cells = no_flag
+        else:
+            key = _flag_key(flag)
+            flag_cells = flags.get(key) or flags.setdefault(key, _cells(_flat(flag.to_dict())))
+        yield f"{head},{clippers},{flag_cells}" if clippers_first else f"{head},{flag_cells},{clippers}"
+
+
+def _write_allocations(allocations: Sequence[Any], out_dir: Path) -> tuple[int, int]:
+    """Write allocations.csv (one row per patient) and study_allocations.csv (one per study) in one pass."""
+    patient_layout, study_layout = _allocation_layouts(allocations)
+    study_lines: list[str] = []
+    with _CsvFile(out_dir / "allocations.csv", patient_layout) as patients, \
+            _CsvFile(out_dir / "study_allocations.csv", study_layout) as studies:
+        for chunk in _chunks(_allocation_lines(allocations, patient_layout, study_layout, study_lines)):
+            patients.write(chunk)
+            studies.write(study_lines)
+            study_lines.clear()
+    return patients.rows, studies.rows
+
+
+# ---------------------------------------------------------------- hlh2004.csv, cns_involvement.csv, genotypes.csv
 
 
 def _hlh2004_row(r: Any) -> dict[str, Any]:
@@ -161,42 +374,68 @@ def _hlh2004_row(r: Any) -> dict[str, Any]:
     return row
 
 
+def _hlh2004_key(r: Any) -> tuple[Any, ...]:
+    """What a row of hlh2004.csv after its patient_id is made of: statuses and counts, and the genetic result,
+    which with them gives the reason (the molecular path's explanation)."""
+    return (r.status, r.clinical_status, r.n_met, r.n_not_evaluable, r.n_required, r.molecular_status,
+            r.item_ids, r.item_statuses, r.criteria_version, r.patient.genetic_result)
+
+
+def _hlh2004_lines(results: Sequence[Any]) -> Iterator[str]:
+    known: dict[tuple[Any, ...], str] = {}
+    for r in results:
+        key = _hlh2004_key(r)
+        rest = known.get(key) or known.setdefault(key, _cells(list(_flat(_hlh2004_row(r)))[1:]))
+        yield f"{_id(r.patient_id)},{rest}"
+
+
+def _cns_lines(results: Sequence[Any]) -> Iterator[str]:
+    """The rows of cns_involvement.csv: the cells of ``CNSResult.to_dict`` (the reasons as one JSON cell)."""
+    rules = _Memo(lambda key: ",".join(map(_text, key)))
+    for c in results:
+        yield (f"{_id(c.patient_id)},{rules[c.involved, c.rule, c.rule_text]},{_texts(c.reasons)},"
+               f"{rules[c.csf_pleocytosis, c.csf_proteinosis, c.csf_abnormal, c.neurologic_symptoms, c.imaging_findings]}")  # noqa: E501
+
+
 def _genotype_row(item: tuple[str, Any]) -> dict[str, Any]:
     pid, genotype = item
-    data = genotype.to_dict() if hasattr(genotype, "to_dict") else dict(genotype)
-    return {"patient_id": pid, **{k: v for k, v in data.items() if k != "patient_id"}}
+    return {"patient_id": pid, **{k: v for k, v in genotype.to_dict().items() if k != "patient_id"}}
 
 
-#: name -> what one row is (and, for the tables written from one record per patient, the rows and their builder)
-TABLES: dict[str, tuple[str, Callable[[AnalysisResult], Iterable[Any]], Callable[[Any], Mapping[str, Any]]]] = {
-    "hlh2004": ("patient", lambda r: r.hlh2004, _hlh2004_row),
-    "cns_involvement": ("patient", lambda r: r.cns, lambda c: c.to_dict()),
-    "genotypes": ("patient with variant data", lambda r: r.genotypes.items(), _genotype_row),
-}
+def _genotype_lines(genotypes: Mapping[str, Any]) -> Iterator[str]:
+    """The rows of genotypes.csv: the cells of ``Genotype.to_dict`` (the expression spread over ``expression.*``)."""
+    genes = _Memo(lambda key: f"{_texts(key[0])},{_text(key[1])},{_text(key[2])}")
+    alleles = _Memo(lambda key: _text([a.to_dict() for a in key]))
+    assays = _Memo(lambda key: ",".join(map(_text, key)))
+    groups = _Memo(lambda key: ",".join(map(_text, (*key[:4], list(key[4]), *key[5:]))))
+    for pid, g in genotypes.items():
+        e = g.expression
+        yield (f"{_id(pid)},{genes[g.genes, g.fhl_type, g.zygosity]},{alleles[g.alleles]},{_text(e.verdict)},"
+               f"{_float(e.pct)},{assays[e.assay, e.lab_verdict]},{_text(e.explanation)},"
+               f"{groups[g.purely_disruptive, g.pooled_group, g.group, g.reason, g.notes, g.policy, g.expression_rule]}")  # noqa: E501
+
+
+#: name -> what one row is
+TABLES = {"allocations": "patient", "study_allocations": "consensus MR study", "hlh2004": "patient",
+          "cns_involvement": "patient", "genotypes": "patient with variant data"}
 
 
 def write_result_tables(result: AnalysisResult, folder: Path) -> dict[str, dict[str, Any]]:
     """Write ``folder/results/*.csv``; return, per table, its file (relative to ``folder``), rows and unit."""
     out_dir = folder / RESULTS_FOLDER
     out_dir.mkdir(exist_ok=True)
-    allocations, studies = _Rows(("patient_id",)), _Rows(("study_id", "patient_id"))
-    for a in result.allocations:  # one record per patient gives both tables
-        row = a.to_dict(trace=False)
-        for study in row.pop("studies", ()):
-            studies.add(study)
-        allocations.add(row)
-    index: dict[str, dict[str, Any]] = {}
-    for name, unit, rows in (("allocations", "patient", allocations), ("study_allocations", "consensus MR study",
-                                                                       studies)):
-        index[name] = {"file": f"{RESULTS_FOLDER}/{name}.csv", "rows": rows.write(out_dir / f"{name}.csv"),
-                       "one_row_per": unit}
-    for name, (unit, items, build) in TABLES.items():
-        table = _Rows(("patient_id",))
-        for item in items(result):
-            table.add(build(item))
-        index[name] = {"file": f"{RESULTS_FOLDER}/{name}.csv", "rows": table.write(out_dir / f"{name}.csv"),
-                       "one_row_per": unit}
-    return index
+    rows: dict[str, int] = {}
+    rows["allocations"], rows["study_allocations"] = _write_allocations(result.allocations, out_dir)
+    rows["hlh2004"] = _write(out_dir / "hlh2004.csv", _Layout(("patient_id",), map(_hlh2004_row, result.hlh2004[:1])),
+                             _hlh2004_lines(result.hlh2004))
+    rows["cns_involvement"] = _write(out_dir / "cns_involvement.csv",
+                                     _Layout(("patient_id",), [c.to_dict() for c in result.cns[:1]]),
+                                     _cns_lines(result.cns))
+    first_genotype = list(itertools.islice(result.genotypes.items(), 1))
+    rows["genotypes"] = _write(out_dir / "genotypes.csv", _Layout(("patient_id",), map(_genotype_row, first_genotype)),
+                               _genotype_lines(result.genotypes))
+    return {name: {"file": f"{RESULTS_FOLDER}/{name}.csv", "rows": rows[name], "one_row_per": unit}
+            for name, unit in TABLES.items()}
 
 
 def write_details(result: AnalysisResult, folder: Path) -> dict[str, Any]:
