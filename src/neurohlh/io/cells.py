@@ -216,11 +216,35 @@ def parse_cell(text: str, name: str, spec: FieldSpec) -> tuple[Any, str | None]:
     return None, error.message + (f"; {error.suggestion}" if error.suggestion else "")
 
 
+def _distinct_texts(raw: pd.Series) -> tuple[np.ndarray, Any]:
+    """(code of each cell, distinct cell texts) of one column of cell texts."""
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        codes = raw.cat.codes.to_numpy()
+        if not len(codes) or codes.min() >= 0:  # a reader's categorical: every cell is one of its texts
+            return codes, raw.cat.categories.to_numpy(dtype=object)
+    return pd.factorize(raw.astype(str), sort=False)
+
+
+def _typed(values: list[Any], codes: np.ndarray, kind: Kind) -> Any:
+    """The typed column: the value of each distinct text taken by code (booleans and numbers as nullable arrays)."""
+    if kind not in _DTYPES:
+        table = np.empty(len(values), dtype=object)
+        table[:] = values
+        return table[codes] if len(codes) else np.array([], dtype=object)
+    missing = np.array([v is None for v in values], dtype=bool)[codes]
+    known = [0 if v is None else v for v in values]
+    if kind is Kind.BOOL:
+        return pd.arrays.BooleanArray(np.array(known, dtype=bool)[codes], missing)
+    if kind is Kind.FLOAT:
+        return pd.arrays.FloatingArray(np.array(known, dtype=np.float64)[codes], missing)
+    return pd.arrays.IntegerArray(np.array(known, dtype=np.int64)[codes], missing)
+
+
 def _parse_column(
     raw: pd.Series, name: str, spec: FieldSpec, label: str, rows: np.ndarray, problems: list[Problem]
 ) -> pd.Series:
     """Parse one column. Work is done once per distinct cell text (columns repeat values a lot)."""
-    codes, uniques = pd.factorize(raw, sort=False)
+    codes, uniques = _distinct_texts(raw)
     parse = _cell_parser(spec)
     values: list[Any] = []
     errors: list[_CellError | None] = []
@@ -233,18 +257,26 @@ def _parse_column(
         positions = np.flatnonzero(failed[codes])
         for pos in positions[:MAX_PROBLEMS_PER_COLUMN]:
             err = errors[codes[pos]]
-            problems.append(Problem(label, err.message, int(rows[pos]), name, _shown(str(raw.iat[pos])), err.suggestion))
+            problems.append(Problem(label, err.message, int(rows[pos]), name, _shown(str(uniques[codes[pos]])),
+                                    err.suggestion))
         if len(positions) > MAX_PROBLEMS_PER_COLUMN:
             problems.append(Problem(
                 label, f"{len(positions) - MAX_PROBLEMS_PER_COLUMN} more cells with problems in this column",
                 None, name))
-    table = np.empty(len(values), dtype=object)
-    table[:] = values
-    column = pd.Series(table[codes] if len(codes) else np.array([], dtype=object), index=raw.index, dtype=object)
-    dtype = _DTYPES.get(spec.kind)
-    if dtype is not None:
-        column = column.astype(dtype) if len(column) else pd.Series([], dtype=dtype)  # type: ignore[call-overload]
-    return column
+    return pd.Series(_typed(values, codes, spec.kind), index=raw.index, copy=False)
+
+
+def _empty_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose every cell is the empty text."""
+    empty = np.ones(len(frame), dtype=bool)
+    for i in range(frame.shape[1]):
+        column = frame.iloc[:, i]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            where = np.flatnonzero(column.cat.categories.to_numpy(dtype=object) == "")
+            empty &= column.cat.codes.to_numpy() == where[0] if len(where) else False
+        else:
+            empty &= column.to_numpy(dtype=object) == ""
+    return empty
 
 
 def parse_table(table: RawTable, record_type: type) -> tuple[pd.DataFrame | None, list[Problem], list[str]]:
@@ -279,8 +311,7 @@ def parse_table(table: RawTable, record_type: type) -> tuple[pd.DataFrame | None
             suggestion="start from 'neurohlh template' to get every column",
         ))
     frame = frame.loc[:, ~pd.Index(frame.columns).duplicated()]
-    cells = frame.to_numpy(dtype=object)
-    empty = (cells == "").all(axis=1) if len(frame) else np.zeros(0, dtype=bool)
+    empty = _empty_rows(frame)
     if empty.any():
         notes += _empty_row_notes(table.label, table.rows[empty])
         keep = ~empty
@@ -292,7 +323,7 @@ def parse_table(table: RawTable, record_type: type) -> tuple[pd.DataFrame | None
     typed: dict[str, pd.Series] = {}
     for name, spec in specs.items():
         if name in frame.columns:
-            typed[name] = _parse_column(frame[name].astype(str), name, spec, table.label, rows, problems)
+            typed[name] = _parse_column(frame[name], name, spec, table.label, rows, problems)
         else:
             typed[name] = pd.Series([None] * len(frame), dtype=object)
     out = pd.DataFrame(typed)

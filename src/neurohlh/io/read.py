@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io as _io
 import hashlib
 import itertools
 import os
@@ -171,7 +172,9 @@ def read_csv_table(path: Path, label: str | None = None) -> RawTable:
     delimiter = _delimiter(body.split("\n", 1)[0])
     if delimiter != ",":
         notes.append(f"{label}: read as a {_DELIMITER_NAMES[delimiter]}-delimited file (the header has no comma)")
-    table = _records(_lines(body), delimiter, label, skipped + 1, body.count("\n") + 1)
+    table = _unquoted_records(body, delimiter, label, skipped + 1)
+    if table is None:
+        table = _records(_lines(body), delimiter, label, skipped + 1, body.count("\n") + 1)
     table.checksum = checksum
     table.notes = notes + table.notes
     return table
@@ -240,21 +243,9 @@ def _records(lines: Iterable[str], delimiter: str, label: str, header_row: int, 
     dropped: list[int] = []
     row_problems = 0
     for i, record in odd:
-        row = int(rows[i])
-        message = None
-        if not record or not any(c.strip() for c in record):
-            cells[i] = [""] * width
-        elif record[0].lstrip().startswith("#"):
-            message = Problem(label, "a comment line after the header", row=row, value=record[0][:60],
-                              suggestion="comment lines (starting with #) are accepted only before the "
-                              "header: move it above the header or delete it")
-        elif len(record) > width and not any(c.strip() for c in record[width:]):
-            cells[i] = [same(c, c) for c in record[:width]]  # trailing empty cells: nothing is lost
-        elif len(record) != width:
-            message = Problem(
-                label, f"row has {len(record)} cells but the header has {width}", row=row,
-                suggestion="check for an unquoted comma inside a cell" if len(record) > width else
-                "a cell is missing, or a line break splits the row")
+        kept, message = _odd_record(record, width, label, int(rows[i]))
+        if kept is not None:
+            cells[i] = [same(c, c) for c in kept]
         if message is not None:
             dropped.append(i)
             row_problems += 1
@@ -266,9 +257,88 @@ def _records(lines: Iterable[str], delimiter: str, label: str, header_row: int, 
         cells = cells[keep]
         rows = rows[keep]
     if row_problems > MAX_ROW_PROBLEMS:
-        problems.append(Problem(label, f"{row_problems - MAX_ROW_PROBLEMS:,} more rows with the same kinds of "
-                                "problem"))
+        problems.append(_more_row_problems(label, row_problems))
     return RawTable(label, _cell_frame(cells, header), rows, problems)
+
+
+def _odd_record(record: list[str], width: int, label: str, row: int) -> tuple[list[str] | None, Problem | None]:
+    """A record that is not as wide as the header or starts with ``#``: (the cells it is loaded as, or the problem
+    why it is not loaded)."""
+    if not record or not any(c.strip() for c in record):
+        return [""] * width, None
+    if record[0].lstrip().startswith("#"):
+        return None, Problem(label, "a comment line after the header", row=row, value=record[0][:60],
+                             suggestion="comment lines (starting with #) are accepted only before the "
+                             "header: move it above the header or delete it")
+    if len(record) > width and not any(c.strip() for c in record[width:]):
+        return record[:width], None  # trailing empty cells: nothing is lost
+    if len(record) != width:
+        return None, Problem(
+            label, f"row has {len(record)} cells but the header has {width}", row=row,
+            suggestion="check for an unquoted comma inside a cell" if len(record) > width else
+            "a cell is missing, or a line break splits the row")
+    return record, None
+
+
+def _more_row_problems(label: str, count: int) -> Problem:
+    return Problem(label, f"{count - MAX_ROW_PROBLEMS:,} more rows with the same kinds of problem")
+
+
+def _unquoted_records(body: str, delimiter: str, label: str, header_row: int) -> RawTable | None:
+    """The records of ``body`` (header first) read by pandas' C parser, when the text holds no quote character:
+    then every line is one record and every delimiter ends a cell, exactly as the :mod:`csv` module reads it.
+
+    Each column is a categorical of its distinct texts (one string object per distinct text, codes per row), so
+    typing a column works on its distinct texts. ``None`` when the text needs the :mod:`csv` module: quotes, NUL
+    characters, a byte-order mark after the header, lines longer than the csv field limit, a one-column header,
+    or more lines than the row limit (so its messages are those of the csv reader).
+    """
+    if '"' in body or "\x00" in body:
+        return None
+    header_line, _, data = body.partition("\n")
+    header = [h.strip() for h in header_line.split(delimiter)]
+    width = len(header)
+    lines = data.split("\n")
+    if lines[-1] == "":  # the text ends with a line break (or has no data line)
+        lines.pop()
+    limit = csv.field_size_limit()
+    if (width < 2 or width > MAX_COLUMNS or len(lines) > MAX_ROWS or len(header_line) > limit or max(map(len, lines), default=0) > limit):
+        return None
+    gaps = width - 1
+    odd = [i for i, line in enumerate(lines) if line.count(delimiter) != gaps
+           or (line[:1] in " \t#" and line.split(delimiter, 1)[0].lstrip(" \t").startswith("#"))]
+    rows = np.arange(len(lines), dtype=int) + header_row + 1
+    problems: list[Problem] = []
+    if odd:
+        dropped: list[int] = []
+        for i in odd:
+            kept, message = _odd_record(lines[i].split(delimiter) if lines[i] else [], width, label, int(rows[i]))
+            if kept is not None:
+                lines[i] = delimiter.join(kept)  # no cell holds the delimiter: it reads back as these cells
+            if message is not None:
+                dropped.append(i)
+                if len(dropped) <= MAX_ROW_PROBLEMS:
+                    problems.append(message)
+        if len(dropped) > MAX_ROW_PROBLEMS:
+            problems.append(_more_row_problems(label, len(dropped)))
+        if dropped:
+            keep = np.ones(len(lines), dtype=bool)
+            keep[dropped] = False
+            rows = rows[keep]
+            lines = [line for line, k in zip(lines, keep) if k]
+        data = "\n".join(lines)
+    del lines
+    if data.startswith("\ufeff"):  # pandas would take it for a byte-order mark
+        return None
+    if not len(rows):
+        return RawTable(label, string_frame([], header), rows, problems)
+    frame = pd.read_csv(
+        _io.BytesIO(data.encode("utf-8")), sep=delimiter, header=None, names=list(range(width)), dtype="category",
+        na_filter=False, quoting=csv.QUOTE_NONE, skip_blank_lines=False, engine="c", low_memory=True,
+        encoding="utf-8",
+    )
+    frame.columns = header
+    return RawTable(label, frame, rows, problems)
 
 
 def _cell_frame(cells: np.ndarray, header: list[str]) -> pd.DataFrame:
