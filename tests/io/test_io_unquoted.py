@@ -108,3 +108,33 @@ def test_typed_columns_are_nullable_arrays_taken_by_code():
     assert _typed([3, None, 500], codes, Kind.INT).tolist() == [3, NA, 500, NA, 3]
     assert list(_typed(["a", None, "b"], codes, Kind.ENUM)) == ["a", None, "b", None, "a"]
     assert str(_typed([], np.array([], dtype=int), Kind.INT).dtype) == "Int64"
+
+
+def test_day_numbers_count_days_across_a_leap_day_and_leave_missing_dates_out():
+    import datetime as dt
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    from neurohlh.io.checks import day_numbers
+
+    days = day_numbers(pd.Series([dt.date(2020, 3, 1), None, dt.date(2020, 2, 28), np.nan, dt.date(2020, 3, 1)],
+                                 dtype=object))
+    assert days[0] - days[2] == 2  # 28 February, 29 February (2020 is a leap year), 1 March
+    assert days[0] == days[4] == dt.date(2020, 3, 1).toordinal()
+    assert math.isnan(days[1]) and math.isnan(days[3])
+
+
+def test_records_hold_plain_python_values_and_none_for_missing_cells():
+    import pandas as pd
+
+    from neurohlh.io import _records
+    from neurohlh.schema import Variant, Zygosity
+
+    frame = pd.DataFrame({"patient_id": ["P1", "P2"], "gene": ["PRF1", "STX11"], "hgvs": ["c.50del", "c.1A>G"],
+                          "transcript": [None, "NM_1"], "zygosity": ["homozygous", None],
+                          "inheritance_notes": [None, None]})
+    first, second = _records(frame, Variant)
+    assert first == Variant("P1", "PRF1", "c.50del", None, Zygosity.HOMOZYGOUS, None)
+    assert second.transcript == "NM_1" and second.zygosity is None

@@ -81,10 +81,16 @@ class Cohort:
 
 
 def _records(frame: pd.DataFrame, record_type: type) -> list[Any]:
-    names = list(field_specs(record_type))
-    cols = [record_column(record_type, n, frame[n].astype(object).where(frame[n].notna(), None).tolist())
-            for n in names]
-    return [record_type(**dict(zip(names, values))) for values in zip(*cols)]
+    """One record per row, built from its fields in schema order (the order of the record's ``__init__``)."""
+    return list(map(record_type, *(record_column(record_type, name, _values(frame[name]))
+                                   for name in field_specs(record_type))))
+
+
+def _values(column: pd.Series) -> list[Any]:
+    """The cells of a typed column as Python objects (bool, int, float, str, date, frozenset), ``None`` where missing."""
+    if isinstance(column.dtype, pd.api.extensions.ExtensionDtype):  # nullable booleans and numbers
+        return column.array.to_numpy(dtype=object, na_value=None).tolist()
+    return column.astype(object).where(column.notna(), None).tolist()
 
 
 @dataclass(frozen=True)

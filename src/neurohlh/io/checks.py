@@ -18,9 +18,16 @@ def row_number(frame: pd.DataFrame, idx: Hashable) -> int:
     return int(value)
 
 
+def day_numbers(dates: pd.Series) -> np.ndarray:
+    """Each date (``datetime.date``) as its day number (proleptic Gregorian ordinal), NaN where it is missing: a
+    difference of two is the days between them, and comparisons follow the dates'."""
+    codes, distinct = pd.factorize(dates.to_numpy(dtype=object))  # missing: -1, the NaN at the end
+    return np.array([d.toordinal() for d in distinct] + [np.nan], dtype=float)[codes]
+
+
 def _duplicates(frame: pd.DataFrame, keys: list[str], label: str, problems: list[Problem]) -> None:
     present = frame[keys].notna().all(axis=1)
-    dup = frame[present].duplicated(keys, keep="first")
+    dup = frame.loc[present, keys].duplicated(keep="first")
     for idx in dup[dup].index:
         first = frame[present & (frame[keys] == frame.loc[idx, keys]).all(axis=1)]["_row"].iloc[0]
         problems.append(Problem(
@@ -29,9 +36,11 @@ def _duplicates(frame: pd.DataFrame, keys: list[str], label: str, problems: list
         ))
 
 
-def _unknown_patient(frame: pd.DataFrame, patient_ids: set[str], label: str, problems: list[Problem]) -> None:
+def _unknown_patient(frame: pd.DataFrame, patient_ids: pd.Series, label: str, problems: list[Problem]) -> None:
     orphan = frame["patient_id"].notna() & ~frame["patient_id"].isin(patient_ids)
-    ids = sorted(patient_ids)
+    if not orphan.any():
+        return
+    ids = sorted(set(patient_ids))
     for idx in orphan[orphan].index:
         value = str(frame.at[idx, "patient_id"])
         problems.append(Problem(
@@ -66,8 +75,9 @@ ENHANCEMENT_FIELDS = ("supra_enhancement", "supra_enhancement_pattern", "infra_e
 
 def _enhancement_without_contrast(studies: pd.DataFrame, label: str, problems: list[Problem]) -> None:
     """An enhancement value recorded for a study whose sequences are known and include no post-contrast T1."""
-    no_contrast = pd.Series([s is not None and not pd.isna(s) and "t1_postcontrast" not in s
-                             for s in studies["sequences"]], index=studies.index, dtype=bool)
+    codes, distinct = pd.factorize(studies["sequences"].to_numpy(dtype=object))  # missing: -1, not "no"
+    without = np.array(["t1_postcontrast" not in s for s in distinct] + [False], dtype=bool)
+    no_contrast = pd.Series(without[codes], index=studies.index, dtype=bool)
     if not no_contrast.any():
         return
     for column in ENHANCEMENT_FIELDS:
@@ -99,7 +109,7 @@ def cross_checks(
     if studies is not None:
         ls = labels["studies"]
         _duplicates(studies, ["study_id", "reader"], ls, problems)
-        owners = studies.dropna(subset=["study_id", "patient_id"]).groupby("study_id")["patient_id"].nunique()
+        owners = studies[["study_id", "patient_id"]].dropna().groupby("study_id")["patient_id"].nunique()
         for study_id in owners[owners > 1].index:
             rows = studies[studies["study_id"] == study_id]
             problems.append(Problem(ls, "the reads of this study name different patients", int(rows["_row"].iloc[1]),
@@ -110,14 +120,12 @@ def cross_checks(
             "is yes but ventriculomegaly is no", problems)
         _enhancement_without_contrast(studies, ls, problems)
         if patients is not None:
-            _unknown_patient(studies, set(patients["patient_id"].dropna()), ls, problems)
-            births = patients.dropna(subset=["patient_id"]).drop_duplicates("patient_id") \
-                .set_index("patient_id")["birth_date"]
-            birth = studies["patient_id"].map(births)
-            before = pd.Series(
-                [b is not None and s is not None and not pd.isna(b) and s < b
-                 for s, b in zip(studies["study_date"], birth)], index=studies.index, dtype=bool)
-            _row_rule(studies, before, ls, "study_date", "is before the patient's birth date", problems)
+            _unknown_patient(studies, patients["patient_id"].dropna(), ls, problems)
+            births = patients[["patient_id", "birth_date"]].dropna(subset=["patient_id"]) \
+                .drop_duplicates("patient_id").set_index("patient_id")["birth_date"]
+            before = day_numbers(studies["study_date"]) < day_numbers(studies["patient_id"].map(births))
+            _row_rule(studies, pd.Series(before, index=studies.index), ls, "study_date",
+                      "is before the patient's birth date", problems)
     if variants is not None and patients is not None:
-        _unknown_patient(variants, set(patients["patient_id"].dropna()), labels["variants"], problems)
+        _unknown_patient(variants, patients["patient_id"].dropna(), labels["variants"], problems)
     return problems

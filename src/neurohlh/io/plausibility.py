@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from neurohlh.errors import Problem
-from neurohlh.io.checks import row_number
+from neurohlh.io.checks import day_numbers, row_number
 
 DAYS_PER_MONTH = 365.25 / 12
 WEEKS_PER_MONTH = DAYS_PER_MONTH / 7
@@ -66,14 +66,14 @@ def _row(frame: pd.DataFrame, idx: Hashable) -> int:
 
 
 def _months_between(later: pd.Series, earlier: pd.Series) -> pd.Series:
-    days = [(a - b).days if a is not None and b is not None and not pd.isna(a) and not pd.isna(b) else np.nan
-            for a, b in zip(later, earlier)]
+    days = day_numbers(later) - day_numbers(earlier)
     return pd.Series(days, index=later.index, dtype=float) / DAYS_PER_MONTH
 
 
 def _patient_columns(patients: pd.DataFrame, studies: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Patient values on each study row (first row of a patient id; duplicates are reported elsewhere)."""
-    known = patients.dropna(subset=["patient_id"]).drop_duplicates("patient_id").set_index("patient_id")
+    known = patients[["patient_id", *columns]].dropna(subset=["patient_id"]).drop_duplicates("patient_id") \
+        .set_index("patient_id")
     return pd.DataFrame({c: studies["patient_id"].map(known[c]) for c in columns}, index=studies.index)
 
 
@@ -206,7 +206,8 @@ def plausibility_checks(patients: pd.DataFrame | None, studies: pd.DataFrame | N
     if studies is None:
         return findings
     ls = labels["studies"]
-    consensus = studies[studies["reader"] == "consensus"]
+    consensus = studies.loc[studies["reader"] == "consensus",  # the columns the checks below read
+                            ["patient_id", "study_id", "study_date", "age_at_study_months", "_row"]]
     ages = _study_ages(patients, studies, findings.errors, ls)
     _years_like_columns(consensus, ("age_at_study_months",), ls, findings.warnings)
     first_age = pd.DataFrame({"patient_id": studies["patient_id"], "age": ages}).dropna() \
