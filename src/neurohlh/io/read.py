@@ -1,8 +1,11 @@
 """Reading cohort files into raw string tables, remembering the spreadsheet row of every record.
 
-CSV files are read with the standard :mod:`csv` module after the text is decoded and its line endings
-made uniform; workbooks with openpyxl's streaming sheet parser (:mod:`neurohlh.io.read_xlsx`). Nothing in a
-file is trusted to describe itself: not a workbook's declared dimension, not a size, not a file type.
+CSV files are read after the text is decoded and its line endings made uniform: text without quote characters
+by pandas' C parser, one categorical column of distinct texts per header cell (each line is one record and
+each delimiter ends a cell, as the standard :mod:`csv` module reads such text); any other text by the
+:mod:`csv` module. Workbooks are read with openpyxl's streaming sheet parser (:mod:`neurohlh.io.read_xlsx`).
+Nothing in a file is trusted to describe itself: not a workbook's declared dimension, not a size, not a file
+type.
 """
 from __future__ import annotations
 
