@@ -118,3 +118,32 @@ def test_table1_criteria_rows_every_included_patient_qualifies(tables):
     t = tables["table1"]
     assert t.cell("HLH-2004 diagnostic criteria met", 0).text == "57/57 (100%)"
     assert t.cell("CNS involvement, comprehensive rule", 0).text == "57/57 (100%)"
+
+
+def test_clippers_table_last_column_counts_every_patient_beyond_the_columns_shown():
+    # 12 patients with one brainstem-predominant (1.2) study each: only 10 are columns, the last column covers
+    # all 12. Nodules 2 mm in patients 0-3 (met), 5 mm in 4-10 (not met), unknown in 11: "< 3 mm" met 4 of the
+    # 11 evaluable; T2 beyond enhancement in every study: T2 item 0/12 and no patient meets every item (0/12).
+    from types import SimpleNamespace
+
+    from neurohlh.patterns import classify_patient
+    from neurohlh.reports.tables_more import clippers_table
+    from neurohlh.schema import Study
+
+    clean = {"supra_lesion_number": "none", "infra_lesion_number": "multiple", "loc_cerebral_wm": False,
+             "loc_deep_grey": False, "loc_cerebellar_wm": False, "loc_midbrain": False, "loc_medulla": False,
+             "loc_pons": True, "cerebellar_diffuse_edema": False, "pontine_enhancing_lesion_count": 8,
+             "pons_dominant_site": True, "infra_enhancement_pattern": frozenset({"nodular"}), "mass_effect": False,
+             "t2_beyond_enhancement": True}
+    sizes = [2.0] * 4 + [5.0] * 7 + [None]
+    allocations = [classify_patient([Study(study_id=f"S{i}", patient_id=f"P{i}", reader="consensus",
+                                           largest_enhancing_nodule_mm=size, **clean)])
+                   for i, size in enumerate(sizes)]
+    assert {a.onset_subpattern for a in allocations} == {"1.2"}
+    t = clippers_table(SimpleNamespace(allocations=allocations))
+    assert len(t.columns) == 10 + 1
+    assert t.cell("Largest enhancing nodule < 3 mm", "Met / evaluable").text == "4/11 (36%)"
+    assert t.cell("T2 abnormality not significantly exceeding the T1 enhancement", "Met / evaluable").text == "0/12 (0%)"
+    assert t.cell("All required radiologic items met", "Met / evaluable").text == "0/12 (0%)"
+    assert t.cell("Largest enhancing nodule < 3 mm", "P9").text == "not met (5 mm)"
+    assert any("12 patients: the first 10 are shown" in n for n in t.footnotes)

@@ -92,6 +92,33 @@ def _status(value: bool | None, good: bool) -> Status:
     return NOT_EVALUABLE if value is None else (MET if value is good else NOT_MET)
 
 
+#: The radiologic items in the order checked: (item, description, supportive).
+ITEMS: tuple[tuple[str, str, bool], ...] = (
+    ("homogeneous_nodules", "Homogeneous enhancing nodules without ring enhancement or mass effect", False),
+    ("nodules_under_3mm", f"Largest enhancing nodule < {MAX_NODULE_MM:g} mm", False),
+    ("t2_not_exceeding_enhancement", "T2 abnormality not significantly exceeding the T1 enhancement", False),
+    ("pontocerebellar_predominance", "Lesions predominate in the pons (and cerebellum)", False),
+    ("symmetric_pontine_involvement", "Symmetric pontine involvement at the middle cerebellar peduncle level "
+                                      "(supportive feature, not required)", True),
+)
+
+
+def _homogeneous_status(pattern: frozenset[str] | None, mass_effect: bool | None) -> Status:
+    if (pattern and pattern & NON_HOMOGENEOUS_PATTERNS) or mass_effect is True:
+        return NOT_MET
+    return NOT_EVALUABLE if not pattern or mass_effect is None else MET
+
+
+def clippers_statuses(values: tuple) -> tuple[tuple[Status, ...], bool | None]:
+    """The status of each item of :data:`ITEMS` and ``all_radiologic_met``, from the values of ``CLIPPERS_FIELDS``
+    (what :func:`clippers_from_values` decides, without the explanations)."""
+    pattern, mass, size, t2_beyond, dominant, _loc_pons, symmetric = values
+    statuses = (_homogeneous_status(pattern, mass), _status(None if size is None else size < MAX_NODULE_MM, True),
+                _status(t2_beyond, False), _status(dominant, True), _status(symmetric, True))
+    required = statuses[:-1]  # the last item is supportive
+    return statuses, False if NOT_MET in required else (None if NOT_EVALUABLE in required else True)
+
+
 def _homogeneous_nodules(pattern: frozenset[str] | None, mass_effect: bool | None) -> tuple[Status, str]:
     bad = sorted(pattern & NON_HOMOGENEOUS_PATTERNS) if pattern else []
     reasons = []
@@ -127,33 +154,23 @@ def check_clippers(study: Any, study_id: str | None = None) -> ClippersCheck:
 def clippers_from_values(study_id: str, values: tuple) -> ClippersCheck:
     """The CLIPPERS check from the values of ``CLIPPERS_FIELDS`` (in that order)."""
     pattern, mass, size, t2_beyond, dominant, _loc_pons, symmetric = values
-    sid = study_id
-    h_status, h_expl = _homogeneous_nodules(pattern, mass)
+    statuses, all_met = clippers_statuses(values)
+    h_expl = _homogeneous_nodules(pattern, mass)[1]
     small = None if size is None else size < MAX_NODULE_MM
-    items = (
-        ClippersItem("homogeneous_nodules", "Homogeneous enhancing nodules without ring enhancement or mass effect",
-                     h_status, (("infra_enhancement_pattern", pattern), ("mass_effect", mass)), h_expl),
-        ClippersItem("nodules_under_3mm", f"Largest enhancing nodule < {MAX_NODULE_MM:g} mm", _status(small, True),
-                     (("largest_enhancing_nodule_mm", size),),
-                     "unknown size" if size is None else f"largest nodule {show(size)} mm "
-                     f"{'<' if small else '>='} {MAX_NODULE_MM:g} mm"),
-        ClippersItem("t2_not_exceeding_enhancement", "T2 abnormality not significantly exceeding the T1 enhancement",
-                     _status(t2_beyond, False), (("t2_beyond_enhancement", t2_beyond),),
-                     {None: "unknown", True: "T2 signal extends beyond the enhancing nodules (T2-T1 mismatch)",
-                      False: "no T2-T1 mismatch"}[t2_beyond]),
-        ClippersItem("pontocerebellar_predominance", "Lesions predominate in the pons (and cerebellum)",
-                     _status(dominant, True), (("pons_dominant_site", dominant),),
-                     {None: "unknown", True: "pons is the dominant site", False: "pons is not the dominant site"}[
-                         dominant]),
-        ClippersItem("symmetric_pontine_involvement", "Symmetric pontine involvement at the middle cerebellar "
-                     "peduncle level (supportive feature, not required)", _status(symmetric, True),
-                     (("pons_symmetric_at_mcp", symmetric),),
-                     {None: "unknown", True: "symmetric", False: "asymmetric"}[symmetric], supportive=True),
+    parts = (
+        ((("infra_enhancement_pattern", pattern), ("mass_effect", mass)), h_expl),
+        ((("largest_enhancing_nodule_mm", size),), "unknown size" if size is None else
+         f"largest nodule {show(size)} mm {'<' if small else '>='} {MAX_NODULE_MM:g} mm"),
+        ((("t2_beyond_enhancement", t2_beyond),), {None: "unknown", True: "T2 signal extends beyond the enhancing "
+                                                    "nodules (T2-T1 mismatch)", False: "no T2-T1 mismatch"}[t2_beyond]),
+        ((("pons_dominant_site", dominant),), {None: "unknown", True: "pons is the dominant site",
+                                               False: "pons is not the dominant site"}[dominant]),
+        ((("pons_symmetric_at_mcp", symmetric),), {None: "unknown", True: "symmetric", False: "asymmetric"}[symmetric]),
     )
-    required = [i.status for i in items if not i.supportive]
-    all_met = False if NOT_MET in required else (None if NOT_EVALUABLE in required else True)
-    return ClippersCheck(sid, items, all_met)
+    items = tuple(ClippersItem(item, description, status, used, explanation, supportive)
+                  for (item, description, supportive), status, (used, explanation) in zip(ITEMS, statuses, parts))
+    return ClippersCheck(study_id, items, all_met)
 
 
-__all__ = ["ClippersCheck", "ClippersItem", "check_clippers", "clippers_from_values", "MAX_NODULE_MM",
-           "CLIPPERS_FIELDS"]
+__all__ = ["ClippersCheck", "ClippersItem", "check_clippers", "clippers_from_values", "clippers_statuses", "ITEMS",
+           "MAX_NODULE_MM", "CLIPPERS_FIELDS"]

@@ -96,7 +96,13 @@ def _field(obj: Any, *names: str) -> Any:
 
 def recurrent_table(result: AnalysisResult) -> Table:
     """Variants seen in more than one patient, with their carriers' genotype group and patterns."""
-    f = result.patients.set_index("patient_id")
+    f = result.patients
+    # each carrier's pattern label and pooled-group flag, read from the columns once (not cell by cell)
+    onsets = f["onset_subpattern"].tolist()
+    shown_pattern = dict(zip(f["patient_id"].tolist(), [
+        str(onset) if pat == "1" and isinstance(onset, str) else f"pattern {pat}"
+        for pat, onset in zip(f["pattern"].tolist(), onsets)]))
+    pooled_flag = dict(zip(f["patient_id"].tolist(), f["pooled_group"].tolist()))
     rows = []
     for v in result.recurrent_variants:
         patients = tuple(_field(v, "patient_ids", "patients") or ())
@@ -105,10 +111,9 @@ def recurrent_table(result: AnalysisResult) -> Table:
         patterns = []
         pooled = pooled_known = 0
         for pid in patients:
-            if pid in f.index:
-                pat, onset = f.at[pid, "pattern"], f.at[pid, "onset_subpattern"]
-                patterns.append(str(onset) if pat == "1" and isinstance(onset, str) else f"pattern {pat}")
-                flag = f.at[pid, "pooled_group"]
+            if pid in shown_pattern:
+                patterns.append(shown_pattern[pid])
+                flag = pooled_flag[pid]
                 if not pd.isna(flag):  # unknown group (e.g. protein expression not measured): not evaluable
                     pooled_known += 1
                     pooled += int(bool(flag))

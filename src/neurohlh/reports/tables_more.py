@@ -7,6 +7,8 @@ from typing import Any
 import pandas as pd
 
 from neurohlh.analysis import PATTERNS, SUBPATTERNS, AnalysisResult
+from neurohlh.patterns.clippers import ITEMS as CLIPPERS_ITEMS
+from neurohlh.patterns.clippers import clippers_statuses
 from neurohlh.reports.format import count_cell, p_cell, summary_cell
 from neurohlh.reports.model import EMPTY, Cell, Row, Table
 from neurohlh.reports.results_tables import FULL_DETAIL_MAX_PATIENTS
@@ -105,44 +107,49 @@ def _item_text(item: Any) -> str:
     return f"{text} ({', '.join(numbers)})" if numbers else text
 
 
+def _checked_values(a: Any) -> tuple[Any, ...] | None:
+    """The CLIPPERS values of the patient's checked (first 1.2) study, or ``None`` without one."""
+    sid = a.clippers_study_id
+    if sid is None:
+        return None
+    return next(s.clippers_values for s in a.studies if s.study_id == sid)
+
+
 def clippers_table(result: AnalysisResult) -> Table:
     """CLIPPERS radiologic items (rows) for each patient with a brainstem-predominant (1.2) study (columns)."""
-    checks = [(a, c) for a in result.allocations if (c := a.clippers) is not None]  # computed once per patient
-    items: list[tuple[str, str]] = []
-    for _, c in checks:
-        for i in c.items:
-            if i.item not in [k for k, _ in items]:
-                items.append((i.item, i.description))
-    shown = checks[:MAX_PATIENT_COLUMNS]
+    # every patient's item statuses (no explanation texts); the full check only for the patients shown
+    checked = [(a, v) for a in result.allocations if (v := _checked_values(a)) is not None]
+    decided = [clippers_statuses(v) for _, v in checked]
+    shown = [(a, a.clippers) for a, _ in checked[:MAX_PATIENT_COLUMNS]]
     columns = (*[a.patient_id for a, _ in shown], "Met / evaluable")
     rows = [
         Row("Onset subpattern", (*[Cell(a.onset_subpattern or "n/a") for a, _ in shown], EMPTY)),
         Row("Study checked", (*[Cell(c.study_id, kind="id") for _, c in shown], EMPTY)),
     ]
-    for key, description in items:
+    for at, (key, description, _) in enumerate(CLIPPERS_ITEMS if checked else ()):
         cells = []
         for _, c in shown:
             item = next((i for i in c.items if i.item == key), None)
             cells.append(Cell("n/a" if item is None else _item_text(item)))
-        met = sum(1 for _, c in checks for i in c.items if i.item == key and i.status == "met")
-        known = sum(1 for _, c in checks for i in c.items if i.item == key and i.status != "not_evaluable")
+        met = sum(1 for statuses, _ in decided if statuses[at] == "met")
+        known = sum(1 for statuses, _ in decided if statuses[at] != "not_evaluable")
         rows.append(Row(description, (*cells, count_cell(met, known))))
     verdict = {True: "yes", False: "no", None: "not evaluable"}
-    met_all = sum(c.all_radiologic_met is True for _, c in checks)
-    known_all = sum(c.all_radiologic_met is not None for _, c in checks)
+    met_all = sum(all_met is True for _, all_met in decided)
+    known_all = sum(all_met is not None for _, all_met in decided)
     rows.append(Row("All required radiologic items met", (*[Cell(verdict[c.all_radiologic_met]) for _, c in shown],
                                                            count_cell(met_all, known_all))))
-    note = checks[0][1].note if checks else ""
-    source = checks[0][1].source if checks else ""
+    note = shown[0][1].note if shown else ""
+    source = shown[0][1].source if shown else ""
     notes = tuple(n for n in (
         "Patients with a brainstem-predominant (subpattern 1.2) study at onset or follow-up; the first such study "
         "is checked (neurohlh.patterns.clippers). Each item's status per patient is in results/allocations.csv, "
         f"and its explanation in results/details.jsonl (cohorts of up to {FULL_DETAIL_MAX_PATIENTS:,} patients).",
         f"Criteria: {source}." if source else "",
         f"Not evaluated: {note}." if note else "",
-        "No patient had a brainstem-predominant study." if not checks else "",
-        f"{len(checks)} patients: the first {MAX_PATIENT_COLUMNS} are shown; the last column covers all."
-        if len(checks) > MAX_PATIENT_COLUMNS else "",
+        "No patient had a brainstem-predominant study." if not checked else "",
+        f"{len(checked)} patients: the first {MAX_PATIENT_COLUMNS} are shown; the last column covers all."
+        if len(checked) > MAX_PATIENT_COLUMNS else "",
     ) if n)
     return Table("clippers", "CLIPPERS radiologic criteria in brainstem-predominant patients", columns,
                  tuple(rows), notes, label_header="Radiologic item")
