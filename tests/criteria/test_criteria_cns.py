@@ -139,3 +139,81 @@ def test_lesional_statuses_must_match_the_studies():
     with pytest.raises(InputError, match="2 lesional statuses were given for 1 studies"):
         imaging_findings([study], [True, False])
     assert imaging_findings([study], [True]) is True  # a lesional study is an imaging finding
+
+
+def _frame_cohort(tmp_path, patients, studies):
+    import pandas as pd
+
+    from neurohlh.io import load_cohort, write_cohort_csv
+
+    write_cohort_csv({"patients": pd.DataFrame(patients), "studies": pd.DataFrame(studies)}, tmp_path / "c",
+                     "SYNTHETIC test cohort")
+    return load_cohort(tmp_path / "c")
+
+
+def test_cns_involvement_frame_decides_each_patient_by_hand(tmp_path):
+    # Column-wise rule, worked by hand per patient (symptoms all no unless stated; imaging from the studies):
+    # A: CSF not analysed, no symptoms, one study with no finding -> csf unknown,
+    #    imaging no -> comprehensive unknown (CSF could still be abnormal); csf rule unknown.
+    # B: 10 cells (not > 10), protein 45.1 (> 45) -> CSF abnormal; involved under both rules.
+    # C: 10 cells, 45 mg/dL -> CSF normal; seizures unknown, no study -> symptoms and imaging unknown -> unknown.
+    # D: CSF normal, no symptoms, two studies: one lesional (classification said so), one without finding ->
+    #    imaging yes -> comprehensive yes, csf rule no.
+    # E: CSF normal, no symptoms, a study of unknown lesion status with atrophy no -> imaging unknown.
+    from neurohlh.criteria import cns_involvement_frame
+
+    no = dict(NO_SYMPTOMS)
+    patients = [
+        {"patient_id": "A", "csf_done": False, **no},
+        {"patient_id": "B", "csf_done": True, "csf_wbc_per_ul": 10.0, "csf_protein_mg_dl": 45.1, **no},
+        {"patient_id": "C", "csf_done": True, "csf_wbc_per_ul": 10.0, "csf_protein_mg_dl": 45.0,
+         **{**no, "seizures": None}},
+        {"patient_id": "D", "csf_done": True, "csf_wbc_per_ul": 1.0, "csf_protein_mg_dl": 20.0, **no},
+        {"patient_id": "E", "csf_done": True, "csf_wbc_per_ul": 1.0, "csf_protein_mg_dl": 20.0, **no},
+    ]
+    none_found = {f: False for f in ("loc_cranial_nerves", "loc_optic_nerve", "loc_cord", "loc_cauda_equina",
+                                     "atrophy_cerebral", "atrophy_cerebellar", "ctt_t2_hyperintensity")}
+    studies = [{"study_id": "A1", "patient_id": "A", "reader": "consensus", **none_found},
+               {"study_id": "D1", "patient_id": "D", "reader": "consensus", **none_found},
+               {"study_id": "D2", "patient_id": "D", "reader": "consensus", **none_found},
+               {"study_id": "E1", "patient_id": "E", "reader": "consensus", **none_found}]
+    cohort = _frame_cohort(tmp_path, patients, studies)
+    frame = cohort.consensus_studies
+    lesional = {"A1": False, "D1": True, "D2": False, "E1": None}
+    given = [lesional[s] for s in frame["study_id"]]
+    records = cohort.patient_records()
+    both = {rule: {r.patient_id: r for r in cns_involvement_frame(cohort.patients, records, frame, given, rule)}
+            for rule in ("comprehensive", "csf")}
+    c, csf = both["comprehensive"], both["csf"]
+    assert [c[p].involved for p in "ABCDE"] == [None, True, None, True, None]
+    assert [csf[p].involved for p in "ABCDE"] == [None, True, False, False, False]
+    assert [c[p].csf_pleocytosis for p in "ABCDE"] == [None, False, False, False, False]
+    assert [c[p].csf_proteinosis for p in "ABCDE"] == [None, True, False, False, False]
+    assert [c[p].neurologic_symptoms for p in "ABCDE"] == [False, False, None, False, False]
+    assert [c[p].imaging_findings for p in "ABCDE"] == [False, None, None, True, None]
+    assert [c[p].n_studies for p in "ABCDE"] == [1, 0, 0, 2, 1]
+    assert c["A"].reasons[0] == "CSF not analysed"
+    # the same results, one patient at a time
+    by_patient = {}
+    for s in cohort.study_records():
+        by_patient.setdefault(s.patient_id, []).append(s)
+    for p in records:
+        own = by_patient.get(p.patient_id, [])
+        assert c[p.patient_id] == cns_involvement(p, own, lesional=[lesional[s.study_id] for s in own])
+
+
+def test_cns_involvement_frame_agrees_with_cns_involvement_on_the_demo_cohort(demo_cohort):
+    from neurohlh.criteria import cns_involvement_frame
+    from neurohlh.patterns import classify_cohort
+
+    decided = {s.study_id: s.lesional for a in classify_cohort(demo_cohort) for s in a.studies}
+    frame = demo_cohort.consensus_studies
+    records = demo_cohort.patient_records()
+    by_patient: dict[str, list] = {}
+    for s in demo_cohort.study_records():
+        by_patient.setdefault(s.patient_id, []).append(s)
+    for rule in ("comprehensive", "csf"):
+        results = cns_involvement_frame(demo_cohort.patients, records, frame,
+                                        [decided[s] for s in frame["study_id"]], rule)
+        for p, r in zip(records, results, strict=True):
+            assert r == cns_involvement(p, by_patient.get(p.patient_id, []), rule), p.patient_id

@@ -30,10 +30,8 @@ from neurohlh.analysis.results import (
 )
 from neurohlh.analysis.sites import site_analysis
 from neurohlh.analysis.table2 import GENOTYPE_AGE, GENOTYPE_GROUPINGS, TABLE2_GROUPINGS, TABLE2_VARIABLES
-from neurohlh.criteria import cns_involvement, hlh2004
-from neurohlh.criteria.cns import (
-    IMAGING_FINDING_FIELDS, IMAGING_LESION_NUMBER_FIELDS, OTHER_IMAGING_FINDING_FIELDS, CNSResult,
-)
+from neurohlh.criteria import cns_involvement_frame, hlh2004
+from neurohlh.criteria.cns import IMAGING_FINDING_FIELDS, IMAGING_LESION_NUMBER_FIELDS, CNSResult
 from neurohlh.criteria.hlh2004 import HLH2004Result
 from neurohlh.endpoints import survival_endpoints
 from neurohlh.errors import Caveat, StatisticalWarning
@@ -88,31 +86,20 @@ def imaging_records(cohort: Cohort) -> dict[str, list[Any]]:
     return out
 
 
-_OTHER_FINDING_NAMES = ("study_id", "patient_id", *OTHER_IMAGING_FINDING_FIELDS)
-#: The fields of a consensus study the CNS imaging rule reads besides its parenchymal lesions, as a light record.
-OtherFindings = namedtuple("OtherFindings", _OTHER_FINDING_NAMES)  # type: ignore[misc]
+def _study_lesional(cohort: Cohort, allocations: Sequence[PatientAllocation]) -> list[bool | None]:
+    """The lesional status classification decided for each consensus study (``StudyAllocation.lesional``), in
+    the rows' order, which :func:`neurohlh.criteria.cns_involvement_frame` then does not decide again."""
+    decided = {s.study_id: s.lesional for a in allocations for s in a.studies}
+    return [decided[sid] for sid in cohort.consensus_studies["study_id"].tolist()]
 
 
-def _imaging_inputs(cohort: Cohort, allocations: Sequence[PatientAllocation]
-                    ) -> list[tuple[list[Any], list[bool | None]]]:
-    """Per patient (in allocation order): the consensus studies as light records of the other imaging findings,
-    and the lesional status classification decided for each (``StudyAllocation.lesional``), which
-    :func:`neurohlh.criteria.cns_involvement` then does not decide again."""
-    frame = cohort.consensus_studies
-    columns = [frame[n].astype(object).where(frame[n].notna(), None).tolist() for n in _OTHER_FINDING_NAMES]
-    by_id = {values[0]: OtherFindings(*values) for values in zip(*columns)}
-    return [([by_id[s.study_id] for s in a.studies], [s.lesional for s in a.studies]) for a in allocations]
-
-
-def _criteria(patients: Sequence[Patient], imaging: Sequence[tuple[Sequence[Any], Sequence[bool | None]]],
-              plan: AnalysisPlan) -> tuple[tuple[HLH2004Result, ...], tuple[CNSResult, ...], pd.DataFrame]:
+def _criteria(cohort: Cohort, patients: Sequence[Patient], lesional: Sequence[bool | None], plan: AnalysisPlan
+              ) -> tuple[tuple[HLH2004Result, ...], tuple[CNSResult, ...], pd.DataFrame]:
     """HLH-2004 and CNS involvement (the plan's rule) per patient, plus the CSF and symptom flags.
 
-    ``imaging`` holds, per patient in the same order, the studies and their lesional statuses
-    (:func:`_imaging_inputs`)."""
+    ``lesional`` holds the lesional status of each consensus study (:func:`_study_lesional`)."""
     h = tuple(hlh2004(p) for p in patients)
-    c = tuple(cns_involvement(p, studies, rule=plan.cns_rule, lesional=lesional)
-              for p, (studies, lesional) in zip(patients, imaging, strict=True))
+    c = cns_involvement_frame(cohort.patients, patients, cohort.consensus_studies, lesional, rule=plan.cns_rule)
     frame = pd.DataFrame({
         "patient_id": [p.patient_id for p in patients],
         "csf_abnormal": [r.csf_abnormal for r in c],
@@ -314,8 +301,8 @@ def analyze(cohort: Cohort, plan: AnalysisPlan | PlanName | str = EXACT_PLAN,
     if [p.patient_id for p in patients] != [a.patient_id for a in allocations]:
         raise AssertionError("classification returned the patients in another order")  # classify_cohort's promise
     step("criteria")
-    imaging = _timed(timings, "imaging findings", lambda: _imaging_inputs(cohort, allocations))
-    h, c, crit_cols = _timed(timings, "criteria", lambda: _criteria(patients, imaging, the_plan))
+    lesional = _timed(timings, "imaging findings", lambda: _study_lesional(cohort, allocations))
+    h, c, crit_cols = _timed(timings, "criteria", lambda: _criteria(cohort, patients, lesional, the_plan))
     step("genetics")
     genotypes, recurrent, geno_cols = _timed(timings, "genetics", lambda: _genetics(cohort, patients, the_plan))
     frame, implied = _timed(timings, "patient frame", lambda: _deficit_free_of_the_dead(

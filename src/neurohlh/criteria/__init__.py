@@ -8,6 +8,7 @@ from neurohlh.criteria.cns import (
     CNSResult,
     cns_cohort,
     cns_involvement,
+    cns_involvement_frame,
     csf_abnormal,
     csf_pleocytosis,
     csf_proteinosis,
@@ -20,6 +21,6 @@ from neurohlh.criteria.units import canonical_unit, convert, to_canonical
 
 __all__ = [
     "CNSCohortSummary", "CNSResult", "HLH2004Result", "HScoreItem", "HScoreResult", "ItemResult", "Status",
-    "canonical_unit", "cns_cohort", "cns_involvement", "convert", "csf_abnormal", "csf_pleocytosis",
+    "canonical_unit", "cns_cohort", "cns_involvement", "cns_involvement_frame", "convert", "csf_abnormal", "csf_pleocytosis",
     "csf_proteinosis", "hlh2004", "hscore", "imaging_findings", "neurologic_symptoms", "to_canonical",
 ]

@@ -17,11 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from neurohlh.errors import InputError
 from neurohlh.patterns.study import LESION_FIELDS, NUMBER_FIELDS, lesional_status
 from neurohlh.schema import Patient, Study
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: CSF pleocytosis: more than 10 leucocytes/uL (paper, Table 1; printed "> 10 leucocytes/mL", a lost mu).
 CSF_PLEOCYTOSIS_ABOVE_PER_UL = 10.0
@@ -194,6 +197,66 @@ def cns_involvement(patient: Patient, studies: Sequence[Study] = (), rule: Rule 
     involved = csf if rule == "csf" else _any_of([csf, symptoms, imaging])
     return CNSResult(patient.patient_id, involved, rule, RULE_TEXT[rule], pleo, prot, csf, symptoms, imaging,
                      len(studies), patient)
+
+
+def kleene_any(columns: Sequence[Any]) -> Any:
+    """Column-wise :func:`_any_of`: True where any column is True, False where every column is False, else
+    missing (``pd.NA``) - the three-valued ("Kleene") or of nullable boolean columns of equal length."""
+    import pandas as pd
+
+    out = pd.array(columns[0], dtype="boolean")
+    for column in columns[1:]:
+        out = out | pd.array(column, dtype="boolean")
+    return out
+
+
+def _flags(column: Any) -> list[bool | None]:
+    return column.to_numpy(dtype=object, na_value=None).tolist()
+
+
+def cns_involvement_frame(patients: pd.DataFrame, records: Sequence[Patient], studies: pd.DataFrame,
+                          lesional: Sequence[bool | None], rule: Rule = "comprehensive",
+                          count_irritability: bool = False) -> tuple[CNSResult, ...]:
+    """:func:`cns_involvement` of every patient at once, from the cohort's columns.
+
+    ``patients`` is the patients table (one row per patient, the order of ``records``, its
+    :class:`~neurohlh.schema.Patient` records); ``studies`` the consensus studies table and ``lesional`` the
+    lesional status classification decided for each of its rows (``StudyAllocation.lesional``). Every flag is
+    decided as :func:`cns_involvement` decides it (unknown is never "no"), column-wise instead of patient by
+    patient.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if rule not in RULES:
+        raise InputError(f"`rule` must be one of {list(RULES)}; got {rule!r}.")
+    if len(lesional) != len(studies):
+        raise InputError(f"{len(lesional)} lesional statuses were given for {len(studies)} studies.")
+    analysed = patients["csf_done"].astype("boolean").fillna(True).to_numpy(dtype=bool)  # False = not analysed
+    pleo = (patients["csf_wbc_per_ul"].astype("Float64") > CSF_PLEOCYTOSIS_ABOVE_PER_UL).array
+    prot = (patients["csf_protein_mg_dl"].astype("Float64") > CSF_PROTEINOSIS_ABOVE_MG_DL).array
+    pleo[~analysed], prot[~analysed] = pd.NA, pd.NA
+    csf = kleene_any([pleo, prot])
+    names = NEUROLOGIC_SYMPTOM_FIELDS + (("irritability",) if count_irritability else ())
+    symptoms = kleene_any([patients[n].astype("boolean").array for n in names])
+    # imaging: per study, lesional or any other finding; per patient, any study (no study: unknown)
+    per_study = kleene_any([pd.array(list(lesional), dtype="boolean"),
+                            *[studies[n].astype("boolean").array for n in OTHER_IMAGING_FINDING_FIELDS]])
+    owner = pd.Index(patients["patient_id"]).get_indexer(studies["patient_id"])
+    if (owner < 0).any():
+        raise InputError("studies name patients that are not in the patients table: "
+                         + ", ".join(map(str, studies["patient_id"][owner < 0].head(20))))
+    n = len(patients)
+    n_studies = np.bincount(owner, minlength=n)
+    n_yes = np.bincount(owner[per_study.fillna(False).to_numpy(dtype=bool)], minlength=n)
+    n_no = np.bincount(owner[(~per_study).fillna(False).to_numpy(dtype=bool)], minlength=n)
+    imaging = pd.array(np.where(n_yes > 0, True, np.where((n_studies > 0) & (n_no == n_studies), False, None)),
+                       dtype="boolean")
+    involved = csf if rule == "csf" else kleene_any([csf, symptoms, imaging])
+    text = RULE_TEXT[rule]
+    columns = (_flags(involved), _flags(pleo), _flags(prot), _flags(csf), _flags(symptoms), _flags(imaging))
+    return tuple(CNSResult(p.patient_id, inv, rule, text, pl, pr, c, sy, im, k, p)
+                 for p, inv, pl, pr, c, sy, im, k in zip(records, *columns, n_studies.tolist(), strict=True))
 
 
 @dataclass(frozen=True, slots=True)
