@@ -133,10 +133,20 @@ def _genetics(cohort: Cohort, patients: Sequence[Patient], plan: AnalysisPlan
 
 def _patient_frame(cohort: Cohort, allocation_cols: pd.DataFrame, criteria_cols: pd.DataFrame,
                    genotype_cols: pd.DataFrame) -> pd.DataFrame:
-    base = cohort.patients.drop(columns=[c for c in ("_row",) if c in cohort.patients]).copy()
-    frame = base.merge(allocation_cols, on="patient_id", how="left", validate="one_to_one")
-    frame = frame.merge(criteria_cols, on="patient_id", how="left", validate="one_to_one")
-    frame = frame.merge(genotype_cols, on="patient_id", how="left", validate="one_to_one")
+    """The patients table with the allocation, criteria and genotype columns (blank where a patient has none).
+
+    ``allocation_cols`` and ``criteria_cols`` hold one row per patient in the table's order (as the analysis
+    builds them); ``genotype_cols`` the patients with variant data. Columns are joined by position, or by
+    ``patient_id`` for the genotypes, instead of three merges."""
+    base = cohort.patients.drop(columns=[c for c in ("_row",) if c in cohort.patients]).reset_index(drop=True)
+    ids = base["patient_id"]
+    for cols in (allocation_cols, criteria_cols):
+        if not ids.equals(cols["patient_id"].reset_index(drop=True)):
+            raise AssertionError("per-patient columns are not in the order of the patients table")
+    genotypes = genotype_cols.set_index("patient_id", verify_integrity=True).reindex(ids)
+    parts = [base, allocation_cols.drop(columns="patient_id").reset_index(drop=True),
+             criteria_cols.drop(columns="patient_id").reset_index(drop=True), genotypes.reset_index(drop=True)]
+    frame = pd.concat(parts, axis=1)
     for col in ("csf_abnormal", "csf_pleocytosis", "csf_proteinosis", "pooled_group", "purely_disruptive",
                 "cns_involved", "cns_symptomatic"):
         frame[col] = frame[col].astype("boolean")

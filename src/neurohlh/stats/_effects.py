@@ -254,6 +254,23 @@ def r_zeroin(f, a: float, b: float, fa: float, fb: float, tol: float = 1e-4, max
     return b
 
 
+def _shifted_rank_sum(xs: np.ndarray, ys: np.ndarray, d: float) -> tuple[float, np.ndarray]:
+    """The rank sum of ``x - d`` in the pooled sample ``x - d, y`` (mid-ranks for ties, as
+    ``scipy.stats.rankdata``) and the sizes of its tie groups, from ``x`` and ``y`` sorted once.
+
+    ``xs - d`` stays sorted (rounding is monotonic), so every rank is a count found by binary search instead
+    of a sort of the pooled sample; the ranks are halves of integers, so their sum is exact in any order.
+    """
+    xd = xs - d
+    below = np.searchsorted(xd, xd, "left") + np.searchsorted(ys, xd, "left")
+    upto = np.searchsorted(xd, xd, "right") + np.searchsorted(ys, xd, "right")
+    rank_sum = float((below + (upto - below + 1) / 2).sum())
+    pooled = np.concatenate([xd, ys])
+    pooled.sort(kind="stable")  # two sorted runs: merged in linear time
+    starts = np.flatnonzero(np.r_[True, pooled[1:] != pooled[:-1]])
+    return rank_sum, np.diff(np.r_[starts, len(pooled)])
+
+
 def _hl_asymptotic(x: np.ndarray, y: np.ndarray, level: float, correct: bool):
     """R wilcox.test(conf.int=TRUE, exact=FALSE) branch: invert the normal approximation."""
     from scipy import stats
@@ -263,10 +280,11 @@ def _hl_asymptotic(x: np.ndarray, y: np.ndarray, level: float, correct: bool):
     # the extreme pairwise differences, without building all n1 * n2 of them (R: range(outer(x, y, "-")))
     lo_d, hi_d = float(x.min() - y.max()), float(x.max() - y.min())
 
+    xs, ys = np.sort(x), np.sort(y)
+
     def wdiff(d: float, zq: float, correct: bool = correct) -> float:
-        ranks = stats.rankdata(np.concatenate([x - d, y]))
-        dz = ranks[:n1].sum() - n1 * (n1 + 1) / 2 - n1 * n2 / 2
-        _, ties = np.unique(ranks, return_counts=True)
+        dz, ties = _shifted_rank_sum(xs, ys, d)
+        dz = dz - n1 * (n1 + 1) / 2 - n1 * n2 / 2
         corr = np.sign(dz) * 0.5 if correct else 0.0
         sigma = math.sqrt(n1 * n2 / 12 * ((n1 + n2 + 1) - np.sum(ties**3 - ties) / ((n1 + n2) * (n1 + n2 - 1))))
         with np.errstate(divide="ignore", invalid="ignore"):  # all values tied at this shift: sigma 0, as in R
