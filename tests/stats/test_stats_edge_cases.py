@@ -221,3 +221,22 @@ def test_the_two_r_median_rules_differ_only_on_a_last_flat_stretch_at_one_half()
     differ = [c for c in _cases("km_median") if c["print_median"] != c["quantile_median"]]
     assert len(differ) == 3
     assert kaplan_meier([1, 2, 3, 4], [1, 1, 0, 0]).curves[0].median == 2.0
+
+
+@pytest.mark.parametrize("d, rank_sum, ties", [
+    # x = 1, 3 and y = 2, 3. d = 0: pooled 1, 3, 2, 3 -> ranks 1, 3.5, 2, 3.5; x's rank sum 1 + 3.5 = 4.5;
+    # tie groups (1), (2), (3, 3).
+    (0.0, 4.5, [1, 1, 2]),
+    # d = 1: x - d = 0, 2; pooled 0, 2, 2, 3 -> ranks 1, 2.5, 2.5, 4; x's rank sum 1 + 2.5 = 3.5; groups 1, 2, 1.
+    (1.0, 3.5, [1, 2, 1]),
+    # d = -5: x - d = 6, 8 rank above both y: 3 + 4 = 7; no ties.
+    (-5.0, 7.0, [1, 1, 1, 1]),
+])
+def test_shifted_rank_sum_by_hand(d, rank_sum, ties):
+    import numpy as np
+
+    from neurohlh.stats._effects import _shifted_rank_sum
+
+    got, groups = _shifted_rank_sum(np.array([1.0, 3.0]), np.array([2.0, 3.0]), d)
+    assert got == rank_sum
+    assert groups.tolist() == ties

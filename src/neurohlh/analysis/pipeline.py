@@ -47,12 +47,14 @@ from neurohlh.stats import kaplan_meier, logrank
 T = TypeVar("T")
 
 
-def _classify(cohort: Cohort) -> tuple[tuple[PatientAllocation, ...], pd.DataFrame]:
-    """Allocations per patient and a per-study frame (study_id, patient_id, category, subpattern)."""
-    allocations = tuple(classify_cohort(cohort))
+def _classify(cohort: Cohort) -> tuple[pd.DataFrame, tuple[PatientAllocation, ...], pd.DataFrame]:
+    """The consensus studies (a new frame at each ``cohort.consensus_studies``: taken once for every step),
+    allocations per patient and a per-study frame (study_id, patient_id, category, subpattern)."""
+    consensus = cohort.consensus_studies
+    allocations = tuple(classify_cohort(cohort, studies=consensus))
     rows = [(s.study_id, s.patient_id, s.category, s.subpattern) for a in allocations for s in a.studies]
     studies = pd.DataFrame(rows, columns=["study_id", "patient_id", "category", "subpattern"])
-    return allocations, studies
+    return consensus, allocations, studies
 
 
 def _allocation_columns(allocations: Sequence[PatientAllocation]) -> pd.DataFrame:
@@ -86,20 +88,20 @@ def imaging_records(cohort: Cohort) -> dict[str, list[Any]]:
     return out
 
 
-def _study_lesional(cohort: Cohort, allocations: Sequence[PatientAllocation]) -> list[bool | None]:
+def _study_lesional(consensus: pd.DataFrame, allocations: Sequence[PatientAllocation]) -> list[bool | None]:
     """The lesional status classification decided for each consensus study (``StudyAllocation.lesional``), in
     the rows' order, which :func:`neurohlh.criteria.cns_involvement_frame` then does not decide again."""
     decided = {s.study_id: s.lesional for a in allocations for s in a.studies}
-    return [decided[sid] for sid in cohort.consensus_studies["study_id"].tolist()]
+    return [decided[sid] for sid in consensus["study_id"].tolist()]
 
 
-def _criteria(cohort: Cohort, patients: Sequence[Patient], lesional: Sequence[bool | None], plan: AnalysisPlan
-              ) -> tuple[tuple[HLH2004Result, ...], tuple[CNSResult, ...], pd.DataFrame]:
+def _criteria(cohort: Cohort, consensus: pd.DataFrame, patients: Sequence[Patient], lesional: Sequence[bool | None],
+              plan: AnalysisPlan) -> tuple[tuple[HLH2004Result, ...], tuple[CNSResult, ...], pd.DataFrame]:
     """HLH-2004 and CNS involvement (the plan's rule) per patient, plus the CSF and symptom flags.
 
     ``lesional`` holds the lesional status of each consensus study (:func:`_study_lesional`)."""
     h = tuple(hlh2004(p) for p in patients)
-    c = cns_involvement_frame(cohort.patients, patients, cohort.consensus_studies, lesional, rule=plan.cns_rule)
+    c = cns_involvement_frame(cohort.patients, patients, consensus, lesional, rule=plan.cns_rule)
     frame = pd.DataFrame({
         "patient_id": [p.patient_id for p in patients],
         "csf_abnormal": [r.csf_abnormal for r in c],
@@ -306,19 +308,19 @@ def analyze(cohort: Cohort, plan: AnalysisPlan | PlanName | str = EXACT_PLAN,
     step = progress or (lambda name: None)
     timings: dict[str, float] = {}
     step("classify")
-    allocations, study_frame = _timed(timings, "classify", lambda: _classify(cohort))
+    consensus, allocations, study_frame = _timed(timings, "classify", lambda: _classify(cohort))
     patients = _timed(timings, "patient records", cohort.patient_records)
     if [p.patient_id for p in patients] != [a.patient_id for a in allocations]:
         raise AssertionError("classification returned the patients in another order")  # classify_cohort's promise
     step("criteria")
-    lesional = _timed(timings, "imaging findings", lambda: _study_lesional(cohort, allocations))
-    h, c, crit_cols = _timed(timings, "criteria", lambda: _criteria(cohort, patients, lesional, the_plan))
+    lesional = _timed(timings, "imaging findings", lambda: _study_lesional(consensus, allocations))
+    h, c, crit_cols = _timed(timings, "criteria", lambda: _criteria(cohort, consensus, patients, lesional, the_plan))
     step("genetics")
     genotypes, recurrent, geno_cols = _timed(timings, "genetics", lambda: _genetics(cohort, patients, the_plan))
     frame, implied = _timed(timings, "patient frame", lambda: _deficit_free_of_the_dead(
         _patient_frame(cohort, _allocation_columns(allocations), crit_cols, geno_cols)))
     step("statistics")
-    summary = _timed(timings, "study summary", lambda: summarise_studies(cohort, list(allocations)))
+    summary = _timed(timings, "study summary", lambda: summarise_studies(cohort, allocations, studies=consensus))
     comparisons = _timed(timings, "statistics", lambda: _table2_comparisons(frame, the_plan)
                          + _genotype_comparisons(frame, the_plan))
     survival = _timed(timings, "survival", lambda: _survival(frame))

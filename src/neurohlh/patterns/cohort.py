@@ -15,6 +15,7 @@ import pandas as pd
 from neurohlh.errors import InputError
 from neurohlh.patterns.clippers import CLIPPERS_FIELDS
 from neurohlh.patterns.patient import PatientAllocation, allocate_patient
+from neurohlh.patterns.evidence import CONTRAST_FIELD, NUMBER_FIELDS
 from neurohlh.patterns.study import EVIDENCE_FIELDS, StudyAllocation, allocation_from_values, value_problem
 
 
@@ -54,16 +55,30 @@ def classify_studies_frame(studies: pd.DataFrame) -> list[StudyAllocation]:
     """Allocate every row of a typed studies frame (columns as in the schema), in row order."""
     ids, pids, dates, ages = _lists(studies, ("study_id", "patient_id", "study_date", "age_at_study_months"))
     evidence_columns = _lists(studies, EVIDENCE_FIELDS)
-    _iv_columns(evidence_columns, ids, pids)
+    _iv_columns(evidence_columns, ids, pids, _typed_yes_no(studies))
     evidence_rows = zip(*evidence_columns)
     clippers_rows = zip(*_lists(studies, CLIPPERS_FIELDS))
     return [allocation_from_values(sid, pid, date, age, ev, cv, True) for sid, pid, date, age, ev, cv
             in zip(ids, pids, dates, ages, evidence_rows, clippers_rows)]
 
 
-def _iv_columns(columns: list[list[Any]], ids: list[Any], pids: list[Any]) -> None:
-    """Check every evidence value once per distinct (type, value) of each column; name the first bad study."""
+#: Evidence fields whose values are yes/no (True, False or None).
+_YES_NO_FIELDS = frozenset(EVIDENCE_FIELDS) - {*NUMBER_FIELDS, "pontine_enhancing_lesion_count", CONTRAST_FIELD}
+
+
+def _typed_yes_no(studies: pd.DataFrame) -> frozenset[str]:
+    """The yes/no evidence columns held in pandas' nullable boolean type: every value is True, False or missing,
+    so there is nothing to check."""
+    return frozenset(n for n in _YES_NO_FIELDS if isinstance(studies[n].dtype, pd.BooleanDtype))
+
+
+def _iv_columns(columns: list[list[Any]], ids: list[Any], pids: list[Any], checked: frozenset[str] = frozenset()
+                ) -> None:
+    """Check every evidence value once per distinct (type, value) of each column (but the ``checked`` ones);
+    name the first bad study."""
     for name, values in zip(EVIDENCE_FIELDS, columns):
+        if name in checked:
+            continue
         for kind, value in {(type(v), v) for v in values}:
             problem = value_problem(name, value)
             if problem:
@@ -71,18 +86,20 @@ def _iv_columns(columns: list[list[Any]], ids: list[Any], pids: list[Any]) -> No
                 raise InputError(f"study {ids[row]!r} (patient {pids[row]!r}): {problem}")
 
 
-def classify_cohort(cohort: Any) -> list[PatientAllocation]:
+def classify_cohort(cohort: Any, *, studies: pd.DataFrame | None = None) -> list[PatientAllocation]:
     """Allocate every patient of a cohort on their consensus reads.
 
     Returns one :class:`PatientAllocation` per row of ``cohort.patients``, in that order; a patient without a
     consensus study is ``indeterminate`` with the note "no consensus MR study for this patient".
+    ``studies`` is ``cohort.consensus_studies`` when the caller already holds it.
 
     Raises
     ------
     InputError
         If a study names a patient that is not in ``cohort.patients`` (nothing is dropped silently).
     """
-    studies = _consensus(cohort)
+    if studies is None:
+        studies = _consensus(cohort)
     patients = cohort.patients
     pids, births, workups = _lists(patients, ("patient_id", "birth_date", "etiologic_workup"))
     grouped: dict[str, list[StudyAllocation]] = {pid: [] for pid in pids}

@@ -109,9 +109,10 @@ def _allocation_series(f: pd.DataFrame, allocations: Sequence[PatientAllocation]
     if uncovered:
         raise InputError(f"`allocations` do not cover {len(uncovered)} consensus stud(ies) of the cohort, e.g. "
                          f"{', '.join(uncovered[:5])}; pass the allocations of this cohort (classify_cohort(cohort))")
-    category = f["study_id"].map(lambda sid: by_study[sid][0])
-    pattern = f["study_id"].map(lambda sid: by_study[sid][1])
-    lesion_unknown = f["study_id"].map(lambda sid: by_study[sid][2] is None)
+    rows = [by_study[sid] for sid in f["study_id"].tolist()]
+    category = pd.Series([r[0] for r in rows], index=f.index, dtype=object)
+    pattern = pd.Series([r[1] for r in rows], index=f.index, dtype=object)
+    lesion_unknown = pd.Series([r[2] is None for r in rows], index=f.index, dtype=bool)
     return category, pattern, lesion_unknown
 
 
@@ -189,11 +190,12 @@ def _other_counts(c: _Counter, f: pd.DataFrame, category: pd.Series, lesion_unkn
               f"{label} lesions", paper)
 
 
-def summarise_studies(cohort: Any, allocations: Sequence[PatientAllocation] | None = None) -> StudySummary:
+def summarise_studies(cohort: Any, allocations: Sequence[PatientAllocation] | None = None, *,
+                      studies: pd.DataFrame | None = None) -> StudySummary:
     """Count findings over the cohort's consensus studies as the paper reports them (Results).
 
     ``allocations`` (from :func:`classify_cohort`) supply study categories and patient patterns; they are
-    computed when not given.
+    computed when not given. ``studies`` is ``cohort.consensus_studies`` when the caller already holds it.
 
     Raises
     ------
@@ -204,7 +206,8 @@ def summarise_studies(cohort: Any, allocations: Sequence[PatientAllocation] | No
         from neurohlh.patterns.cohort import classify_cohort
 
         allocations = classify_cohort(cohort)
-    f = cohort.consensus_studies.reset_index(drop=True)
+    f = (cohort.consensus_studies if studies is None else studies).copy(deep=False)  # the columns are not copied
+    f.index = pd.RangeIndex(len(f))
     category, pattern, lesion_unknown = _allocation_series(f, allocations)
     c = _Counter()
     _pattern_counts(c, category, pattern, lesion_unknown)
