@@ -145,7 +145,7 @@ def _patient_frame(cohort: Cohort, allocation_cols: pd.DataFrame, criteria_cols:
     for cols in (allocation_cols, criteria_cols):
         if not ids.equals(cols["patient_id"].reset_index(drop=True)):
             raise AssertionError("per-patient columns are not in the order of the patients table")
-    genotypes = genotype_cols.set_index("patient_id", verify_integrity=True).reindex(ids)
+    genotypes = genotype_cols.set_index("patient_id").reindex(ids)  # refuses a repeated patient_id
     parts = [base, allocation_cols.drop(columns="patient_id").reset_index(drop=True),
              criteria_cols.drop(columns="patient_id").reset_index(drop=True), genotypes.reset_index(drop=True)]
     frame = pd.concat(parts, axis=1)

@@ -250,8 +250,8 @@ def cns_involvement_frame(patients: pd.DataFrame, records: Sequence[Patient], st
     n_studies = np.bincount(owner, minlength=n)
     n_yes = np.bincount(owner[per_study.fillna(False).to_numpy(dtype=bool)], minlength=n)
     n_no = np.bincount(owner[(~per_study).fillna(False).to_numpy(dtype=bool)], minlength=n)
-    imaging = pd.array(np.where(n_yes > 0, True, np.where((n_studies > 0) & (n_no == n_studies), False, None)),
-                       dtype="boolean")
+    yes, no = n_yes > 0, (n_studies > 0) & (n_no == n_studies)
+    imaging = pd.arrays.BooleanArray(yes, ~(yes | no))
     involved = csf if rule == "csf" else kleene_any([csf, symptoms, imaging])
     text = RULE_TEXT[rule]
     columns = (_flags(involved), _flags(pleo), _flags(prot), _flags(csf), _flags(symptoms), _flags(imaging))
