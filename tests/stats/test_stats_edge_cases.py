@@ -240,3 +240,15 @@ def test_shifted_rank_sum_by_hand(d, rank_sum, ties):
     got, groups = _shifted_rank_sum(np.array([1.0, 3.0]), np.array([2.0, 3.0]), d)
     assert got == rank_sum
     assert groups.tolist() == ties
+
+
+def test_risk_table_by_hand():
+    # times 1 (event), 2 (event), 2 (censored), 3 (censored): at 1, 4 at risk and 1 event; at 2, 3 at risk,
+    # 1 event and 1 censored; at 3, 1 at risk and 1 censored.
+    import numpy as np
+
+    from neurohlh.stats.survival import _risk_table
+
+    times, d, c, n = _risk_table(np.array([2.0, 1.0, 3.0, 2.0]), np.array([True, True, False, False]))
+    assert times.tolist() == [1.0, 2.0, 3.0]
+    assert d.tolist() == [1, 1, 0] and c.tolist() == [0, 1, 1] and n.tolist() == [4, 3, 1]

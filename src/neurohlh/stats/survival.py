@@ -39,7 +39,7 @@ def _iv_survival(time: object, event: object, group: object | None):
         g = np.asarray(group, dtype=object)
         if g.shape != t.shape:
             raise InputError(f"`group` must have the same length as `time` ({len(t)}); got {g.shape}.")
-        missing = [i for i, v in enumerate(g) if _is_missing(v)]
+        missing = [i for i, v in enumerate(g) if _is_missing(v)] if pd.isna(g).any() else []  # checked whole first
         if missing:
             raise InputError(f"`group` contains {len(missing)} missing value(s) (first at position "
                              f"{missing[0]}); drop them first.")
@@ -132,11 +132,16 @@ class KaplanMeierResult:
         return "\n".join(lines)
 
 
+def _risk_table(t: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct times and, at each, the events, the censorings and the number at risk (time >= it)."""
+    times, at, size = np.unique(t, return_inverse=True, return_counts=True)
+    d = np.bincount(at, weights=e, minlength=len(times)).astype(np.int64)
+    n = len(t) - np.concatenate([[0], np.cumsum(size)[:-1]])
+    return times, d, size - d, n
+
+
 def _curve(group: object, t: np.ndarray, e: np.ndarray, level: float) -> SurvivalCurve:
-    times = np.unique(t)
-    d = np.array([np.sum(e[t == u]) for u in times])
-    c = np.array([np.sum(~e[t == u]) for u in times])
-    n = np.array([np.sum(t >= u) for u in times])
+    times, d, c, n = _risk_table(t, e)
     surv = np.cumprod(1 - d / n)
     with np.errstate(divide="ignore", invalid="ignore"):
         greenwood = np.cumsum(np.where(d > 0, d / (n * (n - d)), 0.0))
@@ -193,13 +198,17 @@ def logrank(time: object, event: object, group: object, *, reason: str | None = 
     index = {lab: i for i, lab in enumerate(labels)}  # equal labels (1 and 1.0) are one group
     chisq, pvalue = survdiff(t, e.astype(float), np.array([index[v] for v in g.tolist()]))
     details = []
+    times, d, _, n = _risk_table(t, e)
+    events = d > 0  # the distinct event times
     for lab in labels:
         mask = g == lab
         observed = float(e[mask].sum())
+        # at risk in the group at each event time: the group's times >= it
+        at_risk = len(t[mask]) - np.searchsorted(np.sort(t[mask]), times[events], "left")
+        terms = d[events] * at_risk / n[events]
         expected = 0.0
-        for u in np.unique(t[e]):
-            at_risk = t >= u
-            expected += np.sum(e[t == u]) * np.sum(at_risk & mask) / np.sum(at_risk)
+        for term in terms.tolist():  # added in time order, as the sum over event times is defined
+            expected += term
         details += [(f"observed[{lab}]", observed), (f"expected[{lab}]", float(expected))]
     return TestResult(
         test="log-rank", statistic=float(chisq), pvalue=float(pvalue),
