@@ -225,21 +225,31 @@ def test_the_two_r_median_rules_differ_only_on_a_last_flat_stretch_at_one_half()
 
 @pytest.mark.parametrize("d, rank_sum, ties", [
     # x = 1, 3 and y = 2, 3. d = 0: pooled 1, 3, 2, 3 -> ranks 1, 3.5, 2, 3.5; x's rank sum 1 + 3.5 = 4.5;
-    # tie groups (1), (2), (3, 3).
-    (0.0, 4.5, [1, 1, 2]),
+    # tie groups (1), (2), (3, 3): sum(t^3 - t) = 0 + 0 + 6.
+    (0.0, 4.5, 6),
     # d = 1: x - d = 0, 2; pooled 0, 2, 2, 3 -> ranks 1, 2.5, 2.5, 4; x's rank sum 1 + 2.5 = 3.5; groups 1, 2, 1.
-    (1.0, 3.5, [1, 2, 1]),
+    (1.0, 3.5, 6),
     # d = -5: x - d = 6, 8 rank above both y: 3 + 4 = 7; no ties.
-    (-5.0, 7.0, [1, 1, 1, 1]),
+    (-5.0, 7.0, 0),
 ])
 def test_shifted_rank_sum_by_hand(d, rank_sum, ties):
     import numpy as np
 
     from neurohlh.stats._effects import _shifted_rank_sum
 
-    got, groups = _shifted_rank_sum(np.array([1.0, 3.0]), np.array([2.0, 3.0]), d)
+    got, tie_term = _shifted_rank_sum(np.array([1.0, 3.0]), np.array([2.0, 3.0]), d)
     assert got == rank_sum
-    assert groups.tolist() == ties
+    assert tie_term == ties
+
+
+def test_shifted_rank_sum_ties_within_y_and_across_by_hand():
+    # x = 1, 1, 2 and y = 1, 5, 5, d = 0: pooled 1, 1, 1 (ranks 2 each), 2 (rank 4), 5, 5 (5.5 each).
+    # x's rank sum 2 + 2 + 4 = 8; tie groups of 3 (x, x, y), 1 and 2 (y, y): 24 + 0 + 6 = 30.
+    import numpy as np
+
+    from neurohlh.stats._effects import _shifted_rank_sum
+
+    assert _shifted_rank_sum(np.array([1.0, 1.0, 2.0]), np.array([1.0, 5.0, 5.0]), 0.0) == (8.0, 30)
 
 
 def test_risk_table_by_hand():
@@ -252,3 +262,19 @@ def test_risk_table_by_hand():
     times, d, c, n = _risk_table(np.array([2.0, 1.0, 3.0, 2.0]), np.array([True, True, False, False]))
     assert times.tolist() == [1.0, 2.0, 3.0]
     assert d.tolist() == [1, 1, 0] and c.tolist() == [0, 1, 1] and n.tolist() == [4, 3, 1]
+
+
+def test_shifted_rank_sum_agrees_with_scipy_rankdata_on_tied_samples():
+    import numpy as np
+    from scipy.stats import rankdata
+
+    from neurohlh.stats._effects import _shifted_rank_sum
+
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        x = rng.integers(0, 8, rng.integers(1, 40)).astype(float)
+        y = rng.integers(0, 8, rng.integers(1, 40)).astype(float)
+        d = float(rng.integers(-3, 4)) / 2
+        ranks = rankdata(np.concatenate([x - d, y]))
+        _, counts = np.unique(ranks, return_counts=True)
+        assert _shifted_rank_sum(np.sort(x), np.sort(y), d) == (ranks[:len(x)].sum(), np.sum(counts**3 - counts))

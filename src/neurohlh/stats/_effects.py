@@ -254,21 +254,34 @@ def r_zeroin(f, a: float, b: float, fa: float, fb: float, tol: float = 1e-4, max
     return b
 
 
-def _shifted_rank_sum(xs: np.ndarray, ys: np.ndarray, d: float) -> tuple[float, np.ndarray]:
-    """The rank sum of ``x - d`` in the pooled sample ``x - d, y`` (mid-ranks for ties, as
-    ``scipy.stats.rankdata``) and the sizes of its tie groups, from ``x`` and ``y`` sorted once.
+def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start index and length of each run of equal values of a sorted array."""
+    new = np.empty(len(values), dtype=bool)
+    new[:1] = True
+    np.not_equal(values[1:], values[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    return starts, np.diff(np.append(starts, len(values)))
 
-    ``xs - d`` stays sorted (rounding is monotonic), so every rank is a count found by binary search instead
-    of a sort of the pooled sample; the ranks are halves of integers, so their sum is exact in any order.
+
+def _shifted_rank_sum(xs: np.ndarray, ys: np.ndarray, d: float) -> tuple[float, np.int64]:
+    """The rank sum of ``x - d`` in the pooled sample ``x - d, y`` (mid-ranks for ties, as
+    ``scipy.stats.rankdata``) and the tie term sum(t**3 - t) over its tie groups, from ``x`` and ``y`` sorted once.
+
+    ``xs - d`` stays sorted (rounding is monotonic), so each run of equal values of ``x - d`` is one tie group
+    with the equal values of ``y``, found by binary search, instead of a sort of the pooled sample. Ranks are
+    halves of integers and tie sizes integers, so the sums are exact in any order.
     """
     xd = xs - d
-    below = np.searchsorted(xd, xd, "left") + np.searchsorted(ys, xd, "left")
-    upto = np.searchsorted(xd, xd, "right") + np.searchsorted(ys, xd, "right")
-    rank_sum = float((below + (upto - below + 1) / 2).sum())
-    pooled = np.concatenate([xd, ys])
-    pooled.sort(kind="stable")  # two sorted runs: merged in linear time
-    starts = np.flatnonzero(np.r_[True, pooled[1:] != pooled[:-1]])
-    return rank_sum, np.diff(np.r_[starts, len(pooled)])
+    starts, sizes = _runs(xd)
+    values = xd[starts]
+    y_below = np.searchsorted(ys, values, "left")
+    y_equal = np.searchsorted(ys, values, "right") - y_below
+    mid_rank = starts + y_below + (sizes + y_equal + 1) / 2  # of every value of the run
+    rank_sum = float((sizes * mid_rank).sum())
+    _, y_sizes = _runs(ys)
+    pooled = sizes + y_equal  # a run of x and the equal values of y; every other value of y ties only in y
+    ties = np.sum(pooled**3 - pooled) + np.sum(y_sizes**3 - y_sizes) - np.sum(y_equal**3 - y_equal)
+    return rank_sum, ties
 
 
 def _hl_asymptotic(x: np.ndarray, y: np.ndarray, level: float, correct: bool):
@@ -286,7 +299,7 @@ def _hl_asymptotic(x: np.ndarray, y: np.ndarray, level: float, correct: bool):
         dz, ties = _shifted_rank_sum(xs, ys, d)
         dz = dz - n1 * (n1 + 1) / 2 - n1 * n2 / 2
         corr = np.sign(dz) * 0.5 if correct else 0.0
-        sigma = math.sqrt(n1 * n2 / 12 * ((n1 + n2 + 1) - np.sum(ties**3 - ties) / ((n1 + n2) * (n1 + n2 - 1))))
+        sigma = math.sqrt(n1 * n2 / 12 * ((n1 + n2 + 1) - ties / ((n1 + n2) * (n1 + n2 - 1))))
         with np.errstate(divide="ignore", invalid="ignore"):  # all values tied at this shift: sigma 0, as in R
             return float((dz - corr) / sigma - zq)
 
