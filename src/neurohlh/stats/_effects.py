@@ -263,7 +263,7 @@ def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, np.diff(np.append(starts, len(values)))
 
 
-def _shifted_rank_sum(xs: np.ndarray, ys: np.ndarray, d: float) -> tuple[float, np.int64]:
+def _shifted_rank_sum(xs: np.ndarray, ys: np.ndarray, d: float) -> tuple[np.float64, np.int64]:
     """The rank sum of ``x - d`` in the pooled sample ``x - d, y`` (mid-ranks for ties, as
     ``scipy.stats.rankdata``) and the tie term sum(t**3 - t) over its tie groups, from ``x`` and ``y`` sorted once.
 
@@ -277,7 +277,7 @@ def _shifted_rank_sum(xs: np.ndarray, ys: np.ndarray, d: float) -> tuple[float, 
     y_below = np.searchsorted(ys, values, "left")
     y_equal = np.searchsorted(ys, values, "right") - y_below
     mid_rank = starts + y_below + (sizes + y_equal + 1) / 2  # of every value of the run
-    rank_sum = float((sizes * mid_rank).sum())
+    rank_sum = (sizes * mid_rank).sum()  # a numpy float: a zero sigma then divides without raising, as in R
     _, y_sizes = _runs(ys)
     pooled = sizes + y_equal  # a run of x and the equal values of y; every other value of y ties only in y
     ties = np.sum(pooled**3 - pooled) + np.sum(y_sizes**3 - y_sizes) - np.sum(y_equal**3 - y_equal)
