@@ -30,7 +30,7 @@ from neurohlh.analysis.results import (
 )
 from neurohlh.analysis.sites import site_analysis
 from neurohlh.analysis.table2 import GENOTYPE_AGE, GENOTYPE_GROUPINGS, TABLE2_GROUPINGS, TABLE2_VARIABLES
-from neurohlh.criteria import cns_involvement_frame, hlh2004
+from neurohlh.criteria import cns_involvement_frame, hlh2004_frame
 from neurohlh.criteria.cns import IMAGING_FINDING_FIELDS, IMAGING_LESION_NUMBER_FIELDS, CNSResult
 from neurohlh.criteria.hlh2004 import HLH2004Result
 from neurohlh.endpoints import survival_endpoints
@@ -100,7 +100,7 @@ def _criteria(cohort: Cohort, consensus: pd.DataFrame, patients: Sequence[Patien
     """HLH-2004 and CNS involvement (the plan's rule) per patient, plus the CSF and symptom flags.
 
     ``lesional`` holds the lesional status of each consensus study (:func:`_study_lesional`)."""
-    h = tuple(hlh2004(p) for p in patients)
+    h = hlh2004_frame(cohort.patients, patients)
     c = cns_involvement_frame(cohort.patients, patients, consensus, lesional, rule=plan.cns_rule)
     frame = pd.DataFrame({
         "patient_id": [p.patient_id for p in patients],

@@ -15,12 +15,12 @@ from neurohlh.criteria.cns import (
     imaging_findings,
     neurologic_symptoms,
 )
-from neurohlh.criteria.hlh2004 import HLH2004Result, hlh2004
+from neurohlh.criteria.hlh2004 import HLH2004Result, hlh2004, hlh2004_frame
 from neurohlh.criteria.hscore import HScoreItem, HScoreResult, hscore
 from neurohlh.criteria.units import canonical_unit, convert, to_canonical
 
 __all__ = [
     "CNSCohortSummary", "CNSResult", "HLH2004Result", "HScoreItem", "HScoreResult", "ItemResult", "Status",
     "canonical_unit", "cns_cohort", "cns_involvement", "cns_involvement_frame", "convert", "csf_abnormal", "csf_pleocytosis",
-    "csf_proteinosis", "hlh2004", "hscore", "imaging_findings", "neurologic_symptoms", "to_canonical",
+    "csf_proteinosis", "hlh2004", "hlh2004_frame", "hscore", "imaging_findings", "neurologic_symptoms", "to_canonical",
 ]

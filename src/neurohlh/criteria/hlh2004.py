@@ -12,6 +12,7 @@ lymphohistiocytosis. Pediatr Blood Cancer 2007;48:124-131. doi:10.1002/pbc.21039
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -319,6 +320,76 @@ def hlh2004(patient: Patient) -> HLH2004Result:
         status = "not_met"
     return HLH2004Result(patient.patient_id, status, clinical, statuses, molecular, n_met, n_unknown,
                          CRITERIA_REQUIRED, patient)
+
+
+_CODES = (Status.MET, Status.NOT_MET, Status.NOT_EVALUABLE)  # item statuses by code 0, 1, 2
+
+
+def hlh2004_frame(patients: Any, records: Sequence[Any]) -> tuple[HLH2004Result, ...]:
+    """:func:`hlh2004` of every patient at once, from the columns of the patients table.
+
+    ``patients`` is the patients table (one row per patient, in the order of ``records``, whose objects the
+    results keep as ``patient`` to explain their items when read). Each item is decided as
+    :func:`hlh2004_statuses` decides it, column-wise instead of patient by patient (codes 0 met, 1 not met,
+    2 not evaluable).
+    """
+    import numpy as np
+
+    def number(name: str) -> Any:  # unknown = NaN, which compares False
+        return patients[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+    def yes_no(name: str) -> Any:
+        column = patients[name].astype("boolean")
+        return np.where(column.isna().to_numpy(), 2, np.where(column.fillna(False).to_numpy(dtype=bool), 0, 1))
+
+    def threshold(values: Any, hit: Any) -> Any:
+        return np.where(np.isnan(values), 2, np.where(hit, 0, 1))
+
+    hb, age = number("hemoglobin_g_l"), number("age_at_labs_days")
+    limit = np.where(age < INFANT_AGE_BELOW_DAYS, HEMOGLOBIN_BELOW_INFANT_G_L, HEMOGLOBIN_BELOW_G_L)
+    age_known = ~np.isnan(age)
+    # age unknown: low below 90 g/L at any age, not low from 100 g/L at any age, unknown in between
+    hb_low = np.where(age_known, hb < limit, hb < HEMOGLOBIN_BELOW_G_L)
+    hb_known = ~np.isnan(hb) & (age_known | (hb < HEMOGLOBIN_BELOW_G_L) | (hb >= HEMOGLOBIN_BELOW_INFANT_G_L))
+    plt, neut = number("platelets_10e9_l"), number("neutrophils_10e9_l")
+    low = (hb_known & hb_low).astype(int) + (plt < PLATELETS_BELOW_10E9_L) + (neut < NEUTROPHILS_BELOW_10E9_L)
+    unknown = (~hb_known).astype(int) + np.isnan(plt) + np.isnan(neut)
+    cytopenias = np.where(low >= CYTOPENIA_LINEAGES_REQUIRED, 0,
+                          np.where(low + unknown < CYTOPENIA_LINEAGES_REQUIRED, 1, 2))
+    tg, fib = number("triglycerides_mmol_l"), number("fibrinogen_g_l")
+    tg_hit, fib_hit = tg >= TRIGLYCERIDES_AT_LEAST_MMOL_L, fib <= FIBRINOGEN_AT_MOST_G_L
+    both_no = ~np.isnan(tg) & ~np.isnan(fib) & ~tg_hit & ~fib_hit
+    lipids = np.where(tg_hit | fib_hit, 0, np.where(both_no, 1, 2))
+    nk = patients["nk_activity"]
+    nk_codes = np.where(nk.isna().to_numpy(), 2, np.where((nk == "low_or_absent").to_numpy(dtype=bool), 0, 1))
+    ferritin, scd25 = number("ferritin_ug_l"), number("scd25_u_ml")
+    codes = np.stack([
+        yes_no("fever"), yes_no("splenomegaly"), cytopenias, lipids, yes_no("hemophagocytosis"), nk_codes,
+        threshold(ferritin, ferritin >= FERRITIN_AT_LEAST_UG_L), threshold(scd25, scd25 >= SCD25_AT_LEAST_U_ML),
+    ], axis=1)
+    result = patients["genetic_result"]
+    positive = np.zeros(len(result), dtype=bool)
+    for value in sorted(MOLECULAR_DIAGNOSIS_RESULTS):  # compared, not hashed: enum members equal their strings
+        positive |= (result == value).to_numpy(dtype=bool)
+    molecular = np.where(positive, 0,
+                         np.where((result.isna() | (result == "not_tested")).to_numpy(dtype=bool), 2, 1))
+    n_met, n_unknown = (codes == 0).sum(axis=1), (codes == 2).sum(axis=1)
+    packed = (codes * 3 ** np.arange(codes.shape[1])).sum(axis=1)  # one key per combination of item statuses
+    keys, first = np.unique(packed, return_index=True)
+    statuses = {key: tuple(_CODES[c] for c in codes[at].tolist()) for key, at in zip(keys.tolist(), first.tolist())}
+    out = []
+    for record, key, mol, met, unk in zip(records, packed.tolist(), molecular.tolist(), n_met.tolist(),
+                                          n_unknown.tolist(), strict=True):
+        clinical = _clinical_status(met, unk)
+        if mol == 0 or clinical == "met":
+            status: HLH2004Status = "met"
+        elif clinical == "could_be_met" or mol == 2:
+            status = "could_be_met"
+        else:
+            status = "not_met"
+        out.append(HLH2004Result(record.patient_id, status, clinical, statuses[key], _CODES[mol], met, unk,
+                                 CRITERIA_REQUIRED, record))
+    return tuple(out)
 
 
 def _reason(n_met: int, n_unknown: int, clinical: HLH2004Status, molecular: ItemResult) -> str:
