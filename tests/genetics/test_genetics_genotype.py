@@ -19,8 +19,35 @@ from neurohlh.schema import Patient, Variant
 
 
 def _genotype(variants, pid="S1", policy=PAPER_POLICY, rule=ExpressionRule(), **patient):
+    """The genotype, checked to be the same when the variants come already classified (the cohort path)."""
+    from neurohlh.genetics import classify_variant
+
     rows = [Variant(pid, gene, text, zygosity=zyg) for gene, text, zyg in variants]
-    return patient_genotype(Patient(patient_id=pid, **patient), rows, policy=policy, expression_rule=rule)
+    person = Patient(patient_id=pid, **patient)
+    g = patient_genotype(person, rows, policy=policy, expression_rule=rule)
+    known = [classify_variant(v.hgvs, gene=v.gene, policy=policy) for v in rows]
+    assert patient_genotype(person, rows, policy=policy, expression_rule=rule, classified=known) == g
+    return g
+
+
+def test_classifications_must_match_the_variants():
+    from neurohlh import InputError
+
+    rows = [Variant("S1", "PRF1", "c.50del")]
+    with pytest.raises(InputError, match="0 classifications were given for 1 variants"):
+        patient_genotype(Patient(patient_id="S1"), rows, classified=[])
+
+
+def test_recurrent_variants_use_the_classifications_given():
+    # two patients with PRF1 c.50del: one recurrent variant, keyed on its c. description, whether the variants
+    # are classified here or given classified
+    from neurohlh.genetics import classify_variant, recurrent_variants
+
+    rows = [Variant("A", "PRF1", "c.50delT (p.L17fs)"), Variant("B", "PRF1", "c.50del(p.Leu17Argfs*34)")]
+    known = [classify_variant(v.hgvs, gene=v.gene) for v in rows]
+    found = recurrent_variants(rows, classified=known)
+    assert [(r.key, r.patient_ids) for r in found] == [("PRF1:c.50del", ("A", "B"))]
+    assert found == recurrent_variants(rows)
 
 
 # --- Table 3 literature cases, labelled by the paper ------------------------------------------------------

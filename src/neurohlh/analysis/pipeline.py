@@ -25,6 +25,7 @@ import pandas as pd
 
 from neurohlh.analysis.compare import compare_row
 from neurohlh.analysis.plan import EXACT_PLAN, AnalysisPlan, PlanName, plan_named
+from neurohlh.analysis.rows import PatientColumns
 from neurohlh.analysis.results import (
     PATTERNS, AnalysisResult, Curve, GroupComparison, SurvivalComparison,
 )
@@ -37,11 +38,12 @@ from neurohlh.endpoints import survival_endpoints
 from neurohlh.errors import Caveat, StatisticalWarning
 from neurohlh.genetics import patient_genotype, recurrent_variants
 from neurohlh.genetics.genotype import Genotype
+from neurohlh.genetics.classify import VariantClassification
 from neurohlh.genetics.recurrence import RecurrentVariant, check_cohort_variants
 from neurohlh.io import Cohort
 from neurohlh.patterns import classify_cohort, summarise_studies
 from neurohlh.patterns.patient import PatientAllocation
-from neurohlh.schema import Patient, Variant
+from neurohlh.schema import Variant
 from neurohlh.stats import kaplan_meier, logrank
 
 T = TypeVar("T")
@@ -95,7 +97,7 @@ def _study_lesional(consensus: pd.DataFrame, allocations: Sequence[PatientAlloca
     return [decided[sid] for sid in consensus["study_id"].tolist()]
 
 
-def _criteria(cohort: Cohort, consensus: pd.DataFrame, patients: Sequence[Patient], lesional: Sequence[bool | None],
+def _criteria(cohort: Cohort, consensus: pd.DataFrame, patients: Sequence[Any], lesional: Sequence[bool | None],
               plan: AnalysisPlan) -> tuple[tuple[HLH2004Result, ...], tuple[CNSResult, ...], pd.DataFrame]:
     """HLH-2004 and CNS involvement (the plan's rule) per patient, plus the CSF and symptom flags.
 
@@ -114,23 +116,29 @@ def _criteria(cohort: Cohort, consensus: pd.DataFrame, patients: Sequence[Patien
     return h, c, frame
 
 
-def _genetics(cohort: Cohort, patients: Sequence[Patient], plan: AnalysisPlan
+def _genetics(cohort: Cohort, patients: Sequence[Any], plan: AnalysisPlan
               ) -> tuple[dict[str, Genotype], tuple[RecurrentVariant, ...], pd.DataFrame]:
     """Genotype per patient with at least one variant row, recurrent variants, genotype columns."""
-    check_cohort_variants(cohort, plan.disruptive)  # every unreadable variant reported at once, with file and row
     records: list[Variant] = cohort.variant_records()
-    by_patient: dict[str, list[Variant]] = {}
-    for v in records:
-        by_patient.setdefault(v.patient_id, []).append(v)
-    genotypes = {p.patient_id: patient_genotype(p, by_patient[p.patient_id], policy=plan.disruptive)
-                 for p in patients if p.patient_id in by_patient}
+    # every unreadable variant reported at once, with file and row; each variant is classified this once
+    classified = check_cohort_variants(cohort, plan.disruptive, records)
+    by_patient: dict[str, tuple[list[Variant], list[VariantClassification]]] = {}
+    for v, c in zip(records, classified, strict=True):
+        own, known = by_patient.setdefault(v.patient_id, ([], []))
+        own.append(v)
+        known.append(c)
+    genotypes = {}
+    for p in patients:
+        found = by_patient.get(p.patient_id)
+        if found is not None:
+            genotypes[p.patient_id] = patient_genotype(p, found[0], policy=plan.disruptive, classified=found[1])
     frame = pd.DataFrame({
         "patient_id": list(genotypes),
         "pooled_group": [g.pooled_group for g in genotypes.values()],
         "purely_disruptive": [g.purely_disruptive for g in genotypes.values()],
         "zygosity": [g.zygosity for g in genotypes.values()],
     })
-    return genotypes, tuple(recurrent_variants(records, plan.disruptive)), frame
+    return genotypes, tuple(recurrent_variants(records, plan.disruptive, classified=classified)), frame
 
 
 def _patient_frame(cohort: Cohort, allocation_cols: pd.DataFrame, criteria_cols: pd.DataFrame,
@@ -309,7 +317,9 @@ def analyze(cohort: Cohort, plan: AnalysisPlan | PlanName | str = EXACT_PLAN,
     timings: dict[str, float] = {}
     step("classify")
     consensus, allocations, study_frame = _timed(timings, "classify", lambda: _classify(cohort))
-    patients = _timed(timings, "patient records", cohort.patient_records)
+    # each patient as a row of the table (a Patient's fields, read on demand): criteria are decided column-wise,
+    # and the results read their patient only to explain themselves
+    patients = _timed(timings, "patient records", lambda: PatientColumns(cohort.patients).rows())
     if [p.patient_id for p in patients] != [a.patient_id for a in allocations]:
         raise AssertionError("classification returned the patients in another order")  # classify_cohort's promise
     step("criteria")

@@ -145,8 +145,21 @@ def classify_variant(text: str, gene: str | None = None, policy: DisruptivePolic
     """
     if not isinstance(text, str):
         raise InputError(f"Cannot read variant {text!r}: a variant description must be text.")
-    rules = tuple(sorted(policy.rules.items()))
-    return _classify_cached(text, gene, policy.name, rules)
+    return _classify_cached(text, gene, policy.name, _rules_key(policy))
+
+
+_RULE_KEYS: dict[int, tuple[DisruptivePolicy, tuple[tuple[str, bool | None], ...]]] = {}
+
+
+def _rules_key(policy: DisruptivePolicy) -> tuple[tuple[str, bool | None], ...]:
+    """The policy's rules as a hashable key, sorted once per policy (a policy is immutable: overrides make a new
+    one), not once per variant."""
+    entry = _RULE_KEYS.get(id(policy))
+    if entry is None or entry[0] is not policy:
+        if len(_RULE_KEYS) > 64:
+            _RULE_KEYS.clear()
+        entry = _RULE_KEYS[id(policy)] = (policy, tuple(sorted(policy.rules.items())))
+    return entry[1]
 
 
 @lru_cache(maxsize=65536)

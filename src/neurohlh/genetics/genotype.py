@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from neurohlh.errors import InputError
 from neurohlh.genetics.classify import PAPER_POLICY, DisruptivePolicy, VariantClassification, classify_variant
 from neurohlh.schema import Patient, Sex, Variant
 
@@ -218,13 +219,19 @@ def _pooled(alleles: Sequence[Allele], expression: ExpressionStatus, genes: Sequ
 
 
 def patient_genotype(patient: Patient, variants: Sequence[Variant], policy: DisruptivePolicy = PAPER_POLICY,
-                     expression_rule: ExpressionRule = DEFAULT_EXPRESSION_RULE) -> Genotype:
+                     expression_rule: ExpressionRule = DEFAULT_EXPRESSION_RULE, *,
+                     classified: Sequence[VariantClassification] | None = None) -> Genotype:
     """Genotype and genotype group of ``patient`` from its variants.
 
-    ``variants`` may hold the whole cohort's variants; only rows of this patient are used. Raises
-    :class:`~neurohlh.errors.InputError` if a variant text cannot be read.
+    ``variants`` may hold the whole cohort's variants; only rows of this patient are used. ``classified``
+    holds the classification of each of ``variants`` under ``policy`` (same order) when the caller already has
+    it. Raises :class:`~neurohlh.errors.InputError` if a variant text cannot be read.
     """
-    own = [v for v in variants if v.patient_id == patient.patient_id]
+    if classified is not None and len(classified) != len(variants):
+        raise InputError(f"{len(classified)} classifications were given for {len(variants)} variants.")
+    pid = patient.patient_id
+    pairs = [(v, None if classified is None else classified[i]) for i, v in enumerate(variants) if v.patient_id == pid]
+    own = [v for v, _ in pairs]
     expression = expression_status(patient, expression_rule)
     notes: list[str] = []
     declared = tuple(g.strip().upper() for g in (patient.mutated_genes or "").split(";") if g.strip())
@@ -237,8 +244,8 @@ def patient_genotype(patient: Patient, variants: Sequence[Variant], policy: Disr
         return Genotype(patient.patient_id, (), fhl_type, None, (), expression, None, None, "not_classifiable",
                         reason, (), policy.name, expression_rule.name)
     by_gene: dict[str, list[tuple[Variant, VariantClassification]]] = {}
-    for v in own:
-        c = classify_variant(v.hgvs, gene=v.gene, policy=policy)
+    for v, known in pairs:
+        c = classify_variant(v.hgvs, gene=v.gene, policy=policy) if known is None else known
         by_gene.setdefault(c.gene or v.gene, []).append((v, c))
         notes += [f"{v.hgvs}: conflict: {x}" for x in c.conflicts]
     calls = [_gene_call(g, rows, patient, notes) for g, rows in by_gene.items()]

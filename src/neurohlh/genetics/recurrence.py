@@ -56,13 +56,17 @@ def classify_variants(variants: Sequence[Variant], policy: DisruptivePolicy = PA
     return out
 
 
-def check_cohort_variants(cohort: Any, policy: DisruptivePolicy = PAPER_POLICY) -> list[VariantClassification]:
+def check_cohort_variants(cohort: Any, policy: DisruptivePolicy = PAPER_POLICY,
+                          records: Sequence[Variant] | None = None) -> list[VariantClassification]:
     """:func:`classify_variants` on a loaded cohort, each unreadable variant located as the loader locates
-    problems: ``variants.csv`` (or ``book.xlsx [sheet variants]``) and the spreadsheet row."""
+    problems: ``variants.csv`` (or ``book.xlsx [sheet variants]``) and the spreadsheet row.
+
+    ``records`` are ``cohort.variant_records()`` when the caller already holds them."""
     label = cohort.label("variants")
     frame = cohort.variants
     rows = [int(r) for r in frame["_row"]] if "_row" in frame else None
-    return classify_variants(cohort.variant_records(), policy, rows=rows, file=label)
+    return classify_variants(cohort.variant_records() if records is None else records, policy, rows=rows,
+                             file=label)
 
 
 def variant_problems(frames: dict[str, Any], labels: dict[str, str]) -> list[Problem]:
@@ -93,18 +97,23 @@ def variant_problems(frames: dict[str, Any], labels: dict[str, str]) -> list[Pro
 
 
 def recurrent_variants(cohort_or_variants: Any, policy: DisruptivePolicy = PAPER_POLICY,
-                       min_patients: int = 2) -> list[RecurrentVariant]:
+                       min_patients: int = 2, *, classified: Sequence[VariantClassification] | None = None
+                       ) -> list[RecurrentVariant]:
     """Variants seen in at least ``min_patients`` patients, most frequent first.
 
     Parameters
     ----------
     cohort_or_variants : Cohort or sequence of Variant
+    classified : sequence of VariantClassification, optional
+        The classification of each variant under ``policy`` (same order) when the caller already has it.
     """
     if not isinstance(min_patients, int) or min_patients < 1:
         raise InputError(f"`min_patients` must be a positive integer; got {min_patients!r}.")
     variants = (cohort_or_variants.variant_records() if hasattr(cohort_or_variants, "variant_records")
                 else list(cohort_or_variants))
-    classes = classify_variants(variants, policy)
+    classes = classify_variants(variants, policy) if classified is None else classified
+    if len(classes) != len(variants):
+        raise InputError(f"{len(classes)} classifications were given for {len(variants)} variants.")
     groups: dict[str, list[tuple[Variant, VariantClassification]]] = {}
     for v, c in zip(variants, classes):
         key = c.key or f"{c.gene or v.gene}:{v.hgvs.strip()}"

@@ -1,0 +1,58 @@
+"""The patients table read as records on demand: one light row object per patient, its values converted per column.
+
+The analysis decides the criteria column-wise from the table; each result keeps its patient to explain itself
+when read (``HLH2004Result.items``, ``CNSResult.reasons``), and genotypes read a few fields of the patients
+with variant data. A :class:`PatientRow` answers every :class:`~neurohlh.schema.Patient` attribute with the value
+the record would hold (the column's values as :func:`neurohlh.schema.record_column` gives them), converting a
+column only when one of its values is first read, so 100k patients are not turned into 100k records up front.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from neurohlh.schema import Patient, field_specs, record_column
+
+_FIELDS = frozenset(field_specs(Patient))
+
+
+class PatientColumns:
+    """The columns of a patients table, each converted to record values the first time it is read."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._frame = frame
+        self._columns: dict[str, list[Any]] = {}
+
+    def column(self, name: str) -> list[Any]:
+        values = self._columns.get(name)
+        if values is None:
+            col = self._frame[name]
+            values = self._columns[name] = record_column(
+                Patient, name, col.astype(object).where(col.notna(), None).tolist())
+        return values
+
+    def rows(self) -> list[PatientRow]:
+        """One row object per patient, in the table's order."""
+        return [PatientRow(self, i) for i in range(len(self._frame))]
+
+
+class PatientRow:
+    """One patient of a :class:`PatientColumns`: its attributes are the :class:`~neurohlh.schema.Patient` fields."""
+
+    __slots__ = ("_columns", "_index")
+
+    def __init__(self, columns: PatientColumns, index: int) -> None:
+        self._columns = columns
+        self._index = index
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in _FIELDS:
+            raise AttributeError(f"a patient has no field {name!r}")
+        return self._columns.column(name)[self._index]
+
+    def __repr__(self) -> str:
+        return f"PatientRow({self.patient_id!r})"
+
+
+__all__ = ["PatientColumns", "PatientRow"]
