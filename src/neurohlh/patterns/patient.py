@@ -169,8 +169,8 @@ def allocate_patient(patient_id: str, studies: Sequence[StudyAllocation], birth_
         return PatientAllocation(patient_id=patient_id, pattern="indeterminate", order_basis=basis,
                                  red_flag=no_study, notes=_NO_STUDY_NOTE, etiologic_workup=workup)
     flags = [s.lesional for s in ordered]
-    reader_notes = tuple(_reader_notes(ordered))
     if True not in flags:
+        reader_notes = tuple(_reader_notes(ordered))
         if None not in flags:
             return PatientAllocation(patient_id=patient_id, pattern="2", order_basis=basis, studies=ordered,
                                      notes=reader_notes, etiologic_workup=workup)

@@ -71,6 +71,20 @@ def assess_red_flag(subpatterns: Iterable[str | None], workup: str | None, patie
                          f"recorded); got {workup!r}")
     subs = list(subpatterns)
     triggers = tuple(sorted({s for s in subs if s in TRIGGER_SUBPATTERNS}))
+    key = (triggers, None in subs, type(workup), workup, patient_known)
+    if key in _DECIDED:  # a red flag is immutable: patients with the same inputs share one
+        return _DECIDED[key]
+    flag = _red_flag(triggers, subs, workup, patient_known)
+    if len(_DECIDED) < 1000:
+        _DECIDED[key] = flag
+    return flag
+
+
+_DECIDED: dict[tuple[Any, ...], RedFlag | None] = {}
+
+
+def _red_flag(triggers: tuple[str, ...], subs: list[str | None], workup: str | None, patient_known: bool
+              ) -> RedFlag | None:
     if not triggers:
         if any(s is None for s in subs):
             return RedFlag(NOT_EVALUABLE, (), workup, "a lesional study has an undetermined subpattern, or a "
