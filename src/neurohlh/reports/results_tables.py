@@ -31,6 +31,7 @@ import io
 import itertools
 import json
 import math
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -137,8 +138,10 @@ def _quoted_characters() -> str:
     return "".join(found)
 
 
-_needs_quotes = re.compile(f"[{re.escape(_quoted_characters())}]").search
+_QUOTED = _quoted_characters()
+_needs_quotes = re.compile(f"[{re.escape(_QUOTED)}]").search
 _json_string = json.encoder.encode_basestring  # one text as _ENCODER writes it (ensure_ascii=False)
+_JSON_QUOTED = '"' in _QUOTED  # a JSON list of texts holds quotes, so its cell is always quoted
 
 
 def _field(cell: Any) -> str:
@@ -151,12 +154,12 @@ def _field(cell: Any) -> str:
 
 def _text(value: Any) -> str:
     """One value as the text of its CSV cell."""
-    return _field(_cell(value))
+    return "" if value is None else _field(_cell(value))
 
 
 def _id(value: Any) -> str:
     """An identifier (user text) as the text of its cell; letters and digits alone need no quoting or escape."""
-    return value if type(value) is str and value.isalnum() else _field(_cell(value))
+    return value if type(value) is str and value.isalnum() else _text(value)
 
 
 def _texts(values: tuple[Any, ...] | list[Any]) -> str:
@@ -164,9 +167,10 @@ def _texts(values: tuple[Any, ...] | list[Any]) -> str:
     if not values:
         return "[]"
     try:
-        return _field("[" + ",".join(map(_json_string, values)) + "]")
+        json_text = ",".join(map(_json_string, values))
     except TypeError:  # not only texts
         return _text(list(values))
+    return '"[' + json_text.replace('"', '""') + ']"' if _JSON_QUOTED else _field(f"[{json_text}]")
 
 
 class _Memo(dict[Any, str]):
@@ -256,17 +260,21 @@ def _write(path: Path, layout: _Layout, lines: Iterable[str]) -> int:
 
 def _float(value: Any) -> str:
     """A number's cell (most are floats: their repr, as :func:`_cell` writes them)."""
-    return repr(value) if type(value) is float and value == value else _text(value)
+    if type(value) is float:
+        return repr(value) if value == value else ""
+    return "" if value is None else _text(value)
 
 
 # ---------------------------------------------------------------- allocations.csv and study_allocations.csv
 
 
+_item_key = operator.attrgetter("item", "status", "supportive")
+
+
 def _clippers_key(check: Any) -> tuple[Any, ...]:
     """What the cells of a CLIPPERS check after its ``study_id`` are made of (the explanations and the values
     used are in details.jsonl only)."""
-    return (check.all_radiologic_met, tuple((i.item, i.status, i.supportive) for i in check.items), check.note,
-            check.source, check.section)
+    return check.all_radiologic_met, tuple(map(_item_key, check.items)), check.note, check.source, check.section
 
 
 def _clippers_cells(check: Any) -> str:
@@ -279,9 +287,9 @@ def _flag_key(flag: Any) -> tuple[Any, ...]:
 
 
 def _has_clippers(a: Any) -> bool:
-    """Whether the patient row shows a CLIPPERS check (``PatientAllocation.clippers`` is not None)."""
-    return a.clippers_study_id is not None and next(
-        s for s in a.studies if s.study_id == a.clippers_study_id).clippers_values is not None
+    """Whether the patient row of an allocation with a ``clippers_study_id`` shows a CLIPPERS check
+    (``PatientAllocation.clippers`` is not None)."""
+    return next(s for s in a.studies if s.study_id == a.clippers_study_id).clippers_values is not None
 
 
 def _allocation_layouts(allocations: Sequence[Any]) -> tuple[_Layout, _Layout]:
@@ -290,11 +298,12 @@ def _allocation_layouts(allocations: Sequence[Any]) -> tuple[_Layout, _Layout]:
     patient_shapes: dict[tuple[bool, bool], Any] = {}
     study_shapes: dict[bool, Any] = {}
     for a in allocations:
-        patient_shapes.setdefault((_has_clippers(a), a.red_flag is not None), a)
-        for s in a.studies:
-            study_shapes.setdefault(s.clippers_values is not None, s)
-        if len(patient_shapes) == 4 and len(study_shapes) == 2:
-            break
+        shape = (a.clippers_study_id is not None and _has_clippers(a), a.red_flag is not None)
+        if shape not in patient_shapes:
+            patient_shapes[shape] = a
+        if len(study_shapes) < 2:
+            for s in a.studies:
+                study_shapes.setdefault(s.clippers_values is not None, s)
     patients = []
     for a in patient_shapes.values():
         row = a.to_dict(trace=False)
@@ -391,10 +400,12 @@ def _hlh2004_lines(results: Sequence[Any]) -> Iterator[str]:
 
 def _cns_lines(results: Sequence[Any]) -> Iterator[str]:
     """The rows of cns_involvement.csv: the cells of ``CNSResult.to_dict`` (the reasons as one JSON cell)."""
-    rules = _Memo(lambda key: ",".join(map(_text, key)))
+    known: dict[tuple[Any, ...], tuple[str, str]] = {}
     for c in results:
-        yield (f"{_id(c.patient_id)},{rules[c.involved, c.rule, c.rule_text]},{_texts(c.reasons)},"
-               f"{rules[c.csf_pleocytosis, c.csf_proteinosis, c.csf_abnormal, c.neurologic_symptoms, c.imaging_findings]}")  # noqa: E501
+        key = (c.involved, c.rule, c.rule_text, c.csf_pleocytosis, c.csf_proteinosis, c.csf_abnormal,
+               c.neurologic_symptoms, c.imaging_findings)
+        pieces = known.get(key) or known.setdefault(key, (",".join(map(_text, key[:3])), ",".join(map(_text, key[3:]))))
+        yield f"{_id(c.patient_id)},{pieces[0]},{_texts(c.reasons)},{pieces[1]}"
 
 
 def _genotype_row(item: tuple[str, Any]) -> dict[str, Any]:
@@ -406,13 +417,13 @@ def _genotype_lines(genotypes: Mapping[str, Any]) -> Iterator[str]:
     """The rows of genotypes.csv: the cells of ``Genotype.to_dict`` (the expression spread over ``expression.*``)."""
     genes = _Memo(lambda key: f"{_texts(key[0])},{_text(key[1])},{_text(key[2])}")
     alleles = _Memo(lambda key: _text([a.to_dict() for a in key]))
-    assays = _Memo(lambda key: ",".join(map(_text, key)))
-    groups = _Memo(lambda key: ",".join(map(_text, (*key[:4], list(key[4]), *key[5:]))))
+    texts = _Memo(lambda key: ",".join(map(_text, key)))
     for pid, g in genotypes.items():
         e = g.expression
-        yield (f"{_id(pid)},{genes[g.genes, g.fhl_type, g.zygosity]},{alleles[g.alleles]},{_text(e.verdict)},"
-               f"{_float(e.pct)},{assays[e.assay, e.lab_verdict]},{_text(e.explanation)},"
-               f"{groups[g.purely_disruptive, g.pooled_group, g.group, g.reason, g.notes, g.policy, g.expression_rule]}")  # noqa: E501
+        yield (f"{_id(pid)},{genes[g.genes, g.fhl_type, g.zygosity]},{alleles[g.alleles]},{texts[(e.verdict,)]},"
+               f"{_float(e.pct)},{texts[e.assay, e.lab_verdict]},{_text(e.explanation)},"
+               f"{texts[g.purely_disruptive, g.pooled_group, g.group]},{_text(g.reason)},{_texts(g.notes)},"
+               f"{texts[g.policy, g.expression_rule]}")
 
 
 #: name -> what one row is
