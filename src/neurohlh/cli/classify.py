@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 
+from neurohlh.cli._startup import import_frozen
 from neurohlh.cli.output import OUTPUT
 from neurohlh.errors import InputError
 from neurohlh.files import atomic_write_text
@@ -122,6 +123,7 @@ def classify_cmd(
     output: Path = typer.Option(None, "--output", "-o", help="Write JSON/CSV to this file instead of stdout"),
 ) -> None:
     """Allocate imaging pattern 1/2 and onset subpatterns; explain any allocation with its rule trace."""
+    import_frozen("neurohlh.service")
     from neurohlh.service import load_cohort
     from neurohlh.patterns import classify_cohort, summarise_studies
 

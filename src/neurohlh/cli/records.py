@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from neurohlh.cli._startup import import_frozen
 from neurohlh.cli.output import OUTPUT
 from neurohlh.errors import InputError
 
@@ -20,6 +21,7 @@ def validate_cmd(
                                       help="List known and blank values of every field in use"),
 ) -> None:
     """Validate a cohort and list every problem (file, row, column, value). Exit 1 on any problem."""
+    import_frozen("neurohlh.service")
     from neurohlh.service import validate
 
     try:
