@@ -41,6 +41,8 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Every text cell and column name of ``frame`` neutralised (numbers and missing values unchanged)."""
     out = frame.copy()
     out.columns = [neutralise(c) if isinstance(c, str) else c for c in out.columns]
-    for name in out.columns[[pd.api.types.is_object_dtype(dtype) for dtype in out.dtypes]]:
+    # text columns are object columns (pandas 2) or str columns (pandas 3 infers them)
+    text = [pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype) for dtype in out.dtypes]
+    for name in out.columns[text]:
         out[name] = out[name].map(lambda v: neutralise(v) if isinstance(v, str) else v)
     return out
