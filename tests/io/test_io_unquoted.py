@@ -73,6 +73,8 @@ _line = st.lists(_cell, min_size=0, max_size=5).map(lambda cells: ",".join(cells
 def test_any_quote_free_text_reads_as_the_csv_module_reads_it(lines, final_newline):
     body = "id,a,b\n" + "\n".join(lines) + ("\n" if final_newline and lines else "")
     table = _unquoted_records(body, ",", "t.csv", 1)
+    # only a byte-order mark (which pandas would drop) sends quote-free text of this alphabet to the csv module
+    assert table is not None or "\ufeff" in body
     if table is not None:
         _same(table, _by_csv(body))
 
