@@ -285,6 +285,15 @@ def _clinical_status(n_met: int, n_unknown: int) -> HLH2004Status:
     return "not_met"
 
 
+def _overall_status(molecular: Status, clinical: HLH2004Status) -> HLH2004Status:
+    """Met by the molecular path or the clinical criteria; open while either could still be met."""
+    if molecular is Status.MET or clinical == "met":
+        return "met"
+    if clinical == "could_be_met" or molecular is Status.NOT_EVALUABLE:
+        return "could_be_met"
+    return "not_met"
+
+
 def hlh2004(patient: Patient) -> HLH2004Result:
     """Assess HLH-2004 for one patient.
 
@@ -312,14 +321,8 @@ def hlh2004(patient: Patient) -> HLH2004Result:
     n_met = sum(st is Status.MET for st in statuses)
     n_unknown = sum(st is Status.NOT_EVALUABLE for st in statuses)
     clinical = _clinical_status(n_met, n_unknown)
-    if molecular is Status.MET or clinical == "met":
-        status: HLH2004Status = "met"
-    elif clinical == "could_be_met" or molecular is Status.NOT_EVALUABLE:
-        status = "could_be_met"
-    else:
-        status = "not_met"
-    return HLH2004Result(patient.patient_id, status, clinical, statuses, molecular, n_met, n_unknown,
-                         CRITERIA_REQUIRED, patient)
+    return HLH2004Result(patient.patient_id, _overall_status(molecular, clinical), clinical, statuses, molecular,
+                         n_met, n_unknown, CRITERIA_REQUIRED, patient)
 
 
 _CODES = (Status.MET, Status.NOT_MET, Status.NOT_EVALUABLE)  # item statuses by code 0, 1, 2
@@ -381,14 +384,8 @@ def hlh2004_frame(patients: Any, records: Sequence[Any]) -> tuple[HLH2004Result,
     for record, key, mol, met, unk in zip(records, packed.tolist(), molecular.tolist(), n_met.tolist(),
                                           n_unknown.tolist(), strict=True):
         clinical = _clinical_status(met, unk)
-        if mol == 0 or clinical == "met":
-            status: HLH2004Status = "met"
-        elif clinical == "could_be_met" or mol == 2:
-            status = "could_be_met"
-        else:
-            status = "not_met"
-        out.append(HLH2004Result(record.patient_id, status, clinical, statuses[key], _CODES[mol], met, unk,
-                                 CRITERIA_REQUIRED, record))
+        out.append(HLH2004Result(record.patient_id, _overall_status(_CODES[mol], clinical), clinical,
+                                 statuses[key], _CODES[mol], met, unk, CRITERIA_REQUIRED, record))
     return tuple(out)
 
 
