@@ -24,3 +24,18 @@ def test_a_row_has_no_other_attribute(demo_cohort):
     with pytest.raises(AttributeError, match="no field 'not_a_field'"):
         row.not_a_field  # noqa: B018
     assert repr(row) == f"PatientRow({demo_cohort.patient_records()[0].patient_id!r})"
+
+
+def test_records_hold_the_asked_fields_of_the_asked_patients_in_that_order(demo_cohort):
+    columns = PatientColumns(demo_cohort.patients)
+    records = demo_cohort.patient_records()
+    picked = columns.records(("patient_id", "sex", "protein_expression_pct"), [4, 0, 4])
+    assert [tuple(r) for r in picked] == [(records[i].patient_id, records[i].sex, records[i].protein_expression_pct)
+                                         for i in (4, 0, 4)]
+    assert picked[0].sex == records[4].sex and type(picked[0].sex) is type(records[4].sex)
+    assert columns.records(("patient_id",), []) == []
+
+
+def test_records_refuse_a_field_a_patient_does_not_have(demo_cohort):
+    with pytest.raises(AttributeError, match="no field 'not_a_field'"):
+        PatientColumns(demo_cohort.patients).records(("patient_id", "not_a_field"), [0])

@@ -254,3 +254,28 @@ def test_mutated_genes_disagreeing_with_the_variants_is_noted():
     g = _genotype([("UNC13D", "c.2346_2349del (p.Arg782fs)", "homozygous")], mutated_genes="PRF1")
     assert g.fhl_type == "FHL3"  # the variants decide: UNC13D = FHL3
     assert "mutated_genes says PRF1 but the variants are in UNC13D" in g.notes
+
+
+class _OnlyGenotypeFields:
+    """A patient that answers the fields patient_genotype declares it reads, and fails on any other."""
+
+    def __init__(self, patient):
+        self._patient = patient
+
+    def __getattr__(self, name):
+        from neurohlh.genetics.genotype import GENOTYPE_PATIENT_FIELDS
+
+        if name not in GENOTYPE_PATIENT_FIELDS:
+            raise AssertionError(f"patient_genotype read {name!r}, not in GENOTYPE_PATIENT_FIELDS")
+        return getattr(self._patient, name)
+
+
+def test_patient_genotype_reads_only_the_declared_patient_fields(demo_cohort):
+    variants = demo_cohort.variant_records()
+    for p in demo_cohort.patient_records():
+        assert patient_genotype(_OnlyGenotypeFields(p), variants) == patient_genotype(p, variants)
+    # a homozygous male with an X-linked gene and a declared gene: the sex and mutated_genes branches
+    male = Patient(patient_id="X1", sex="male", mutated_genes="SH2D1A", protein_expression_pct=0.0)
+    rows = [Variant(patient_id="X1", gene="SH2D1A", hgvs="c.32T>G (p.Ile11Ser)")]
+    g = patient_genotype(_OnlyGenotypeFields(male), rows)
+    assert g == patient_genotype(male, rows) and g.zygosity == "hemizygous"

@@ -42,20 +42,34 @@ def result_caveats(result: TestResult | None, subject: str) -> tuple[Caveat, ...
     return tuple(out)
 
 
-def _binary_counts(frame: pd.DataFrame, column: str, group_col: str,
+class GroupMasks:
+    """The patients of ``frame`` in each group of a grouping column, as boolean arrays: each (column, group)
+    compared once (``frame[column] == group``), however many variables are compared in that grouping."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._masks: dict[tuple[str, str], np.ndarray] = {}
+
+    def __call__(self, column: str, group: str) -> np.ndarray:
+        mask = self._masks.get((column, group))
+        if mask is None:
+            mask = self._masks[(column, group)] = (self.frame[column] == group).to_numpy(dtype=bool, na_value=False)
+        return mask
+
+
+def _binary_counts(masks: GroupMasks, column: str, group_col: str,
                    groups: Sequence[str]) -> tuple[tuple[int, int], ...]:
-    values = frame[column].astype("boolean")
-    known = values.notna()
-    out = []
-    for g in groups:
-        mask = (frame[group_col] == g) & known
-        out.append((int(values[mask].sum()), int(mask.sum())))
-    return tuple(out)
+    """(yes, known) per group: a patient whose value is unknown counts in neither."""
+    values = masks.frame[column].astype("boolean")
+    known = values.notna().to_numpy(dtype=bool)
+    yes = values.fillna(False).to_numpy(dtype=bool)
+    return tuple((int(np.count_nonzero(m & yes)), int(np.count_nonzero(m & known)))
+                 for m in (masks(group_col, g) for g in groups))
 
 
-def _compare_binary(frame: pd.DataFrame, variable: Variable, group_col: str, groups: tuple[str, ...],
+def _compare_binary(masks: GroupMasks, variable: Variable, group_col: str, groups: tuple[str, ...],
                     comparison: str, plan: AnalysisPlan) -> GroupComparison:
-    counts = _binary_counts(frame, variable.key, group_col, groups)
+    counts = _binary_counts(masks, variable.key, group_col, groups)
     usable = [(a, n) for a, n in counts if n > 0]
     if len(usable) < 2:
         return GroupComparison(variable, comparison, groups, counts,
@@ -78,27 +92,29 @@ def _values(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def row_normality(frame: pd.DataFrame, variable: Variable, groupings: Sequence[Grouping],
-                  plan: AnalysisPlan) -> Normality:
+                  plan: AnalysisPlan, *, masks: GroupMasks | None = None) -> Normality:
     """The normality decision for one table row, made once for all its groupings.
 
     The ``paper`` rule tests the variable over every patient the row compares; the ``exact`` rule tests every
-    group shown in the row. So each row has one summary (median or mean) and tests that go with it.
+    group shown in the row. So each row has one summary (median or mean) and tests that go with it. ``masks``
+    (of ``frame``) may carry group masks already computed.
     """
+    split = GroupMasks(frame) if masks is None else masks
     rule = plan.continuous_for(variable.key)
     values = _values(frame, variable.key)
-    masks = {f"group {g} ({name})": (frame[col] == g).to_numpy() for name, col, groups in groupings for g in groups}
+    groups_of = {f"group {g} ({name})": split(col, g) for name, col, groups in groupings for g in groups}
     if rule is ContinuousRule.PAPER:
-        compared = np.logical_or.reduce(list(masks.values())) if masks else np.zeros(len(frame), bool)
+        compared = np.logical_or.reduce(list(groups_of.values())) if groups_of else np.zeros(len(frame), bool)
         return check_normality([values[compared].dropna().to_numpy()], rule, plan.alpha)
-    samples = {name: values[m].dropna().to_numpy() for name, m in masks.items()}
+    samples = {name: values[m].dropna().to_numpy() for name, m in groups_of.items()}
     samples = {name: s for name, s in samples.items() if s.size > 0}
     return check_normality(list(samples.values()), rule, plan.alpha, names=list(samples))
 
 
-def _compare_continuous(frame: pd.DataFrame, variable: Variable, group_col: str, groups: tuple[str, ...],
+def _compare_continuous(masks: GroupMasks, variable: Variable, group_col: str, groups: tuple[str, ...],
                         comparison: str, plan: AnalysisPlan, normality: Normality) -> GroupComparison:
-    values = _values(frame, variable.key)
-    samples = tuple(values[(frame[group_col] == g).to_numpy()].dropna().to_numpy() for g in groups)
+    values = _values(masks.frame, variable.key)
+    samples = tuple(values[masks(group_col, g)].dropna().to_numpy() for g in groups)
     shown = Shown.MEAN_SD if normality.normal else Shown.MEDIAN_IQR
     usable = [s for s in samples if s.size > 0]
     if len(usable) < 2 or any(s.size < 2 for s in usable):
@@ -119,28 +135,33 @@ def _compare_continuous(frame: pd.DataFrame, variable: Variable, group_col: str,
 
 
 def compare_variable(frame: pd.DataFrame, variable: Variable, group_col: str, groups: Sequence[str],
-                     comparison: str, plan: AnalysisPlan | str, normality: Normality | None = None
-                     ) -> GroupComparison:
+                     comparison: str, plan: AnalysisPlan | str, normality: Normality | None = None, *,
+                     masks: GroupMasks | None = None) -> GroupComparison:
     """Compare one variable across ``groups`` of ``frame[group_col]`` as ``plan`` says.
 
     ``normality`` is the row's decision (:func:`row_normality`) when the variable is compared in several
-    groupings; by default it is made on this grouping alone.
+    groupings; by default it is made on this grouping alone. ``masks`` (a :class:`GroupMasks` of ``frame``)
+    lets many comparisons share the group masks.
     """
     plan = plan_named(plan)
     groups = tuple(groups)
+    split = GroupMasks(frame) if masks is None else masks
     if variable.kind == "binary":
-        return _compare_binary(frame, variable, group_col, groups, comparison, plan)
+        return _compare_binary(split, variable, group_col, groups, comparison, plan)
     if normality is None:
-        normality = row_normality(frame, variable, [(comparison, group_col, groups)], plan)
-    return _compare_continuous(frame, variable, group_col, groups, comparison, plan, normality)
+        normality = row_normality(frame, variable, [(comparison, group_col, groups)], plan, masks=split)
+    return _compare_continuous(split, variable, group_col, groups, comparison, plan, normality)
 
 
 def compare_row(frame: pd.DataFrame, variable: Variable, groupings: Sequence[Grouping],
-                plan: AnalysisPlan) -> tuple[GroupComparison, ...]:
-    """One table row: ``variable`` compared in every grouping, with one normality decision for the row."""
-    normality = None if variable.kind == "binary" else row_normality(frame, variable, groupings, plan)
-    return tuple(compare_variable(frame, variable, col, groups, name, plan, normality)
+                plan: AnalysisPlan, *, masks: GroupMasks | None = None) -> tuple[GroupComparison, ...]:
+    """One table row: ``variable`` compared in every grouping, with one normality decision for the row.
+
+    ``masks`` (a :class:`GroupMasks` of ``frame``) lets the rows of one table share the group masks."""
+    split = GroupMasks(frame) if masks is None else masks
+    normality = None if variable.kind == "binary" else row_normality(frame, variable, groupings, plan, masks=split)
+    return tuple(compare_variable(frame, variable, col, groups, name, plan, normality, masks=split)
                  for name, col, groups in groupings)
 
 
-__all__ = ["Grouping", "compare_row", "compare_variable", "result_caveats", "row_normality"]
+__all__ = ["GroupMasks", "Grouping", "compare_row", "compare_variable", "result_caveats", "row_normality"]

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from neurohlh.analysis.compare import compare_row
+from neurohlh.analysis.compare import GroupMasks, compare_row
 from neurohlh.analysis.plan import EXACT_PLAN, AnalysisPlan, PlanName, plan_named
 from neurohlh.analysis.rows import PatientColumns
 from neurohlh.analysis.results import (
@@ -37,7 +37,7 @@ from neurohlh.criteria.hlh2004 import HLH2004Result
 from neurohlh.endpoints import survival_endpoints
 from neurohlh.errors import Caveat, StatisticalWarning
 from neurohlh.genetics import patient_genotype, recurrent_variants
-from neurohlh.genetics.genotype import Genotype
+from neurohlh.genetics.genotype import GENOTYPE_PATIENT_FIELDS, Genotype
 from neurohlh.genetics.classify import VariantClassification
 from neurohlh.genetics.recurrence import RecurrentVariant, check_cohort_variants
 from neurohlh.io import Cohort
@@ -116,9 +116,11 @@ def _criteria(cohort: Cohort, consensus: pd.DataFrame, patients: Sequence[Any], 
     return h, c, frame
 
 
-def _genetics(cohort: Cohort, patients: Sequence[Any], plan: AnalysisPlan
+def _genetics(cohort: Cohort, patients: PatientColumns, plan: AnalysisPlan
               ) -> tuple[dict[str, Genotype], tuple[RecurrentVariant, ...], pd.DataFrame]:
-    """Genotype per patient with at least one variant row, recurrent variants, genotype columns."""
+    """Genotype per patient with at least one variant row (in the patients table's order), recurrent variants,
+    genotype columns. Each genotype reads only :data:`~neurohlh.genetics.genotype.GENOTYPE_PATIENT_FIELDS` of its
+    patient."""
     records: list[Variant] = cohort.variant_records()
     # every unreadable variant reported at once, with file and row; each variant is classified this once
     classified = check_cohort_variants(cohort, plan.disruptive, records)
@@ -127,11 +129,11 @@ def _genetics(cohort: Cohort, patients: Sequence[Any], plan: AnalysisPlan
         own, known = by_patient.setdefault(v.patient_id, ([], []))
         own.append(v)
         known.append(c)
+    carriers = [i for i, pid in enumerate(patients.column("patient_id")) if pid in by_patient]
     genotypes = {}
-    for p in patients:
-        found = by_patient.get(p.patient_id)
-        if found is not None:
-            genotypes[p.patient_id] = patient_genotype(p, found[0], policy=plan.disruptive, classified=found[1])
+    for p in patients.records(GENOTYPE_PATIENT_FIELDS, carriers):
+        own, known = by_patient[p.patient_id]
+        genotypes[p.patient_id] = patient_genotype(p, own, policy=plan.disruptive, classified=known)
     frame = pd.DataFrame({
         "patient_id": list(genotypes),
         "pooled_group": [g.pooled_group for g in genotypes.values()],
@@ -141,26 +143,33 @@ def _genetics(cohort: Cohort, patients: Sequence[Any], plan: AnalysisPlan
     return genotypes, tuple(recurrent_variants(records, plan.disruptive, classified=classified)), frame
 
 
+#: Columns of the patient frame held as nullable booleans (unknown = ``<NA>``).
+_BOOLEAN_COLUMNS = ("csf_abnormal", "csf_pleocytosis", "csf_proteinosis", "pooled_group", "purely_disruptive",
+                    "cns_involved", "cns_symptomatic")
+
+
 def _patient_frame(cohort: Cohort, allocation_cols: pd.DataFrame, criteria_cols: pd.DataFrame,
                    genotype_cols: pd.DataFrame) -> pd.DataFrame:
     """The patients table with the allocation, criteria and genotype columns (blank where a patient has none).
 
     ``allocation_cols`` and ``criteria_cols`` hold one row per patient in the table's order (as the analysis
     builds them); ``genotype_cols`` the patients with variant data. Columns are joined by position, or by
-    ``patient_id`` for the genotypes, instead of three merges."""
-    base = cohort.patients.drop(columns=[c for c in ("_row",) if c in cohort.patients]).reset_index(drop=True)
-    ids = base["patient_id"]
+    ``patient_id`` for the genotypes, into one new frame (its data copied once)."""
+    base = cohort.patients
+    ids = base["patient_id"].reset_index(drop=True)
     for cols in (allocation_cols, criteria_cols):
         if not ids.equals(cols["patient_id"].reset_index(drop=True)):
             raise AssertionError("per-patient columns are not in the order of the patients table")
     genotypes = genotype_cols.set_index("patient_id").reindex(ids)  # refuses a repeated patient_id
-    parts = [base, allocation_cols.drop(columns="patient_id").reset_index(drop=True),
-             criteria_cols.drop(columns="patient_id").reset_index(drop=True), genotypes.reset_index(drop=True)]
-    frame = pd.concat(parts, axis=1)
-    for col in ("csf_abnormal", "csf_pleocytosis", "csf_proteinosis", "pooled_group", "purely_disruptive",
-                "cns_involved", "cns_symptomatic"):
-        frame[col] = frame[col].astype("boolean")
-    return frame
+    index = pd.RangeIndex(len(ids))
+    columns: dict[str, pd.Series] = {}
+    for part in (base, allocation_cols, criteria_cols, genotypes):
+        by_position = part if part.index.equals(index) else part.reset_index(drop=True)
+        columns.update((name, by_position[name]) for name in part.columns if name not in columns)
+    columns.pop("_row", None)
+    for name in _BOOLEAN_COLUMNS:
+        columns[name] = columns[name].astype("boolean")
+    return pd.DataFrame(columns)
 
 
 def _deficit_free_of_the_dead(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Caveat]]:
@@ -172,7 +181,7 @@ def _deficit_free_of_the_dead(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[C
     implied = died & deficit_free.isna()
     if not implied.any():
         return frame, []
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # a new frame sharing the other columns; the given one is left as it was
     frame["deficit_free"] = deficit_free.mask(implied, False)
     n = int(implied.sum())
     shown = ", ".join(frame.loc[implied, "patient_id"].astype(str).head(10)) + (", ..." if n > 10 else "")
@@ -185,14 +194,25 @@ def _deficit_free_of_the_dead(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[C
 
 
 def _table2_comparisons(frame: pd.DataFrame, plan: AnalysisPlan) -> tuple[GroupComparison, ...]:
-    return tuple(c for v in TABLE2_VARIABLES for c in compare_row(frame, v, TABLE2_GROUPINGS, plan))
+    masks = GroupMasks(frame)  # the groups of both groupings, found once for every row
+    return tuple(c for v in TABLE2_VARIABLES for c in compare_row(frame, v, TABLE2_GROUPINGS, plan, masks=masks))
+
+
+def _group_labels(flags: pd.Series, yes: str, no: str) -> np.ndarray:
+    """``yes`` / ``no`` for a known flag, ``None`` (in no group) for an unknown one."""
+    known = flags.astype("boolean")
+    labels = np.where(known.fillna(False).to_numpy(dtype=bool), yes, no).astype(object)
+    labels[known.isna().to_numpy()] = None
+    return labels
 
 
 def _genotype_comparisons(frame: pd.DataFrame, plan: AnalysisPlan) -> tuple[GroupComparison, ...]:
     """Onset age by genotype group: one row (one normality decision) with two groupings."""
-    f = frame.copy()
-    f["purely_group"] = f["purely_disruptive"].map({True: "purely disruptive", False: "not purely disruptive"})
-    f["pooled_label"] = f["pooled_group"].map({True: "pooled", False: "residual-expression missense"})
+    f = pd.DataFrame({
+        GENOTYPE_AGE.key: frame[GENOTYPE_AGE.key],
+        "purely_group": _group_labels(frame["purely_disruptive"], "purely disruptive", "not purely disruptive"),
+        "pooled_label": _group_labels(frame["pooled_group"], "pooled", "residual-expression missense"),
+    })
     return compare_row(f, GENOTYPE_AGE, GENOTYPE_GROUPINGS, plan)
 
 
@@ -319,14 +339,15 @@ def analyze(cohort: Cohort, plan: AnalysisPlan | PlanName | str = EXACT_PLAN,
     consensus, allocations, study_frame = _timed(timings, "classify", lambda: _classify(cohort))
     # each patient as a row of the table (a Patient's fields, read on demand): criteria are decided column-wise,
     # and the results read their patient only to explain themselves
-    patients = _timed(timings, "patient records", lambda: PatientColumns(cohort.patients).rows())
+    columns = PatientColumns(cohort.patients)
+    patients = _timed(timings, "patient records", columns.rows)
     if [p.patient_id for p in patients] != [a.patient_id for a in allocations]:
         raise AssertionError("classification returned the patients in another order")  # classify_cohort's promise
     step("criteria")
     lesional = _timed(timings, "imaging findings", lambda: _study_lesional(consensus, allocations))
     h, c, crit_cols = _timed(timings, "criteria", lambda: _criteria(cohort, consensus, patients, lesional, the_plan))
     step("genetics")
-    genotypes, recurrent, geno_cols = _timed(timings, "genetics", lambda: _genetics(cohort, patients, the_plan))
+    genotypes, recurrent, geno_cols = _timed(timings, "genetics", lambda: _genetics(cohort, columns, the_plan))
     frame, implied = _timed(timings, "patient frame", lambda: _deficit_free_of_the_dead(
         _patient_frame(cohort, _allocation_columns(allocations), crit_cols, geno_cols)))
     step("statistics")

@@ -35,6 +35,9 @@ GENE_ASSAY = {"PRF1": "perforin", "UNC13D": "munc13_4", "STX11": "syntaxin_11", 
               "SH2D1A": "sap", "XIAP": "xiap", "BIRC4": "xiap"}
 
 GROUPS = ("purely_disruptive", "pooled", "residual_expression_missense", "not_classifiable")
+#: The patient fields :func:`patient_genotype` reads (any object with these attributes will do).
+GENOTYPE_PATIENT_FIELDS = ("patient_id", "sex", "genetic_result", "mutated_genes", "protein_expression_verdict",
+                           "protein_expression_pct", "protein_expression_assay")
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,11 +152,10 @@ def _zygosity(v: Variant, c: VariantClassification, notes: list[str]) -> str | N
     return column
 
 
-def _gene_call(gene: str, rows: list[tuple[Variant, VariantClassification]], patient: Patient,
+def _gene_call(gene: str, rows: list[tuple[Variant, VariantClassification]], male: bool,
                notes: list[str]) -> _GeneCall:
     zyg = [_zygosity(v, c, notes) for v, c in rows]
     keys = {c.key for _, c in rows}
-    male = patient.sex == Sex.MALE
     alleles: list[Allele] = []
     for (_, c), z in zip(rows, zyg):
         alleles += [Allele(c, z)] * (2 if z == "homozygous" else 1)
@@ -225,7 +227,8 @@ def patient_genotype(patient: Patient, variants: Sequence[Variant], policy: Disr
 
     ``variants`` may hold the whole cohort's variants; only rows of this patient are used. ``classified``
     holds the classification of each of ``variants`` under ``policy`` (same order) when the caller already has
-    it. Raises :class:`~neurohlh.errors.InputError` if a variant text cannot be read.
+    it. Raises :class:`~neurohlh.errors.InputError` if a variant text cannot be read. ``patient`` may be any
+    object with the attributes :data:`GENOTYPE_PATIENT_FIELDS`.
     """
     if classified is not None and len(classified) != len(variants):
         raise InputError(f"{len(classified)} classifications were given for {len(variants)} variants.")
@@ -241,14 +244,15 @@ def patient_genotype(patient: Patient, variants: Sequence[Variant], policy: Disr
         if declared:
             reason += f"; mutated gene(s) {', '.join(declared)} without variant details"
             fhl_type = FHL_TYPES.get(declared[0]) if len(declared) == 1 else None
-        return Genotype(patient.patient_id, (), fhl_type, None, (), expression, None, None, "not_classifiable",
+        return Genotype(pid, (), fhl_type, None, (), expression, None, None, "not_classifiable",
                         reason, (), policy.name, expression_rule.name)
     by_gene: dict[str, list[tuple[Variant, VariantClassification]]] = {}
     for v, known in pairs:
         c = classify_variant(v.hgvs, gene=v.gene, policy=policy) if known is None else known
         by_gene.setdefault(c.gene or v.gene, []).append((v, c))
         notes += [f"{v.hgvs}: conflict: {x}" for x in c.conflicts]
-    calls = [_gene_call(g, rows, patient, notes) for g, rows in by_gene.items()]
+    male = patient.sex == Sex.MALE
+    calls = [_gene_call(g, rows, male, notes) for g, rows in by_gene.items()]
     genes = tuple(sorted(by_gene))
     main = next((c for c in calls if c.zygosity in ("homozygous", "compound_heterozygous", "hemizygous")),
                 calls[0])
@@ -268,5 +272,5 @@ def patient_genotype(patient: Patient, variants: Sequence[Variant], policy: Disr
              "residual_expression_missense" if pooled is False else "not_classifiable")
     if purely:
         reason = "all identified alleles disruptive"
-    return Genotype(patient.patient_id, genes, FHL_TYPES.get(main.gene), main.zygosity, alleles, expression,
+    return Genotype(pid, genes, FHL_TYPES.get(main.gene), main.zygosity, alleles, expression,
                     purely, pooled, group, reason, tuple(notes), policy.name, expression_rule.name)
