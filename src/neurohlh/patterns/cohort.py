@@ -14,9 +14,9 @@ import pandas as pd
 
 from neurohlh.errors import InputError
 from neurohlh.patterns.clippers import CLIPPERS_FIELDS
-from neurohlh.patterns.patient import PatientAllocation, allocate_patient
+from neurohlh.patterns.patient import PatientAllocation, PatientAllocator
 from neurohlh.patterns.evidence import CONTRAST_FIELD, NUMBER_FIELDS
-from neurohlh.patterns.study import EVIDENCE_FIELDS, StudyAllocation, allocation_from_values, value_problem
+from neurohlh.patterns.study import EVIDENCE_FIELDS, StudyAllocation, allocate_rows, value_problem
 
 
 @contextmanager
@@ -56,10 +56,11 @@ def classify_studies_frame(studies: pd.DataFrame) -> list[StudyAllocation]:
     ids, pids, dates, ages = _lists(studies, ("study_id", "patient_id", "study_date", "age_at_study_months"))
     evidence_columns = _lists(studies, EVIDENCE_FIELDS)
     _iv_columns(evidence_columns, ids, pids, _typed_yes_no(studies))
-    evidence_rows = zip(*evidence_columns)
-    clippers_rows = zip(*_lists(studies, CLIPPERS_FIELDS))
-    return [allocation_from_values(sid, pid, date, age, ev, cv, True) for sid, pid, date, age, ev, cv
-            in zip(ids, pids, dates, ages, evidence_rows, clippers_rows)]
+
+    def clippers_values(rows: list[int]) -> list[tuple[Any, ...]]:
+        return list(zip(*_lists(studies.iloc[rows], CLIPPERS_FIELDS)))
+
+    return allocate_rows(ids, pids, dates, ages, zip(*evidence_columns), clippers_values)
 
 
 #: Evidence fields whose values are yes/no (True, False or None).
@@ -114,8 +115,8 @@ def classify_cohort(cohort: Any, *, studies: pd.DataFrame | None = None) -> list
         if orphans:
             raise InputError("studies name patients that are not in the patients table: " + ", ".join(orphans[:20])
                              + (f" and {len(orphans) - 20} more" if len(orphans) > 20 else ""))
-        return [allocate_patient(pid, grouped[pid], birth, workup)
-                for pid, birth, workup in zip(pids, births, workups)]
+        allocate = PatientAllocator().allocate
+        return [allocate(pid, grouped[pid], birth, workup) for pid, birth, workup in zip(pids, births, workups)]
 
 
 __all__ = ["classify_cohort", "classify_studies_frame"]

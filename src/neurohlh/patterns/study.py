@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Iterable, Sequence
 
 from neurohlh.errors import InputError
 from neurohlh.patterns import trace as T
@@ -76,26 +76,50 @@ _LESIONAL = {Status.MET: True, Status.NOT_MET: False, Status.NOT_EVALUABLE: None
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """What the study rules decided from one :class:`Evidence` (shared between identical reads)."""
+    """What the study rules decided from one :class:`Evidence` (one shared object per distinct decision).
+
+    Besides the allocation itself it holds the two study facts the patient level reads: ``could_trigger``, for a
+    study of unknown lesion status, whether it would be 1.2 or 1.3 (or undetermined) were it lesional, so the
+    red flag cannot be excluded for it; ``reader_findings``, for a category that needs a reader decision, the
+    extra-parenchymal findings read yes.
+    """
 
     lesional: bool | None
     category: str
     subpattern: str | None
     missing_fields: tuple[str, ...]
+    could_trigger: bool = False
+    reader_findings: tuple[str, ...] = ()
 
 
 _MET, _NOT_MET = Status.MET, Status.NOT_MET  # enum attribute look-ups are slow on the hot path
+_DECISIONS: dict[tuple[Any, ...], Decision] = {}
+_DECISIONS_LIMIT = 50_000  #: distinct decisions are few (categories x unknown fields); bounded all the same
+
+
+def _decision(lesional: bool | None, category: str, subpattern: str | None, missing: tuple[str, ...],
+              could_trigger: bool = False, reader_findings: tuple[str, ...] = ()) -> Decision:
+    """The one shared :class:`Decision` of these values (studies with the same decision share it)."""
+    key = (lesional, category, subpattern, missing, could_trigger, reader_findings)
+    found = _DECISIONS.get(key)
+    if found is None:
+        found = Decision(*key)
+        if len(_DECISIONS) < _DECISIONS_LIMIT:
+            _DECISIONS[key] = found
+    return found
 
 
 def _decide(ev: Evidence) -> Decision:
     status, missing = LESION_RULE.check(ev)
     if status is _MET:
         subpattern, missing = SUBPATTERN_RULES.decide(ev)
-        return Decision(True, LESIONAL, subpattern, missing)
+        return _decision(True, LESIONAL, subpattern, missing)
     if status is _NOT_MET:
         category, missing = PATTERN_2_RULES.decide(ev)
-        return Decision(False, category or INDETERMINATE, None, missing)
-    return Decision(None, INDETERMINATE, None, missing)
+        category = category or INDETERMINATE
+        findings = ev.extraparenchymal_findings if category in NEEDS_READER_DECISION else ()
+        return _decision(False, category, None, missing, reader_findings=findings)
+    return _decision(None, INDETERMINATE, None, missing, could_trigger=subpattern_if_lesional(ev) != "1.1")
 
 
 def subpattern_if_lesional(evidence: Evidence) -> str | None:
@@ -163,6 +187,8 @@ class StudyAllocation:
         Unknown fields that prevented a decision (empty when the allocation is complete).
     lesional : bool or None
         Parenchymal lesions present (True), known absent (False) or unknown (None). Decides the patient pattern.
+    decision : Decision
+        The rules' decision (category, subpattern, missing fields, lesional), shared by studies decided alike.
     study_date, age_at_study_months
         Timing used to put the patient's studies in order.
     evidence : Evidence
@@ -173,14 +199,27 @@ class StudyAllocation:
 
     study_id: str
     patient_id: str
-    category: str
-    subpattern: str | None
-    missing_fields: tuple[str, ...]
-    lesional: bool | None
+    decision: Decision
     study_date: dt.date | None
     age_at_study_months: float | None
     evidence: Evidence
     clippers_values: tuple[Any, ...] | None = None
+
+    @property
+    def category(self) -> str:
+        return self.decision.category
+
+    @property
+    def subpattern(self) -> str | None:
+        return self.decision.subpattern
+
+    @property
+    def missing_fields(self) -> tuple[str, ...]:
+        return self.decision.missing_fields
+
+    @property
+    def lesional(self) -> bool | None:
+        return self.decision.lesional
 
     @property
     def clippers(self) -> ClippersCheck | None:
@@ -246,7 +285,7 @@ def classify_study(study: Any) -> StudyAllocation:
 def allocation_from_values(study_id: str, patient_id: str, study_date: dt.date | None, age: float | None,
                            evidence: tuple[Any, ...], clippers_values: tuple[Any, ...] | None = None,
                            validated: bool = False) -> StudyAllocation:
-    """Build a :class:`StudyAllocation` from raw values (used by the fast cohort path too).
+    """Build a :class:`StudyAllocation` from raw values.
 
     ``clippers_values`` (values of ``CLIPPERS_FIELDS``) are kept only when the study is allocated 1.2.
     """
@@ -254,13 +293,31 @@ def allocation_from_values(study_id: str, patient_id: str, study_date: dt.date |
         ev, d = decided(evidence, validated)
     except InputError as exc:
         raise InputError(f"study {study_id!r} (patient {patient_id!r}): {exc}") from None
-    if d.subpattern != "1.2":
-        clippers_values = None
-    elif clippers_values is not None and clippers_values[_DOMINANT_IN_CLIPPERS] is None:
-        # 1.2 was reached with the pons dominance inferred (only the pons has lesions): the check reads it too
-        clippers_values = (*clippers_values[:_DOMINANT_IN_CLIPPERS], True, *clippers_values[_DOMINANT_IN_CLIPPERS + 1:])
-    return StudyAllocation(study_id, patient_id, d.category, d.subpattern, d.missing_fields, d.lesional, study_date,
-                           age, ev, clippers_values)
+    return StudyAllocation(study_id, patient_id, d, study_date, age, ev, checked_clippers_values(d, clippers_values))
+
+
+def checked_clippers_values(decision: Decision, values: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+    """The values of ``CLIPPERS_FIELDS`` a study keeps: ``None`` unless it is allocated 1.2; a pons dominance
+    left blank but inferred by the 1.2 rule (only the pons has lesions) is read as yes by the check too."""
+    if decision.subpattern != "1.2" or values is None:
+        return None
+    if values[_DOMINANT_IN_CLIPPERS] is None:
+        return (*values[:_DOMINANT_IN_CLIPPERS], True, *values[_DOMINANT_IN_CLIPPERS + 1:])
+    return values
+
+
+def allocate_rows(study_ids: Sequence[str], patient_ids: Sequence[str], dates: Sequence[dt.date | None],
+                  ages: Sequence[float | None], evidence_rows: Iterable[tuple[Any, ...]],
+                  clippers_values: Callable[[list[int]], list[tuple[Any, ...]]]) -> list[StudyAllocation]:
+    """Allocate many studies from checked values (rows of ``EVIDENCE_FIELDS``), as :func:`allocation_from_values`
+    does one by one; ``clippers_values(rows)`` gives the CLIPPERS values of the rows allocated 1.2 only."""
+    evidence = [_new(Evidence, values) for values in evidence_rows]
+    decisions = list(map(_decide, evidence))
+    brainstem = [i for i, d in enumerate(decisions) if d.subpattern == "1.2"]
+    kept: list[tuple[Any, ...] | None] = [None] * len(decisions)
+    for i, values in zip(brainstem, clippers_values(brainstem)):
+        kept[i] = checked_clippers_values(decisions[i], values)
+    return list(map(StudyAllocation, study_ids, patient_ids, decisions, dates, ages, evidence, kept))
 
 
 # ---------------------------------------------------------------- trace
@@ -285,7 +342,7 @@ def study_trace(evidence: tuple[Any, ...]) -> tuple[RuleStep, ...]:
 
 __all__ = [
     "StudyAllocation", "Decision", "Evidence", "classify_study", "decide", "decided", "study_trace",
-    "allocation_from_values", "value_problem", "lesional_status", "subpattern_if_lesional",
+    "allocation_from_values", "allocate_rows", "checked_clippers_values", "value_problem", "lesional_status", "subpattern_if_lesional",
     "CATEGORIES", "SUBPATTERNS", "EVIDENCE_FIELDS", "SUPPORTIVE_FIELDS", "LESION_FIELDS", "NUMBER_FIELDS",
     "NONLESIONAL_FIELDS", "EFFACEMENT_FIELDS", "EXTRAPARENCHYMAL_FIELDS", "LOCATION_COMPARTMENT", "POSITIVE_NUMBERS",
     "CONTRAST_FIELD", "NEEDS_READER_DECISION", "LESIONAL", "INDETERMINATE", "EXTRAPARENCHYMAL",
