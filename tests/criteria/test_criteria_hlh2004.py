@@ -161,3 +161,28 @@ def test_hlh2004_case_table(case):
     r = _assessed(_case_patient(case["inputs"]))
     assert (r.status, r.n_met, r.n_not_evaluable) == (
         case["expected_status"], int(case["expected_met"]), int(case["expected_unknown"]))
+
+
+def test_frame_assesses_patients_with_the_same_items_but_another_molecular_result_apart():
+    # four patients, every clinical item unknown (0/8 met, 8 not evaluable -> clinical could_be_met):
+    # pathogenic -> met by the molecular path; negative -> could_be_met (clinical still open); not_tested and
+    # unknown -> could_be_met. Then two with 5 of 8 met: met whatever the genetics.
+    import dataclasses
+
+    import pandas as pd
+
+    from neurohlh.criteria import hlh2004_frame
+
+    five = {"fever": True, "splenomegaly": True, "hemophagocytosis": True, "ferritin_ug_l": 900.0,
+            "scd25_u_ml": 3000.0}
+    patients = [Patient(patient_id="A", genetic_result="pathogenic"), Patient(patient_id="B", genetic_result="negative"),
+                Patient(patient_id="C", genetic_result="not_tested"), Patient(patient_id="D"),
+                Patient(patient_id="E", genetic_result="negative", **five), Patient(patient_id="F", **five)]
+    frame = pd.DataFrame({f.name: [getattr(p, f.name) for p in patients] for f in dataclasses.fields(Patient)})
+    results = hlh2004_frame(frame, patients)
+    assert [r.patient_id for r in results] == ["A", "B", "C", "D", "E", "F"]
+    assert [r.status for r in results] == ["met", "could_be_met", "could_be_met", "could_be_met", "met", "met"]
+    assert [r.molecular_status for r in results] == [Status.MET, Status.NOT_MET, Status.NOT_EVALUABLE,
+                                                     Status.NOT_EVALUABLE, Status.NOT_MET, Status.NOT_EVALUABLE]
+    assert [(r.n_met, r.n_not_evaluable) for r in results] == [(0, 8)] * 4 + [(5, 3)] * 2
+    assert results == tuple(hlh2004(p) for p in patients)

@@ -147,3 +147,64 @@ def test_clippers_table_last_column_counts_every_patient_beyond_the_columns_show
     assert t.cell("All required radiologic items met", "Met / evaluable").text == "0/12 (0%)"
     assert t.cell("Largest enhancing nodule < 3 mm", "P9").text == "not met (5 mm)"
     assert any("12 patients: the first 10 are shown" in n for n in t.footnotes)
+
+
+def _allocation(pid, pattern, ever, studies):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(patient_id=pid, pattern=pattern, ever_subpatterns=frozenset(ever), transitions=(),
+                           studies=[SimpleNamespace(lesional=les, subpattern=sub) for les, sub in studies])
+
+
+def test_ever_showing_counts_a_subpattern_as_known_absent_only_when_every_study_is_decided():
+    from neurohlh.reports.tables_more import _ever_showing
+
+    allocations = [
+        _allocation("A", "1", {"1.1"}, [(True, "1.1"), (False, None)]),      # decided: shows 1.1, never 1.2/1.3
+        _allocation("B", "1", {"1.1", "1.3"}, [(True, "1.3"), (True, None)]),  # undecided study: only shown ones known
+        _allocation("C", "1", set(), [(None, None)]),                          # nothing known
+        _allocation("D", "2", {"1.2"}, [(True, "1.2")]),                        # pattern 2: not counted
+        _allocation("E", "1", {"1.2"}, [(True, "1.2")]),                        # decided: shows 1.2
+    ]
+    ever, known = _ever_showing(allocations)
+    assert ever == {"1.1": 2, "1.2": 1, "1.3": 1}        # 1.1: A, B; 1.2: E; 1.3: B
+    assert known == {"1.1": 3, "1.2": 2, "1.3": 3}       # decided A, E + B where shown (1.1, 1.3)
+
+
+def test_genotype_table_shares_count_hits_among_known_values_of_the_group():
+    import numpy as np
+    import pandas as pd
+
+    from neurohlh.reports.tables_more import _known_and_hit, _share
+
+    pattern = pd.Series(["1", "2", None, "1", "indeterminate", "1"], dtype=object)
+    in_patterns = pattern.isin(["1", "2"]).to_numpy()
+    hit, known = _known_and_hit(pattern, "1", in_patterns)
+    assert hit.tolist() == [True, False, False, True, False, True]
+    assert known.tolist() == [True, True, False, True, False, True]
+    group = np.array([True, True, True, False, True, True])
+    # group rows 0, 1, 2, 4, 5: known pattern 1 or 2 in rows 0, 1, 5; pattern 1 in rows 0 and 5 -> 2/3
+    assert _share(hit, known, group).text == "2/3 (67%)"
+
+
+def test_recurrent_table_counts_each_carriers_pattern_and_known_pooled_group():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from neurohlh.genetics.recurrence import RecurrentVariant
+    from neurohlh.reports.tables_imaging import recurrent_table
+
+    patients = pd.DataFrame({
+        "patient_id": ["P1", "P2", "P3", "P4"],
+        "pattern": ["1", "1", "2", "1"],
+        "onset_subpattern": ["1.1", None, None, "1.1"],
+        "pooled_group": pd.array([True, None, False, True], dtype="boolean"),
+    })
+    variants = (RecurrentVariant("PRF1:c.1A>G", "PRF1", "missense_variant", False, ("P1", "P2", "P3", "P9"),
+                                 ("c.1A>G",)),)
+    t = recurrent_table(SimpleNamespace(patients=patients, recurrent_variants=variants))
+    # P9 is not in the patients table; P2 is pattern 1 without an onset subpattern; P2's group is unknown
+    assert t.cell("PRF1:c.1A>G", "Patients").text == "4"
+    assert t.cell("PRF1:c.1A>G", "Pooled group").text == "1/2 (50%)"
+    assert t.cell("PRF1:c.1A>G", "Patterns").text == "1.1 (1), pattern 1 (1), pattern 2 (1)"

@@ -105,7 +105,7 @@ def _criteria(cohort: Cohort, consensus: pd.DataFrame, patients: Sequence[Any], 
     h = hlh2004_frame(cohort.patients, patients)
     c = cns_involvement_frame(cohort.patients, patients, consensus, lesional, rule=plan.cns_rule)
     frame = pd.DataFrame({
-        "patient_id": [p.patient_id for p in patients],
+        "patient_id": [r.patient_id for r in c],
         "csf_abnormal": [r.csf_abnormal for r in c],
         "csf_pleocytosis": [r.csf_pleocytosis for r in c],
         "csf_proteinosis": [r.csf_proteinosis for r in c],

@@ -255,8 +255,9 @@ def cns_involvement_frame(patients: pd.DataFrame, records: Sequence[Patient], st
     involved = csf if rule == "csf" else kleene_any([csf, symptoms, imaging])
     text = RULE_TEXT[rule]
     columns = (_flags(involved), _flags(pleo), _flags(prot), _flags(csf), _flags(symptoms), _flags(imaging))
-    return tuple(CNSResult(p.patient_id, inv, rule, text, pl, pr, c, sy, im, k, p)
-                 for p, inv, pl, pr, c, sy, im, k in zip(records, *columns, n_studies.tolist(), strict=True))
+    return tuple(CNSResult(pid, inv, rule, text, pl, pr, c, sy, im, k, p)
+                 for pid, p, inv, pl, pr, c, sy, im, k in zip(patients["patient_id"].tolist(), records, *columns,
+                                                             n_studies.tolist(), strict=True))
 
 
 @dataclass(frozen=True, slots=True)

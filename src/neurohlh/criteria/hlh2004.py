@@ -316,13 +316,8 @@ def hlh2004(patient: Patient) -> HLH2004Result:
     schema field and is not assessed. "No evidence of malignancy", printed on the haemophagocytosis line, is
     not a ninth criterion.
     """
-    statuses = hlh2004_statuses(patient)
-    molecular = _molecular_status(patient.genetic_result)
-    n_met = sum(st is Status.MET for st in statuses)
-    n_unknown = sum(st is Status.NOT_EVALUABLE for st in statuses)
-    clinical = _clinical_status(n_met, n_unknown)
-    return HLH2004Result(patient.patient_id, _overall_status(molecular, clinical), clinical, statuses, molecular,
-                         n_met, n_unknown, CRITERIA_REQUIRED, patient)
+    assessed = _assessed(hlh2004_statuses(patient), _molecular_status(patient.genetic_result))
+    return HLH2004Result(patient.patient_id, *assessed, patient)
 
 
 _CODES = (Status.MET, Status.NOT_MET, Status.NOT_EVALUABLE)  # item statuses by code 0, 1, 2
@@ -376,17 +371,27 @@ def hlh2004_frame(patients: Any, records: Sequence[Any]) -> tuple[HLH2004Result,
         positive |= (result == value).to_numpy(dtype=bool)
     molecular = np.where(positive, 0,
                          np.where((result.isna() | (result == "not_tested")).to_numpy(dtype=bool), 2, 1))
-    n_met, n_unknown = (codes == 0).sum(axis=1), (codes == 2).sum(axis=1)
-    packed = (codes * 3 ** np.arange(codes.shape[1])).sum(axis=1)  # one key per combination of item statuses
+    # one key per combination of item statuses and molecular status: each combination is assessed once
+    packed = (codes * 3 ** np.arange(codes.shape[1])).sum(axis=1) * 3 + molecular
     keys, first = np.unique(packed, return_index=True)
-    statuses = {key: tuple(_CODES[c] for c in codes[at].tolist()) for key, at in zip(keys.tolist(), first.tolist())}
-    out = []
-    for record, key, mol, met, unk in zip(records, packed.tolist(), molecular.tolist(), n_met.tolist(),
-                                          n_unknown.tolist(), strict=True):
-        clinical = _clinical_status(met, unk)
-        out.append(HLH2004Result(record.patient_id, _overall_status(_CODES[mol], clinical), clinical,
-                                 statuses[key], _CODES[mol], met, unk, CRITERIA_REQUIRED, record))
-    return tuple(out)
+    assessed = {key: _assessed(tuple(_CODES[c] for c in codes[at].tolist()), _CODES[molecular[at]])
+                for key, at in zip(keys.tolist(), first.tolist())}
+    ids = patients["patient_id"].tolist()
+    return tuple(HLH2004Result(pid, *assessed[key], record)
+                 for pid, key, record in zip(ids, packed.tolist(), records, strict=True))
+
+
+#: status, clinical_status, item_statuses, molecular_status, n_met, n_not_evaluable, n_required
+_Assessment = tuple[HLH2004Status, HLH2004Status, tuple[Status, ...], Status, int, int, int]
+
+
+def _assessed(statuses: tuple[Status, ...], molecular: Status) -> _Assessment:
+    """The fields of an :class:`HLH2004Result` between ``patient_id`` and ``patient``, from the item statuses and
+    the molecular status."""
+    n_met = sum(st is Status.MET for st in statuses)
+    n_unknown = sum(st is Status.NOT_EVALUABLE for st in statuses)
+    clinical = _clinical_status(n_met, n_unknown)
+    return _overall_status(molecular, clinical), clinical, statuses, molecular, n_met, n_unknown, CRITERIA_REQUIRED
 
 
 def _reason(n_met: int, n_unknown: int, clinical: HLH2004Status, molecular: ItemResult) -> str:

@@ -1,8 +1,10 @@
 """Study-level lesion distribution and enhancement table, and the recurrent-variant table."""
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from neurohlh.analysis import AnalysisResult
@@ -97,29 +99,23 @@ def _field(obj: Any, *names: str) -> Any:
 def recurrent_table(result: AnalysisResult) -> Table:
     """Variants seen in more than one patient, with their carriers' genotype group and patterns."""
     f = result.patients
-    # each carrier's pattern label and pooled-group flag, read from the columns once (not cell by cell)
-    onsets = f["onset_subpattern"].tolist()
-    shown_pattern = dict(zip(f["patient_id"].tolist(), [
-        str(onset) if pat == "1" and isinstance(onset, str) else f"pattern {pat}"
-        for pat, onset in zip(f["pattern"].tolist(), onsets)]))
-    pooled_flag = dict(zip(f["patient_id"].tolist(), f["pooled_group"].tolist()))
+    # each patient's pattern label and pooled-group flag, read from the columns once; carriers found by position
+    shown_pattern = np.array([str(onset) if pat == "1" and isinstance(onset, str) else f"pattern {pat}"
+                              for pat, onset in zip(f["pattern"].tolist(), f["onset_subpattern"].tolist())],
+                             dtype=object)
+    flags = f["pooled_group"].astype("boolean")
+    pooled_known_at = flags.notna().to_numpy(dtype=bool)  # unknown group (e.g. no expression data): not evaluable
+    pooled_at = flags.fillna(False).to_numpy(dtype=bool)
+    position = pd.Index(f["patient_id"])
     rows = []
     for v in result.recurrent_variants:
         patients = tuple(_field(v, "patient_ids", "patients") or ())
         gene = _field(v, "gene") or ""
         key = _field(v, "key", "variant") or ""
-        patterns = []
-        pooled = pooled_known = 0
-        for pid in patients:
-            if pid in shown_pattern:
-                patterns.append(shown_pattern[pid])
-                flag = pooled_flag[pid]
-                if not pd.isna(flag):  # unknown group (e.g. protein expression not measured): not evaluable
-                    pooled_known += 1
-                    pooled += int(bool(flag))
-        counts: dict[str, int] = {}
-        for p in patterns:
-            counts[p] = counts.get(p, 0) + 1
+        at = position.get_indexer(list(patients)) if patients else np.zeros(0, dtype=np.intp)
+        at = at[at >= 0]
+        pooled, pooled_known = int(np.count_nonzero(pooled_at[at])), int(np.count_nonzero(pooled_known_at[at]))
+        counts = Counter(shown_pattern[at].tolist())
         shown = ", ".join(f"{k} ({n})" for k, n in sorted(counts.items()))
         label = key if str(key).startswith(str(gene)) else f"{gene} {key}".strip()
         rows.append(Row(label, (

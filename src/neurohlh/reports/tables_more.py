@@ -2,8 +2,10 @@
 CLIPPERS check, genotype correlation (purely disruptive; pooled vs residual expression)."""
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from neurohlh.analysis import PATTERNS, SUBPATTERNS, AnalysisResult
@@ -58,6 +60,27 @@ def evolution_flows(result: AnalysisResult) -> dict[tuple[str, str], int]:
     return {(str(a), str(b)): int(n) for (a, b), n in counts.items()}
 
 
+def _ever_showing(allocations: Any) -> tuple[dict[str, int], dict[str, int]]:
+    """Pattern-1 patients who ever showed each subpattern, and those in whom it is known whether they did.
+
+    "Never showed s" is known only if no study could have been an s study: each study is known non-lesional, or
+    lesional with a decided subpattern. A patient who showed s is known to have shown it."""
+    shown: dict[frozenset[str], int] = {}  # patients per set of subpatterns shown
+    shown_undecided: dict[frozenset[str], int] = {}  # the same, of patients with a study that could be any
+    n_decided = 0
+    for a in allocations:
+        if a.pattern != "1":
+            continue
+        ever = frozenset(a.ever_subpatterns or ())
+        shown[ever] = shown.get(ever, 0) + 1
+        if all(st.lesional is False or (st.lesional and st.subpattern is not None) for st in a.studies):
+            n_decided += 1
+        else:
+            shown_undecided[ever] = shown_undecided.get(ever, 0) + 1
+    return ({s: sum(n for ever, n in shown.items() if s in ever) for s in SUBPATTERNS},
+            {s: n_decided + sum(n for ever, n in shown_undecided.items() if s in ever) for s in SUBPATTERNS})
+
+
 def evolution_table(result: AnalysisResult) -> Table:
     """Onset subpattern (rows) by subpattern of the last lesional study (columns), plus transitions seen."""
     flows = evolution_flows(result)
@@ -70,21 +93,8 @@ def evolution_table(result: AnalysisResult) -> Table:
     col_totals = [sum(flows.get((a, b), 0) for a in SUBPATTERNS) for b in SUBPATTERNS]
     rows.append(Row("Total", (*[Cell(str(t), float(t), kind="number") for t in col_totals],
                               Cell(str(sum(col_totals)), float(sum(col_totals)), kind="number"))))
-    transitions: dict[str, int] = {}
-    ever: dict[str, int] = {s: 0 for s in SUBPATTERNS}
-    known: dict[str, int] = {s: 0 for s in SUBPATTERNS}
-    for a in result.allocations:
-        for t in set(getattr(a, "transitions", ()) or ()):
-            transitions[t] = transitions.get(t, 0) + 1
-        if a.pattern != "1":
-            continue
-        # "never showed s" is known only if no study could have been an s study: each study is known
-        # non-lesional or lesional with a decided subpattern
-        complete = all(st.lesional is False or (st.lesional and st.subpattern is not None) for st in a.studies)
-        for s in SUBPATTERNS:
-            shown = s in (a.ever_subpatterns or ())
-            ever[s] += shown
-            known[s] += shown or complete
+    transitions = Counter(t for a in result.allocations if a.transitions for t in set(a.transitions))
+    ever, known = _ever_showing(result.allocations)
     rows.append(Row("Patients ever showing the subpattern", section=True))
     rows.append(Row("Any study", (*[count_cell(ever[s], known[s]) for s in SUBPATTERNS], EMPTY), 1))
     notes = [
@@ -160,10 +170,17 @@ MAX_PATIENT_COLUMNS = 10
 _STATUS = {"met": "met", "not_met": "not met", "not_evaluable": "not evaluable"}
 
 
-def _share(frame: pd.DataFrame, mask: pd.Series, column: str, value: Any) -> Cell:
-    sel = frame.loc[mask, column]
-    known = sel.notna()
-    return count_cell(int((sel[known] == value).sum()), int(known.sum()))
+def _share(hit: np.ndarray, known: np.ndarray, mask: np.ndarray) -> Cell:
+    """n/N of the patients in ``mask``: ``hit`` among those whose value is ``known``."""
+    return count_cell(int(np.count_nonzero(hit & mask)), int(np.count_nonzero(known & mask)))
+
+
+def _known_and_hit(values: pd.Series, value: Any, among: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Where ``values`` is known (and ``among``, if given), and where it is also ``value``."""
+    known = values.notna().to_numpy(dtype=bool)
+    if among is not None:
+        known &= among
+    return (values == value).to_numpy(dtype=bool, na_value=False) & known, known
 
 
 def _unplaced_note(result: AnalysisResult) -> str:
@@ -185,7 +202,7 @@ def genotype_table(result: AnalysisResult) -> Table:
         ("pooled", f["pooled_group"] == True),  # noqa: E712
         ("residual-expression missense", f["pooled_group"] == False),  # noqa: E712
     )
-    masks = [m.fillna(False).astype(bool) for _, m in groups]
+    masks = [m.fillna(False).to_numpy(dtype=bool) for _, m in groups]
     age = pd.to_numeric(f["age_at_onset_months"], errors="coerce").astype(float)
     purely = result.comparison("age_at_onset_months", "purely disruptive")
     pooled = result.comparison("age_at_onset_months", "pooled vs residual")
@@ -196,17 +213,19 @@ def genotype_table(result: AnalysisResult) -> Table:
         c = [make(m) for m in masks]
         return Row(label, (c[0], c[1], p_purely, c[2], c[3], p_pooled), level, tests=tests)
 
-    older = (age > 12).astype("boolean").where(age.notna(), pd.NA)
-    f2 = f.assign(_older=older)
+    older = _known_and_hit(age > 12, True, age.notna().to_numpy())
+    pattern = f["pattern"]
+    in_patterns, in_pattern_1 = pattern.isin(PATTERNS).to_numpy(dtype=bool), (pattern == "1").to_numpy(dtype=bool)
+    pattern_1, pattern_2 = _known_and_hit(pattern, "1", in_patterns), _known_and_hit(pattern, "2", in_patterns)
+    onsets = {s: _known_and_hit(f["onset_subpattern"], s, in_pattern_1) for s in SUBPATTERNS}
     rows = [
         row("Patients", lambda m: Cell(str(int(m.sum())), float(m.sum()), kind="number")),
         row(purely.label, lambda m: summary_cell(age[m], str(purely.shown)), p_cell(purely.pvalue),
             p_cell(pooled.pvalue), tests=(t_purely, t_pooled)),
-        row("Onset after 12 months", lambda m: _share(f2, m, "_older", True)),
-        row("Pattern 1", lambda m: _share(f, m & f["pattern"].isin(PATTERNS), "pattern", "1")),
-        *[row(f"Onset subpattern {s}", lambda m, s=s: _share(f, m & (f["pattern"] == "1"), "onset_subpattern", s),
-              level=1) for s in SUBPATTERNS],
-        row("Pattern 2", lambda m: _share(f, m & f["pattern"].isin(PATTERNS), "pattern", "2")),
+        row("Onset after 12 months", lambda m: _share(*older, m)),
+        row("Pattern 1", lambda m: _share(*pattern_1, m)),
+        *[row(f"Onset subpattern {s}", lambda m, s=s: _share(*onsets[s], m), level=1) for s in SUBPATTERNS],
+        row("Pattern 2", lambda m: _share(*pattern_2, m)),
     ]
     notes = (
         "Purely disruptive: every allele disruptive (nonsense, frameshift or deletion); pooled group: at least 1 "
