@@ -20,8 +20,10 @@ HEAVY = ("numba", "llvmlite", "django", "statsmodels", "lifelines", "formulaic",
 
 def _loaded(code: str, tmp_path: Path) -> set[str]:
     """Heavy top-level packages imported by running ``code`` in a new interpreter."""
-    probe = (f"import sys\n{code}\nimport json\n"
-             f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({list(HEAVY)!r}))))")
+    # printed at exit (atexit), so a command that ends its process without the interpreter's teardown is seen too
+    probe = ("import atexit, json, sys\n"
+             f"atexit.register(lambda: print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}}"
+             f" & set({list(HEAVY)!r})))))\n{code}\n")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])])}
     env.pop("MPLBACKEND", None)
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path,

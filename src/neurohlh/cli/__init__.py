@@ -6,6 +6,8 @@ import os
 
 import typer
 
+from neurohlh.cli import _startup
+
 app = typer.Typer(
     name="neurohlh",
     help="MRI patterns of pediatric CNS HLH (Malik et al., AJNR 2021): validate, classify, analyse a cohort.",
@@ -63,4 +65,9 @@ def main() -> None:
     # Commands only write image files: naming matplotlib's non-interactive backend up front spares it loading
     # pyplot to look for a display on first use (a backend the user set in MPLBACKEND is kept).
     os.environ.setdefault("MPLBACKEND", "agg")
-    app()
+    try:
+        app()
+    except SystemExit as exc:
+        if not _startup.teardown_skipped():
+            raise
+        _startup.leave(exc.code)
