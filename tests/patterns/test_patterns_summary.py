@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from _patterns_support import CLEAN, write_and_load
 
-from neurohlh.patterns import classify_cohort, summarise_studies
+from neurohlh.errors import InputError
+from neurohlh.patterns import allocate_patients, classify_cohort, classify_studies_frame, summarise_studies
 from neurohlh.schema import Patient, Study
 
 BASE = {**CLEAN, "swi_blooming": False, "ventriculomegaly": False, "supra_target_lesions": False,
@@ -81,6 +82,20 @@ def test_summary_counts_match_the_hand_count(cohort):
     got = {c.key: (c.numerator, c.denominator, c.unknown) for c in summary.counts}
     assert {k: got[k] for k in EXPECTED} == EXPECTED
     assert summary.n_studies == 9 and summary.n_patients == 6
+
+
+def test_the_row_allocations_of_the_studies_give_the_hand_count_too(cohort):
+    studies = cohort.consensus_studies
+    rows = classify_studies_frame(studies)
+    summary = summarise_studies(cohort, allocate_patients(cohort.patients, rows), studies=studies,
+                                study_allocations=rows)
+    got = {c.key: (c.numerator, c.denominator, c.unknown) for c in summary.counts}
+    assert {k: got[k] for k in EXPECTED} == EXPECTED
+    with pytest.raises(InputError, match="consensus studies in row order"):
+        summarise_studies(cohort, classify_cohort(cohort), studies=studies, study_allocations=rows[::-1])
+    without_p1 = [a for a in allocate_patients(cohort.patients, rows) if a.patient_id != "P1"]
+    with pytest.raises(InputError, match=r"do not cover 2 consensus stud\(ies\) of the cohort, e.g. S1, S2"):
+        summarise_studies(cohort, without_p1, studies=studies, study_allocations=rows)
 
 
 def test_summary_computes_allocations_when_not_given(cohort):

@@ -41,22 +41,28 @@ from neurohlh.genetics.genotype import GENOTYPE_PATIENT_FIELDS, Genotype
 from neurohlh.genetics.classify import VariantClassification
 from neurohlh.genetics.recurrence import RecurrentVariant, check_cohort_variants
 from neurohlh.io import Cohort
-from neurohlh.patterns import classify_cohort, summarise_studies
+from neurohlh.patterns import allocate_patients, classify_studies_frame, summarise_studies
 from neurohlh.patterns.patient import PatientAllocation
+from neurohlh.patterns.study import StudyAllocation
 from neurohlh.schema import Variant
 from neurohlh.stats import kaplan_meier, logrank
 
 T = TypeVar("T")
 
 
-def _classify(cohort: Cohort) -> tuple[pd.DataFrame, tuple[PatientAllocation, ...], pd.DataFrame]:
-    """The consensus studies (a new frame at each ``cohort.consensus_studies``: taken once for every step),
-    allocations per patient and a per-study frame (study_id, patient_id, category, subpattern)."""
+def _classify(cohort: Cohort) -> tuple[pd.DataFrame, list[StudyAllocation], tuple[PatientAllocation, ...],
+                                      pd.DataFrame]:
+    """The consensus studies (a new frame at each ``cohort.consensus_studies``: taken once for every step), the
+    allocation of each of its rows (in row order), allocations per patient and a per-study frame (study_id,
+    patient_id, category, subpattern; each patient's studies in time order)."""
     consensus = cohort.consensus_studies
-    allocations = tuple(classify_cohort(cohort, studies=consensus))
-    rows = [(s.study_id, s.patient_id, s.category, s.subpattern) for a in allocations for s in a.studies]
-    studies = pd.DataFrame(rows, columns=["study_id", "patient_id", "category", "subpattern"])
-    return consensus, allocations, studies
+    study_allocations = classify_studies_frame(consensus)
+    allocations = tuple(allocate_patients(cohort.patients, study_allocations))
+    ordered = [s for a in allocations for s in a.studies]
+    studies = pd.DataFrame({"study_id": [s.study_id for s in ordered], "patient_id": [s.patient_id for s in ordered],
+                            "category": [s.category for s in ordered], "subpattern": [s.subpattern for s in ordered]},
+                           columns=["study_id", "patient_id", "category", "subpattern"])
+    return consensus, study_allocations, allocations, studies
 
 
 def _allocation_columns(allocations: Sequence[PatientAllocation]) -> pd.DataFrame:
@@ -90,11 +96,10 @@ def imaging_records(cohort: Cohort) -> dict[str, list[Any]]:
     return out
 
 
-def _study_lesional(consensus: pd.DataFrame, allocations: Sequence[PatientAllocation]) -> list[bool | None]:
+def _study_lesional(study_allocations: Sequence[StudyAllocation]) -> list[bool | None]:
     """The lesional status classification decided for each consensus study (``StudyAllocation.lesional``), in
     the rows' order, which :func:`neurohlh.criteria.cns_involvement_frame` then does not decide again."""
-    decided = {s.study_id: s.lesional for a in allocations for s in a.studies}
-    return [decided[sid] for sid in consensus["study_id"].tolist()]
+    return [s.lesional for s in study_allocations]
 
 
 def _criteria(cohort: Cohort, consensus: pd.DataFrame, patients: Sequence[Any], lesional: Sequence[bool | None],
@@ -336,7 +341,7 @@ def analyze(cohort: Cohort, plan: AnalysisPlan | PlanName | str = EXACT_PLAN,
     step = progress or (lambda name: None)
     timings: dict[str, float] = {}
     step("classify")
-    consensus, allocations, study_frame = _timed(timings, "classify", lambda: _classify(cohort))
+    consensus, study_allocations, allocations, study_frame = _timed(timings, "classify", lambda: _classify(cohort))
     # each patient as a row of the table (a Patient's fields, read on demand): criteria are decided column-wise,
     # and the results read their patient only to explain themselves
     columns = PatientColumns(cohort.patients)
@@ -344,14 +349,15 @@ def analyze(cohort: Cohort, plan: AnalysisPlan | PlanName | str = EXACT_PLAN,
     if [p.patient_id for p in patients] != [a.patient_id for a in allocations]:
         raise AssertionError("classification returned the patients in another order")  # classify_cohort's promise
     step("criteria")
-    lesional = _timed(timings, "imaging findings", lambda: _study_lesional(consensus, allocations))
+    lesional = _timed(timings, "imaging findings", lambda: _study_lesional(study_allocations))
     h, c, crit_cols = _timed(timings, "criteria", lambda: _criteria(cohort, consensus, patients, lesional, the_plan))
     step("genetics")
     genotypes, recurrent, geno_cols = _timed(timings, "genetics", lambda: _genetics(cohort, columns, the_plan))
     frame, implied = _timed(timings, "patient frame", lambda: _deficit_free_of_the_dead(
         _patient_frame(cohort, _allocation_columns(allocations), crit_cols, geno_cols)))
     step("statistics")
-    summary = _timed(timings, "study summary", lambda: summarise_studies(cohort, allocations, studies=consensus))
+    summary = _timed(timings, "study summary", lambda: summarise_studies(
+        cohort, allocations, studies=consensus, study_allocations=study_allocations))
     comparisons = _timed(timings, "statistics", lambda: _table2_comparisons(frame, the_plan)
                          + _genotype_comparisons(frame, the_plan))
     survival = _timed(timings, "survival", lambda: _survival(frame))

@@ -8,7 +8,7 @@ The rules are named objects in :mod:`neurohlh.patterns.rules`, reading an :class
 from __future__ import annotations
 
 from neurohlh.patterns.clippers import ClippersCheck, ClippersItem, check_clippers
-from neurohlh.patterns.cohort import classify_cohort, classify_studies_frame
+from neurohlh.patterns.cohort import allocate_patients, classify_cohort, classify_studies_frame
 from neurohlh.patterns.evidence import Evidence
 from neurohlh.patterns.patient import PatientAllocation, classify_patient
 from neurohlh.patterns.red_flag import RedFlag, assess_red_flag
@@ -17,7 +17,8 @@ from neurohlh.patterns.summary import Count, StudySummary, summarise_studies
 from neurohlh.patterns.trace import RuleStep, Status
 
 __all__ = [
-    "classify_study", "classify_patient", "classify_cohort", "classify_studies_frame", "summarise_studies",
+    "classify_study", "classify_patient", "classify_cohort", "classify_studies_frame", "allocate_patients",
+    "summarise_studies",
     "check_clippers", "assess_red_flag",
     "StudyAllocation", "PatientAllocation", "StudySummary", "Count", "ClippersCheck", "ClippersItem", "RedFlag",
     "RuleStep", "Status", "Evidence",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import pandas as pd
 
@@ -101,12 +101,24 @@ def classify_cohort(cohort: Any, *, studies: pd.DataFrame | None = None) -> list
     """
     if studies is None:
         studies = _consensus(cohort)
-    patients = cohort.patients
+    with _bulk_allocation():
+        return allocate_patients(cohort.patients, classify_studies_frame(studies))
+
+
+def allocate_patients(patients: pd.DataFrame, studies: Sequence[StudyAllocation]) -> list[PatientAllocation]:
+    """One :class:`PatientAllocation` per row of the ``patients`` table, in its order, from the allocations of
+    the consensus ``studies`` (:func:`classify_studies_frame`); see :func:`classify_cohort`.
+
+    Raises
+    ------
+    InputError
+        If a study names a patient that is not in ``patients``.
+    """
     pids, births, workups = _lists(patients, ("patient_id", "birth_date", "etiologic_workup"))
     grouped: dict[str, list[StudyAllocation]] = {pid: [] for pid in pids}
     orphans = []
     with _bulk_allocation():
-        for a in classify_studies_frame(studies):
+        for a in studies:
             bucket = grouped.get(a.patient_id)
             if bucket is None:
                 orphans.append(f"{a.study_id} (patient_id {a.patient_id!r})")
@@ -119,4 +131,4 @@ def classify_cohort(cohort: Any, *, studies: pd.DataFrame | None = None) -> list
         return [allocate(pid, grouped[pid], birth, workup) for pid, birth, workup in zip(pids, births, workups)]
 
 
-__all__ = ["classify_cohort", "classify_studies_frame"]
+__all__ = ["allocate_patients", "classify_cohort", "classify_studies_frame"]

@@ -15,6 +15,7 @@ import pandas as pd
 
 from neurohlh.errors import InputError
 from neurohlh.patterns.patient import PatientAllocation
+from neurohlh.patterns.study import StudyAllocation
 from neurohlh.patterns.evidence import LOCATION_COMPARTMENT, POSITIVE_NUMBERS
 from neurohlh.patterns.rules import EXTRAPARENCHYMAL
 from neurohlh.rounding import percent_text
@@ -69,6 +70,10 @@ class StudySummary:
         return pd.DataFrame([c.to_dict() for c in self.counts])
 
 
+#: Text columns that several counts compare with a value (held as categoricals while counting).
+_COMPARED_TEXTS = ("supra_lesion_number", "infra_lesion_number", "deep_grey_laterality")
+
+
 def _yes(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name].astype("boolean").fillna(False).astype(bool)
 
@@ -103,17 +108,36 @@ def _any(frame: pd.DataFrame, names: Sequence[str]) -> tuple[pd.Series, pd.Serie
     return hit, unknown
 
 
-def _allocation_series(f: pd.DataFrame, allocations: Sequence[PatientAllocation]) -> tuple[pd.Series, ...]:
-    by_study = {s.study_id: (s.category, a.pattern, s.lesional) for a in allocations for s in a.studies}
-    uncovered = [sid for sid in f["study_id"] if sid not in by_study]
+def _allocation_series(f: pd.DataFrame, allocations: Sequence[PatientAllocation],
+                       study_allocations: Sequence[StudyAllocation] | None) -> tuple[pd.Series, ...]:
+    """Per row of ``f``: the study category, the patient's pattern, and whether the lesion status is unknown."""
+    if study_allocations is not None:
+        if [s.study_id for s in study_allocations] != f["study_id"].tolist():
+            raise InputError("`study_allocations` must be the allocations of the consensus studies in row order "
+                             "(classify_studies_frame(cohort.consensus_studies))")
+        patterns = {a.patient_id: a.pattern for a in allocations}
+        uncovered = [s.study_id for s in study_allocations if s.patient_id not in patterns]
+        if not uncovered:
+            decisions = [s.decision for s in study_allocations]
+            return (_categorical([d.category for d in decisions], f.index),
+                    _categorical([patterns[s.patient_id] for s in study_allocations], f.index),
+                    pd.Series([d.lesional is None for d in decisions], index=f.index, dtype=bool))
+        rows = []
+    else:
+        by_study = {s.study_id: (s.category, a.pattern, s.lesional) for a in allocations for s in a.studies}
+        uncovered = [sid for sid in f["study_id"] if sid not in by_study]
+        rows = [by_study.get(sid, (None, None, None)) for sid in f["study_id"].tolist()]
     if uncovered:
         raise InputError(f"`allocations` do not cover {len(uncovered)} consensus stud(ies) of the cohort, e.g. "
                          f"{', '.join(uncovered[:5])}; pass the allocations of this cohort (classify_cohort(cohort))")
-    rows = [by_study[sid] for sid in f["study_id"].tolist()]
-    category = pd.Series([r[0] for r in rows], index=f.index, dtype=object)
-    pattern = pd.Series([r[1] for r in rows], index=f.index, dtype=object)
-    lesion_unknown = pd.Series([r[2] is None for r in rows], index=f.index, dtype=bool)
-    return category, pattern, lesion_unknown
+    category, pattern, lesional = zip(*rows) if rows else ((), (), ())
+    return (_categorical(category, f.index), _categorical(pattern, f.index),
+            pd.Series([v is None for v in lesional], index=f.index, dtype=bool))
+
+
+def _categorical(values: Sequence[Any], index: pd.Index) -> pd.Series:
+    """Categories and patterns as a categorical: each count compares them with a few values."""
+    return pd.Series(pd.Categorical(values), index=index)
 
 
 def _pattern_counts(c: _Counter, category: pd.Series, pattern: pd.Series, lesion_unknown: pd.Series) -> None:
@@ -191,11 +215,13 @@ def _other_counts(c: _Counter, f: pd.DataFrame, category: pd.Series, lesion_unkn
 
 
 def summarise_studies(cohort: Any, allocations: Sequence[PatientAllocation] | None = None, *,
-                      studies: pd.DataFrame | None = None) -> StudySummary:
+                      studies: pd.DataFrame | None = None,
+                      study_allocations: Sequence[StudyAllocation] | None = None) -> StudySummary:
     """Count findings over the cohort's consensus studies as the paper reports them (Results).
 
     ``allocations`` (from :func:`classify_cohort`) supply study categories and patient patterns; they are
-    computed when not given. ``studies`` is ``cohort.consensus_studies`` when the caller already holds it.
+    computed when not given. ``studies`` is ``cohort.consensus_studies`` when the caller already holds it, and
+    ``study_allocations`` the allocations of its rows in their order (:func:`classify_studies_frame`), when held.
 
     Raises
     ------
@@ -208,7 +234,9 @@ def summarise_studies(cohort: Any, allocations: Sequence[PatientAllocation] | No
         allocations = classify_cohort(cohort)
     f = (cohort.consensus_studies if studies is None else studies).copy(deep=False)  # the columns are not copied
     f.index = pd.RangeIndex(len(f))
-    category, pattern, lesion_unknown = _allocation_series(f, allocations)
+    for name in _COMPARED_TEXTS:  # compared with a few values by many counts (the cohort's frame is unchanged)
+        f[name] = f[name].astype("category")
+    category, pattern, lesion_unknown = _allocation_series(f, allocations, study_allocations)
     c = _Counter()
     _pattern_counts(c, category, pattern, lesion_unknown)
     _location_counts(c, f)

@@ -31,7 +31,6 @@ import io
 import itertools
 import json
 import math
-import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -42,6 +41,7 @@ import pandas as pd
 
 from neurohlh.analysis import AnalysisResult
 from neurohlh.io.csvtext import neutralise
+from neurohlh.patterns.clippers import clippers_statuses
 
 #: Up to this many patients ("auto"), results/details.jsonl holds every rule trace and HLH-2004 item in full.
 FULL_DETAIL_MAX_PATIENTS = 5000
@@ -268,18 +268,15 @@ def _float(value: Any) -> str:
 # ---------------------------------------------------------------- allocations.csv and study_allocations.csv
 
 
-_item_key = operator.attrgetter("item", "status", "supportive")
+def _clippers_cells(study: Any) -> str:
+    """The cells of a study's CLIPPERS check after its ``study_id`` (its ``to_dict`` spread over columns)."""
+    return _cells(list(_flat(study.clippers.to_dict()))[1:])
 
 
-def _clippers_key(check: Any) -> tuple[Any, ...]:
-    """What the cells of a CLIPPERS check after its ``study_id`` are made of (the explanations and the values
-    used are in details.jsonl only)."""
-    return check.all_radiologic_met, tuple(map(_item_key, check.items)), check.note, check.source, check.section
-
-
-def _clippers_cells(check: Any) -> str:
-    """The cells of a CLIPPERS check after its ``study_id`` (its ``to_dict`` spread over columns)."""
-    return _cells(list(_flat(check.to_dict()))[1:])
+def _decision_cells(study: Any) -> str:
+    """The cells of a study's category, lesional, subpattern, missing fields and reader-decision flag."""
+    return ",".join(map(_text, (study.category, study.lesional, study.subpattern, list(study.missing_fields),
+                                study.needs_reader_decision)))
 
 
 def _flag_key(flag: Any) -> tuple[Any, ...]:
@@ -325,25 +322,25 @@ def _allocation_lines(allocations: Sequence[Any], patient_layout: _Layout, study
     study_no_clippers = study_layout.absent["clippers"]
     clippers_first = patient_layout.order[0] == "clippers"
     course = _Memo(lambda k: ",".join(map(_text, (k[0], k[1], k[2], list(k[3]), list(k[4]), sorted(k[5]), k[6]))))
-    decisions = _Memo(lambda k: ",".join(map(_text, (k[0], k[1], k[2], list(k[3]), k[4]))))
+    # a study's decision cells, by the id of its shared Decision (the allocations hold them all meanwhile)
+    decisions: dict[int, str] = {}
     dates = _Memo(lambda d: _text(d.isoformat() if d else None))
     flags: dict[tuple[Any, ...], str] = {}
-    checks: dict[tuple[Any, ...], str] = {}
+    checks: dict[tuple[Any, ...], str] = {}  # by the item statuses, which decide every cell after the study_id
     add_study = study_lines.append
     for a in allocations:
         pid = _id(a.patient_id)
         clippers = no_clippers
         for s in a.studies:
             sid = _id(s.study_id)
+            decision = decisions.get(id(s.decision)) or decisions.setdefault(id(s.decision), _decision_cells(s))
             line = (f"{sid},{pid if s.patient_id == a.patient_id else _id(s.patient_id)},{dates[s.study_date]},"
-                    f"{_float(s.age_at_study_months)},"
-                    f"{decisions[s.category, s.lesional, s.subpattern, s.missing_fields, s.needs_reader_decision]}")
+                    f"{_float(s.age_at_study_months)},{decision}")
             if s.clippers_values is None:
                 add_study(f"{line},{study_no_clippers}")
                 continue
-            check = s.clippers
-            key = _clippers_key(check)
-            cells = checks.get(key) or checks.setdefault(key, _clippers_cells(check))
+            key = clippers_statuses(s.clippers_values)
+            cells = checks.get(key) or checks.setdefault(key, _clippers_cells(s))
             add_study(f"{line},{sid},{cells}")
             if s.study_id == a.clippers_study_id:
                 clippers = f"{sid},{cells}"
