@@ -36,7 +36,7 @@ from neurohlh.criteria.cns import IMAGING_FINDING_FIELDS, IMAGING_LESION_NUMBER_
 from neurohlh.criteria.hlh2004 import HLH2004Result
 from neurohlh.endpoints import survival_endpoints
 from neurohlh.errors import Caveat, StatisticalWarning
-from neurohlh.genetics import patient_genotype, recurrent_variants
+from neurohlh.genetics import Genotyper, recurrent_variants
 from neurohlh.genetics.genotype import GENOTYPE_PATIENT_FIELDS, Genotype
 from neurohlh.genetics.classify import VariantClassification
 from neurohlh.genetics.recurrence import RecurrentVariant, check_cohort_variants
@@ -135,10 +135,11 @@ def _genetics(cohort: Cohort, patients: PatientColumns, plan: AnalysisPlan
         own.append(v)
         known.append(c)
     carriers = [i for i, pid in enumerate(patients.column("patient_id")) if pid in by_patient]
+    genotype = Genotyper(plan.disruptive)  # patients with the same variant rows share their gene calls
     genotypes = {}
     for p in patients.records(GENOTYPE_PATIENT_FIELDS, carriers):
         own, known = by_patient[p.patient_id]
-        genotypes[p.patient_id] = patient_genotype(p, own, policy=plan.disruptive, classified=known)
+        genotypes[p.patient_id] = genotype(p, own, classified=known)
     frame = pd.DataFrame({
         "patient_id": list(genotypes),
         "pooled_group": [g.pooled_group for g in genotypes.values()],

@@ -19,6 +19,7 @@ from neurohlh.genetics.genotype import (
     ExpressionRule,
     ExpressionStatus,
     Genotype,
+    Genotyper,
     expression_status,
     patient_genotype,
 )
@@ -32,7 +33,7 @@ from neurohlh.genetics.recurrence import (
 
 __all__ = [
     "DEFAULT_EXPRESSION_RULE", "FHL_TYPES", "GROUPS", "LOF_POLICY", "PAPER_POLICY", "SO_TERMS", "X_LINKED_GENES",
-    "Allele", "ConsequenceTally", "DisruptivePolicy", "ExpressionRule", "ExpressionStatus", "Genotype", "RecurrentVariant",
+    "Allele", "ConsequenceTally", "DisruptivePolicy", "ExpressionRule", "ExpressionStatus", "Genotype", "Genotyper", "RecurrentVariant",
     "VariantClassification", "classify_variant", "classify_variants", "consequence_tally", "expression_status", "patient_genotype",
     "recurrent_variants",
 ]

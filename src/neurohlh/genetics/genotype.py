@@ -220,6 +220,95 @@ def _pooled(alleles: Sequence[Allele], expression: ExpressionStatus, genes: Sequ
     return None, "missense only and protein expression not available"
 
 
+@dataclass(frozen=True, slots=True)
+class _VariantCalls:
+    """What a patient's variants say whatever the patient's protein expression: the genes, the zygosity and FHL
+    type of the main gene, the alleles and the notes their reading gave."""
+
+    genes: tuple[str, ...]
+    main_gene: str
+    zygosity: str | None
+    alleles: tuple[Allele, ...]
+    purely_disruptive: bool | None
+    notes: tuple[str, ...]
+
+
+#: One variant as the gene calls read it: its text, gene and zygosity cells and its classification.
+_VariantRead = tuple[str, str | None, str | None, VariantClassification]
+
+
+def _variant_calls(reads: Sequence[tuple[Variant, VariantClassification]], male: bool) -> _VariantCalls:
+    notes: list[str] = []
+    by_gene: dict[str, list[tuple[Variant, VariantClassification]]] = {}
+    for v, c in reads:
+        by_gene.setdefault(c.gene or v.gene, []).append((v, c))
+        notes += [f"{v.hgvs}: conflict: {x}" for x in c.conflicts]
+    calls = [_gene_call(g, rows, male, notes) for g, rows in by_gene.items()]
+    genes = tuple(sorted(by_gene))
+    main = next((c for c in calls if c.zygosity in ("homozygous", "compound_heterozygous", "hemizygous")),
+                calls[0])
+    if len(calls) > 1:
+        notes.append(f"variants in {len(calls)} genes ({', '.join(genes)}); zygosity and FHL type from {main.gene}")
+    alleles = tuple(a for c in calls for a in c.alleles)
+    return _VariantCalls(genes, main.gene, main.zygosity, alleles, _purely(alleles), tuple(notes))
+
+
+class Genotyper:
+    """:func:`patient_genotype` for the patients of one cohort under one policy and expression rule.
+
+    The gene calls of a patient's variants (genes, zygosity, alleles, their notes) do not depend on the patient's
+    protein expression: they are made once per distinct set of variant rows (text, gene and zygosity cells, and
+    classification) and sex, and shared by every patient with that set.
+    """
+
+    def __init__(self, policy: DisruptivePolicy = PAPER_POLICY,
+                 expression_rule: ExpressionRule = DEFAULT_EXPRESSION_RULE) -> None:
+        self.policy = policy
+        self.expression_rule = expression_rule
+        self._calls: dict[tuple[bool, tuple[_VariantRead, ...]], _VariantCalls] = {}
+
+    def __call__(self, patient: Patient, variants: Sequence[Variant], *,
+                 classified: Sequence[VariantClassification] | None = None) -> Genotype:
+        """The genotype of ``patient`` (see :func:`patient_genotype`)."""
+        policy, expression_rule = self.policy, self.expression_rule
+        if classified is not None and len(classified) != len(variants):
+            raise InputError(f"{len(classified)} classifications were given for {len(variants)} variants.")
+        pid = patient.patient_id
+        pairs = [(v, classify_variant(v.hgvs, gene=v.gene, policy=policy) if classified is None else classified[i])
+                 for i, v in enumerate(variants) if v.patient_id == pid]
+        expression = expression_status(patient, expression_rule)
+        declared = tuple(g.strip().upper() for g in (patient.mutated_genes or "").split(";") if g.strip())
+        if not pairs:
+            reason = f"no variants recorded (genetic result: {patient.genetic_result or 'unknown'})"
+            fhl_type = None
+            if declared:
+                reason += f"; mutated gene(s) {', '.join(declared)} without variant details"
+                fhl_type = FHL_TYPES.get(declared[0]) if len(declared) == 1 else None
+            return Genotype(pid, (), fhl_type, None, (), expression, None, None, "not_classifiable",
+                            reason, (), policy.name, expression_rule.name)
+        male = patient.sex == Sex.MALE
+        key = (male, tuple((v.hgvs, v.gene, v.zygosity, c) for v, c in pairs))
+        calls = self._calls.get(key)
+        if calls is None:
+            calls = self._calls[key] = _variant_calls(pairs, male)
+        genes, notes = calls.genes, list(calls.notes)
+        if declared and set(declared) != set(genes):
+            notes.append(f"mutated_genes says {', '.join(declared)} but the variants are in {', '.join(genes)}")
+        purely = calls.purely_disruptive
+        pooled, reason = _pooled(calls.alleles, expression, genes, expression_rule, policy)
+        if calls.zygosity == "monoallelic":
+            notes.append("only one allele identified; groups are judged on the identified allele")
+        expected = {GENE_ASSAY.get(g) for g in genes} - {None}
+        if expression.assay and expected and expression.assay not in expected and expression.assay != "other":
+            notes.append(f"expression assay {expression.assay} does not measure the product of {', '.join(genes)}")
+        group = ("purely_disruptive" if purely else "pooled" if pooled else
+                 "residual_expression_missense" if pooled is False else "not_classifiable")
+        if purely:
+            reason = "all identified alleles disruptive"
+        return Genotype(pid, genes, FHL_TYPES.get(calls.main_gene), calls.zygosity, calls.alleles, expression,
+                        purely, pooled, group, reason, tuple(notes), policy.name, expression_rule.name)
+
+
 def patient_genotype(patient: Patient, variants: Sequence[Variant], policy: DisruptivePolicy = PAPER_POLICY,
                      expression_rule: ExpressionRule = DEFAULT_EXPRESSION_RULE, *,
                      classified: Sequence[VariantClassification] | None = None) -> Genotype:
@@ -228,49 +317,7 @@ def patient_genotype(patient: Patient, variants: Sequence[Variant], policy: Disr
     ``variants`` may hold the whole cohort's variants; only rows of this patient are used. ``classified``
     holds the classification of each of ``variants`` under ``policy`` (same order) when the caller already has
     it. Raises :class:`~neurohlh.errors.InputError` if a variant text cannot be read. ``patient`` may be any
-    object with the attributes :data:`GENOTYPE_PATIENT_FIELDS`.
+    object with the attributes :data:`GENOTYPE_PATIENT_FIELDS`. For many patients, one :class:`Genotyper`
+    shares the work their variants have in common.
     """
-    if classified is not None and len(classified) != len(variants):
-        raise InputError(f"{len(classified)} classifications were given for {len(variants)} variants.")
-    pid = patient.patient_id
-    pairs = [(v, None if classified is None else classified[i]) for i, v in enumerate(variants) if v.patient_id == pid]
-    own = [v for v, _ in pairs]
-    expression = expression_status(patient, expression_rule)
-    notes: list[str] = []
-    declared = tuple(g.strip().upper() for g in (patient.mutated_genes or "").split(";") if g.strip())
-    if not own:
-        reason = f"no variants recorded (genetic result: {patient.genetic_result or 'unknown'})"
-        fhl_type = None
-        if declared:
-            reason += f"; mutated gene(s) {', '.join(declared)} without variant details"
-            fhl_type = FHL_TYPES.get(declared[0]) if len(declared) == 1 else None
-        return Genotype(pid, (), fhl_type, None, (), expression, None, None, "not_classifiable",
-                        reason, (), policy.name, expression_rule.name)
-    by_gene: dict[str, list[tuple[Variant, VariantClassification]]] = {}
-    for v, known in pairs:
-        c = classify_variant(v.hgvs, gene=v.gene, policy=policy) if known is None else known
-        by_gene.setdefault(c.gene or v.gene, []).append((v, c))
-        notes += [f"{v.hgvs}: conflict: {x}" for x in c.conflicts]
-    male = patient.sex == Sex.MALE
-    calls = [_gene_call(g, rows, male, notes) for g, rows in by_gene.items()]
-    genes = tuple(sorted(by_gene))
-    main = next((c for c in calls if c.zygosity in ("homozygous", "compound_heterozygous", "hemizygous")),
-                calls[0])
-    if len(calls) > 1:
-        notes.append(f"variants in {len(calls)} genes ({', '.join(genes)}); zygosity and FHL type from {main.gene}")
-    if declared and set(declared) != set(genes):
-        notes.append(f"mutated_genes says {', '.join(declared)} but the variants are in {', '.join(genes)}")
-    alleles = tuple(a for c in calls for a in c.alleles)
-    purely = _purely(alleles)
-    pooled, reason = _pooled(alleles, expression, genes, expression_rule, policy)
-    if main.zygosity == "monoallelic":
-        notes.append("only one allele identified; groups are judged on the identified allele")
-    expected = {GENE_ASSAY.get(g) for g in genes} - {None}
-    if expression.assay and expected and expression.assay not in expected and expression.assay != "other":
-        notes.append(f"expression assay {expression.assay} does not measure the product of {', '.join(genes)}")
-    group = ("purely_disruptive" if purely else "pooled" if pooled else
-             "residual_expression_missense" if pooled is False else "not_classifiable")
-    if purely:
-        reason = "all identified alleles disruptive"
-    return Genotype(pid, genes, FHL_TYPES.get(main.gene), main.zygosity, alleles, expression,
-                    purely, pooled, group, reason, tuple(notes), policy.name, expression_rule.name)
+    return Genotyper(policy, expression_rule)(patient, variants, classified=classified)

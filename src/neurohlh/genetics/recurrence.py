@@ -44,13 +44,21 @@ def classify_variants(variants: Sequence[Variant], policy: DisruptivePolicy = PA
     """
     out: list[VariantClassification] = []
     problems: list[Problem] = []
+    read: dict[tuple[str, str | None], VariantClassification | InputError] = {}  # each distinct text read once
     for i, v in enumerate(variants):
-        try:
-            out.append(classify_variant(v.hgvs, gene=v.gene, policy=policy))
-        except InputError as exc:
+        c = read.get((v.hgvs, v.gene))
+        if c is None:
+            try:
+                c = classify_variant(v.hgvs, gene=v.gene, policy=policy)
+            except InputError as exc:
+                c = exc
+            read[(v.hgvs, v.gene)] = c
+        if isinstance(c, InputError):
             row = None if rows is None else int(rows[i])
             where = f"patient {v.patient_id}" + ("" if row is not None else f", variant {i + 1}")
-            problems.append(Problem(file, str(exc), row=row, column="hgvs", value=v.hgvs, suggestion=where))
+            problems.append(Problem(file, str(c), row=row, column="hgvs", value=v.hgvs, suggestion=where))
+        else:
+            out.append(c)
     if problems:
         raise InputError(f"{len(problems)} variant description(s) cannot be read", problems)
     return out
@@ -80,9 +88,13 @@ def variant_problems(frames: dict[str, Any], labels: dict[str, str]) -> list[Pro
         return []
     verdicts: dict[tuple[str, str], str | None] = {}
     problems: list[Problem] = []
-    ok = variants["gene"].notna() & variants["hgvs"].notna()
-    for idx in ok[ok].index:
-        key = (str(variants.at[idx, "gene"]), str(variants.at[idx, "hgvs"]))
+    ok = (variants["gene"].notna() & variants["hgvs"].notna()).tolist()
+    columns = zip(ok, variants["gene"].tolist(), variants["hgvs"].tolist(), variants["_row"].tolist(),
+                  variants["patient_id"].tolist())
+    for readable, gene, hgvs, row, patient in columns:
+        if not readable:
+            continue
+        key = (str(gene), str(hgvs))
         if key not in verdicts:
             try:
                 classify_variant(key[1], gene=key[0])
@@ -91,8 +103,8 @@ def variant_problems(frames: dict[str, Any], labels: dict[str, str]) -> list[Pro
                 verdicts[key] = str(exc)
         message = verdicts[key]
         if message:
-            problems.append(Problem(labels["variants"], message, int(variants.at[idx, "_row"]), "hgvs", key[1],
-                                    f"patient {variants.at[idx, 'patient_id']}, gene {key[0]}"))
+            problems.append(Problem(labels["variants"], message, int(row), "hgvs", key[1],
+                                    f"patient {patient}, gene {key[0]}"))
     return problems
 
 
