@@ -154,3 +154,13 @@ def test_the_frame_path_checks_a_pons_only_study_for_clippers_with_the_dominance
         "t2_beyond_enhancement": None, "pons_dominant_site": True, "loc_pons": True, "pons_symmetric_at_mcp": None}
     # the midbrain has lesions too: dominance not inferred, 1.2 undetermined, nothing kept for the check
     assert (second.subpattern, second.missing_fields, second.clippers_values) == (None, ("pons_dominant_site",), None)
+
+
+def test_a_nullable_boolean_column_is_read_as_yes_no_unknown():
+    import pandas as pd
+
+    from neurohlh.patterns.cohort import _lists
+
+    frame = pd.DataFrame({"loc_pons": pd.array([True, None, False, True], dtype="boolean")})
+    (values,) = _lists(frame, ("loc_pons",))
+    assert values == [True, None, False, True] and [type(v) for v in values] == [bool, type(None), bool, bool]

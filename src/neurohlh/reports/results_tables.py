@@ -279,10 +279,6 @@ def _decision_cells(study: Any) -> str:
                                 study.needs_reader_decision)))
 
 
-def _flag_key(flag: Any) -> tuple[Any, ...]:
-    return flag.status, flag.trigger_subpatterns, flag.etiologic_workup, flag.reason, flag.recommendation, flag.section
-
-
 def _has_clippers(a: Any) -> bool:
     """Whether the patient row of an allocation with a ``clippers_study_id`` shows a CLIPPERS check
     (``PatientAllocation.clippers`` is not None)."""
@@ -325,7 +321,7 @@ def _allocation_lines(allocations: Sequence[Any], patient_layout: _Layout, study
     # a study's decision cells, by the id of its shared Decision (the allocations hold them all meanwhile)
     decisions: dict[int, str] = {}
     dates = _Memo(lambda d: _text(d.isoformat() if d else None))
-    flags: dict[tuple[Any, ...], str] = {}
+    flags: dict[int, str] = {}  # by the id of a red flag: patients decided alike share one (all held meanwhile)
     checks: dict[tuple[Any, ...], str] = {}  # by the item statuses, which decide every cell after the study_id
     add_study = study_lines.append
     for a in allocations:
@@ -350,8 +346,7 @@ def _allocation_lines(allocations: Sequence[Any], patient_layout: _Layout, study
         if flag is None:
             flag_cells = no_flag
         else:
-            key = _flag_key(flag)
-            flag_cells = flags.get(key) or flags.setdefault(key, _cells(_flat(flag.to_dict())))
+            flag_cells = flags.get(id(flag)) or flags.setdefault(id(flag), _cells(_flat(flag.to_dict())))
         yield f"{head},{clippers},{flag_cells}" if clippers_first else f"{head},{flag_cells},{clippers}"
 
 
