@@ -65,3 +65,17 @@ def test_deficit_free_survival_log_rank_gives_the_papers_p(demo):
     s = next(x for x in result.survival if x.endpoint == "deficit_free_survival")
     assert s.result.pvalue == pytest.approx(expected)
     assert round(s.result.pvalue, 2) == 0.06
+
+
+def test_the_analysis_leaves_the_cohort_tables_as_they_were():
+    # the analysis frame holds the patients table's columns without copying them: nothing may write through
+    from neurohlh.analysis import analyze
+    from neurohlh.datasets import load_demo_cohort
+
+    cohort = load_demo_cohort()
+    before = cohort.patients.copy(deep=True)
+    result = analyze(cohort, policy="paper")
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(cohort.patients, before)
+    assert result.patients["deficit_free"].isna().sum() <= before["deficit_free"].isna().sum()

@@ -160,7 +160,8 @@ def _patient_frame(cohort: Cohort, allocation_cols: pd.DataFrame, criteria_cols:
 
     ``allocation_cols`` and ``criteria_cols`` hold one row per patient in the table's order (as the analysis
     builds them); ``genotype_cols`` the patients with variant data. Columns are joined by position, or by
-    ``patient_id`` for the genotypes, into one new frame (its data copied once)."""
+    ``patient_id`` for the genotypes, into one new frame. Its columns are the arrays of those tables, not copies:
+    like the cohort's tables, the analysis frame is read, never changed in place."""
     base = cohort.patients
     ids = base["patient_id"].reset_index(drop=True)
     for cols in (allocation_cols, criteria_cols):
@@ -175,7 +176,7 @@ def _patient_frame(cohort: Cohort, allocation_cols: pd.DataFrame, criteria_cols:
     columns.pop("_row", None)
     for name in _BOOLEAN_COLUMNS:
         columns[name] = columns[name].astype("boolean")
-    return pd.DataFrame(columns)
+    return pd.DataFrame(columns, copy=False)
 
 
 def _deficit_free_of_the_dead(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Caveat]]:
@@ -347,7 +348,7 @@ def analyze(cohort: Cohort, plan: AnalysisPlan | PlanName | str = EXACT_PLAN,
     # and the results read their patient only to explain themselves
     columns = PatientColumns(cohort.patients)
     patients = _timed(timings, "patient records", columns.rows)
-    if [p.patient_id for p in patients] != [a.patient_id for a in allocations]:
+    if columns.column("patient_id") != [a.patient_id for a in allocations]:
         raise AssertionError("classification returned the patients in another order")  # classify_cohort's promise
     step("criteria")
     lesional = _timed(timings, "imaging findings", lambda: _study_lesional(study_allocations))
