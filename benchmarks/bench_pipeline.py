@@ -7,8 +7,9 @@ Each stage is timed in that process by wrapping the functions ``run_analysis`` c
 them (loading: read, parse, checks; ``analyze``: every step; the report: tables, figures, each file), so
 nothing is untimed: every parent stage also shows its own remainder ("other"), and the whole-process CPU (from
 the operating system, interpreter start and imports included) is printed beside the sum of the stages. The
-process ends as the ``neurohlh`` command ends (without the interpreter's object-by-object teardown, in versions
-of neurohlh that skip it), so the whole-process figure is what a user of the command waits for.
+process runs and ends as the ``neurohlh`` command does (a batch job: no collections after the analysis, no
+object-by-object teardown, in versions of neurohlh that have it), so the whole-process figure is what a user
+of the command waits for.
 
 Figures per stage: CPU seconds (user + system of the process), wall seconds, and the peak resident set size
 (VmHWM of ``/proc/self/status``: the real memory high-water mark, not tracemalloc) when the stage ended.
@@ -134,6 +135,14 @@ for attr in ("write_html", "write_docx", "write_xlsx", "write_results_json", "wr
     _wrap(build, attr, attr)
 
 _wrap(service, "run_analysis", "run_analysis")
+# run as `neurohlh analyze` runs: a batch job of the executable, in versions that have one
+try:
+    from neurohlh.cli import _startup
+except ImportError:
+    _startup = None
+if _startup is not None and hasattr(_startup, "run_as_batch"):
+    _startup.own_process()
+    _startup.run_as_batch()
 run = service.run_analysis(sys.argv[1], sys.argv[2], sys.argv[3])
 _hwm, _rss = _status()
 from pathlib import Path
@@ -148,13 +157,8 @@ print(json.dumps({
     "output_bytes": sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()),
     "patients": len(run.result.patients), "studies": len(run.result.studies),
 }), flush=True)
-# end as `neurohlh analyze` ends (versions that skip the interpreter's teardown do so here too)
-try:
-    from neurohlh.cli import _startup
-except ImportError:
-    _startup = None
-if _startup is not None and hasattr(_startup, "leave"):
-    _startup.exit_without_teardown()
+# end as `neurohlh analyze` ends
+if _startup is not None and hasattr(_startup, "is_batch") and _startup.is_batch():
     _startup.leave(0)
 """
 

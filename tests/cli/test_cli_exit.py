@@ -1,5 +1,6 @@
-"""The end of a command's process: a command that built a large analysis ends without freeing it object by object,
-and still exits as Python would: the same status and message, atexit functions run, output flushed."""
+"""A batch command of the ``neurohlh`` executable: the collector stays off and the process ends without freeing its
+objects one by one, yet exits as Python would: the same status and message, atexit functions run, output flushed.
+Run inside another program, the same command changes nothing of that program's process."""
 from __future__ import annotations
 
 import os
@@ -13,7 +14,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 # whether the interpreter's teardown ran (it prints when freed); the atexit function and the large, unflushed
 # write to a pipe show what a normal exit does that must not be lost.
 _PROGRAM = """
-import atexit, sys
+import atexit, gc, sys
 from neurohlh.cli import _startup
 class Noisy:
     def __del__(self):
@@ -21,7 +22,9 @@ class Noisy:
 kept = Noisy()
 atexit.register(lambda: sys.stderr.write("atexit ran\\n"))
 sys.stdout.write("x" * 1_000_000)
-_startup.exit_without_teardown()
+_startup.own_process()
+_startup.run_as_batch()
+assert not gc.isenabled()
 try:
     raise SystemExit({code})
 except SystemExit as exc:
@@ -51,19 +54,27 @@ def test_a_message_given_to_system_exit_is_printed_and_the_status_is_one():
 def test_a_normal_exit_when_a_thread_still_runs():
     # a non-daemon thread still working: the process waits for it (its line is printed) and then tears down
     proc = _run(_PROGRAM.format(code="3").replace(
-        "_startup.exit_without_teardown()",
+        "_startup.run_as_batch()",
         "import threading, time\n"
         "threading.Thread(target=lambda: (time.sleep(0.5), sys.stderr.write('thread done\\n'))).start()\n"
-        "_startup.exit_without_teardown()"))
+        "_startup.run_as_batch()"))
     assert proc.returncode == 3
     assert proc.stderr.splitlines() == ["thread done", "atexit ran", "freed"]
 
 
 def test_a_command_that_does_not_ask_exits_normally():
-    proc = _run(_PROGRAM.format(code="4").replace("_startup.exit_without_teardown()\n", "")
+    proc = _run(_PROGRAM.format(code="4").replace("_startup.run_as_batch()\nassert not gc.isenabled()\n", "")
                 .replace("    _startup.leave(exc.code)", "    raise"))
     assert proc.returncode == 4
     assert proc.stderr.splitlines() == ["atexit ran", "freed"]
+
+
+def test_inside_another_program_a_batch_command_changes_nothing_of_its_process():
+    # no own_process(): as under a test runner or in a notebook, the collector stays on and nothing is asked of
+    # the end of the process
+    proc = _run("import gc\nfrom neurohlh.cli import _startup\n_startup.run_as_batch()\n"
+                "print(gc.isenabled(), _startup.is_batch())")
+    assert proc.stdout.split() == ["True", "False"], proc.stderr
 
 
 def test_the_neurohlh_executable_keeps_its_statuses_and_output(tmp_path: Path):

@@ -65,9 +65,10 @@ def main() -> None:
     # Commands only write image files: naming matplotlib's non-interactive backend up front spares it loading
     # pyplot to look for a display on first use (a backend the user set in MPLBACKEND is kept).
     os.environ.setdefault("MPLBACKEND", "agg")
+    _startup.own_process()
     try:
         app()
     except SystemExit as exc:
-        if not _startup.teardown_skipped():
+        if not _startup.is_batch():
             raise
         _startup.leave(exc.code)

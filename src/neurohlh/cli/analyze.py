@@ -8,7 +8,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from neurohlh.analysis.names import PlanName
 from neurohlh.cli.choices import Paper
-from neurohlh.cli._startup import exit_without_teardown, import_frozen
+from neurohlh.cli._startup import import_frozen, run_as_batch
 from neurohlh.cli.output import OUTPUT
 from neurohlh.errors import InputError
 
@@ -20,7 +20,7 @@ def run_analysis(path: Path, out: Path, plan: PlanName, as_json: bool, notice: s
                  title: str | None = None, paper: Paper = Paper.A4, reproduction: bool = False) -> None:
     """:func:`neurohlh.service.run_analysis` with a progress bar, then what was written (or every problem)."""
     import_frozen("neurohlh.service")
-    exit_without_teardown()  # the loaded cohort is not freed object by object at the end
+    run_as_batch()  # the process ends with the command: no collections or teardown afterwards
     from neurohlh.service import DEFAULT_TITLE, STEPS
     from neurohlh.service import run_analysis as run
 

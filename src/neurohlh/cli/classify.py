@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from neurohlh.cli._startup import exit_without_teardown, import_frozen
+from neurohlh.cli._startup import import_frozen, run_as_batch
 from neurohlh.cli.output import OUTPUT
 from neurohlh.errors import InputError
 from neurohlh.files import atomic_write_text
@@ -124,7 +124,7 @@ def classify_cmd(
 ) -> None:
     """Allocate imaging pattern 1/2 and onset subpatterns; explain any allocation with its rule trace."""
     import_frozen("neurohlh.service")
-    exit_without_teardown()  # the loaded cohort is not freed object by object at the end
+    run_as_batch()  # the process ends with the command: no collections or teardown afterwards
     from neurohlh.service import load_cohort
     from neurohlh.patterns import classify_cohort, summarise_studies
 

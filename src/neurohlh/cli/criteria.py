@@ -8,7 +8,7 @@ import typer
 from rich.text import Text
 
 from neurohlh.cli.choices import CnsRule, DisruptivePolicy
-from neurohlh.cli._startup import exit_without_teardown, import_frozen
+from neurohlh.cli._startup import import_frozen, run_as_batch
 from neurohlh.cli.output import OUTPUT
 from neurohlh.errors import InputError
 
@@ -51,7 +51,7 @@ def variant_cmd(
 def _assess(path: Path, rule: CnsRule, policy: DisruptivePolicy) -> dict[str, Any]:
     """Everything the criteria command reports, as plain data (:func:`neurohlh.service.assess_criteria`)."""
     import_frozen("neurohlh.service")
-    exit_without_teardown()  # the loaded cohort is not freed object by object at the end
+    run_as_batch()  # the process ends with the command: no collections or teardown afterwards
     from neurohlh.service import assess_criteria, criteria_plan
 
     return assess_criteria(path, criteria_plan(rule.value, policy.value))

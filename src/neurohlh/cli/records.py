@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from neurohlh.cli._startup import exit_without_teardown, import_frozen
+from neurohlh.cli._startup import import_frozen, run_as_batch
 from neurohlh.cli.output import OUTPUT
 from neurohlh.errors import InputError
 
@@ -22,7 +22,7 @@ def validate_cmd(
 ) -> None:
     """Validate a cohort and list every problem (file, row, column, value). Exit 1 on any problem."""
     import_frozen("neurohlh.service")
-    exit_without_teardown()  # the loaded cohort is not freed object by object at the end
+    run_as_batch()  # the process ends with the command: no collections or teardown afterwards
     from neurohlh.service import validate
 
     try:
