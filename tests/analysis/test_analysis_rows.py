@@ -39,3 +39,14 @@ def test_records_hold_the_asked_fields_of_the_asked_patients_in_that_order(demo_
 def test_records_refuse_a_field_a_patient_does_not_have(demo_cohort):
     with pytest.raises(AttributeError, match="no field 'not_a_field'"):
         PatientColumns(demo_cohort.patients).records(("patient_id", "not_a_field"), [0])
+
+
+def test_records_are_the_same_whether_or_not_a_whole_column_was_converted_before(demo_cohort):
+    names, at = ("patient_id", "sex", "genetic_result", "protein_expression_pct"), [9, 3, 3, 0]
+    fresh = PatientColumns(demo_cohort.patients).records(names, at)
+    warmed = PatientColumns(demo_cohort.patients)
+    for name in names[1:3]:
+        warmed.column(name)
+    again = warmed.records(names, at)
+    assert fresh == again
+    assert [type(v) for r in fresh for v in r] == [type(v) for r in again for v in r]

@@ -46,8 +46,17 @@ class PatientColumns:
         if unknown:
             raise AttributeError(f"a patient has no field {unknown[0]!r}")
         make = _record_type(tuple(names))._make
-        columns = [self.column(n) for n in names]
-        return [make([c[i] for c in columns]) for i in at]
+        columns = [self._values_at(n, at) for n in names]
+        return [make(values) for values in zip(*columns)] if columns else [make(()) for _ in at]
+
+    def _values_at(self, name: str, at: Sequence[int]) -> list[Any]:
+        """The record values of one column at the positions ``at`` (the whole column is converted only if it
+        already was)."""
+        values = self._columns.get(name)
+        if values is not None:
+            return [values[i] for i in at]
+        col = self._frame[name].iloc[list(at)]
+        return record_column(Patient, name, col.astype(object).where(col.notna(), None).tolist())
 
 
 @lru_cache(maxsize=32)

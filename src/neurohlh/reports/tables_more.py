@@ -55,8 +55,9 @@ def pattern2_table(result: AnalysisResult) -> Table:
 def evolution_flows(result: AnalysisResult) -> dict[tuple[str, str], int]:
     """Patients per (onset subpattern, last subpattern) among pattern-1 patients with both known."""
     f = result.patients
-    sel = f[(f["pattern"] == "1") & f["onset_subpattern"].notna() & f["last_subpattern"].notna()]
-    counts = sel.groupby(["onset_subpattern", "last_subpattern"]).size()
+    both = ["onset_subpattern", "last_subpattern"]
+    sel = f.loc[(f["pattern"] == "1") & f["onset_subpattern"].notna() & f["last_subpattern"].notna(), both]
+    counts = sel.groupby(both).size()
     return {(str(a), str(b)): int(n) for (a, b), n in counts.items()}
 
 
@@ -73,10 +74,12 @@ def _ever_showing(allocations: Any) -> tuple[dict[str, int], dict[str, int]]:
             continue
         ever = frozenset(a.ever_subpatterns or ())
         shown[ever] = shown.get(ever, 0) + 1
-        if all(st.lesional is False or (st.lesional and st.subpattern is not None) for st in a.studies):
-            n_decided += 1
+        for st in a.studies:
+            if st.lesional is not False and not (st.lesional and st.subpattern is not None):
+                shown_undecided[ever] = shown_undecided.get(ever, 0) + 1
+                break
         else:
-            shown_undecided[ever] = shown_undecided.get(ever, 0) + 1
+            n_decided += 1
     return ({s: sum(n for ever, n in shown.items() if s in ever) for s in SUBPATTERNS},
             {s: n_decided + sum(n for ever, n in shown_undecided.items() if s in ever) for s in SUBPATTERNS})
 
@@ -118,17 +121,16 @@ def _item_text(item: Any) -> str:
 
 
 def _checked_values(a: Any) -> tuple[Any, ...] | None:
-    """The CLIPPERS values of the patient's checked (first 1.2) study, or ``None`` without one."""
+    """The CLIPPERS values of the patient's checked (first 1.2) study (``a.clippers_study_id``), if kept."""
     sid = a.clippers_study_id
-    if sid is None:
-        return None
     return next(s.clippers_values for s in a.studies if s.study_id == sid)
 
 
 def clippers_table(result: AnalysisResult) -> Table:
     """CLIPPERS radiologic items (rows) for each patient with a brainstem-predominant (1.2) study (columns)."""
     # every patient's item statuses (no explanation texts); the full check only for the patients shown
-    checked = [(a, v) for a in result.allocations if (v := _checked_values(a)) is not None]
+    checked = [(a, v) for a in result.allocations
+               if a.clippers_study_id is not None and (v := _checked_values(a)) is not None]
     decided = [clippers_statuses(v) for _, v in checked]
     shown = [(a, a.clippers) for a, _ in checked[:MAX_PATIENT_COLUMNS]]
     columns = (*[a.patient_id for a, _ in shown], "Met / evaluable")
