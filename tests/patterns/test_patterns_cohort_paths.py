@@ -1,11 +1,12 @@
 """The cohort path (many studies and patients at once) against the per-record path, value by value.
 
-``classify_studies_frame`` decides whole columns of studies and ``PatientAllocator`` shares one allocation
-between patients alike; both must give exactly what ``classify_study`` / ``allocate_patient`` give one record at
-a time, on every field's values including unknown.
+``classify_studies_frame`` decides whole columns of studies (sharing one decision between studies decided alike)
+and ``allocate_patients`` groups them by patient; both must give exactly what ``classify_study`` /
+``allocate_patient`` give one record at a time, on every field's values including unknown.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from _patterns_support import CLEAN, records_frame
@@ -14,11 +15,11 @@ from hypothesis import strategies as st
 from test_patterns_properties import _diff
 
 from neurohlh.patterns.clippers import CLIPPERS_FIELDS
-from neurohlh.patterns.cohort import classify_studies_frame
+from neurohlh.patterns.cohort import allocate_patients, classify_studies_frame
 from neurohlh.patterns.evidence import EVIDENCE_FIELDS, NUMBER_FIELDS
-from neurohlh.patterns.patient import PatientAllocator, allocate_patient
+from neurohlh.patterns.patient import allocate_patient
 from neurohlh.patterns.study import classify_study
-from neurohlh.schema import Study
+from neurohlh.schema import Patient, Study
 
 TRI = st.sampled_from([None, True, False])
 NUMBER = st.sampled_from([None, "none", "single", "few", "multiple"])
@@ -30,7 +31,7 @@ SIZE = st.one_of(st.none(), st.sampled_from([1.0, 2.9, 3.0, 6.5]))
 SPECIAL = {"pontine_enhancing_lesion_count": COUNT, "sequences": SEQUENCES, "infra_enhancement_pattern": PATTERN,
            "largest_enhancing_nodule_mm": SIZE, **{n: NUMBER for n in NUMBER_FIELDS}}
 FIELDS = tuple(dict.fromkeys(EVIDENCE_FIELDS + CLIPPERS_FIELDS))
-#: Awkward identifiers: the shared allocations put each patient's own ids into their texts.
+#: Awkward identifiers (they are written into the notes and missing fields).
 IDS = st.text(st.sampled_from("AZ09.-_ ,;\"'\x00é"), min_size=1, max_size=6)
 
 
@@ -85,14 +86,19 @@ def patients_alike(draw) -> list[tuple[str, list[Study], str | None]]:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(patients=patients_alike(), birth=st.one_of(st.none(), st.just(dt.date(2009, 1, 1))))
-def test_patients_alike_share_an_allocation_that_is_each_ones_own(patients, birth):
-    allocator = PatientAllocator()
-    for pid, studies, workup in patients:
-        allocations = [classify_study(s) for s in studies]
-        shared = allocator.allocate(pid, allocations, birth, workup)
-        alone = allocate_patient(pid, allocations, birth, workup)
-        assert _diff(shared.to_dict(trace=True), alone.to_dict(trace=True)) == []
-        assert shared == alone
+def test_the_cohort_path_allocates_every_patient_as_the_record_path(patients, birth):
+    records = [Patient(patient_id=f"{i}{pid}", birth_date=birth, etiologic_workup=workup)
+               for i, (pid, _, workup) in enumerate(patients)]
+    studies = [dataclasses.replace(s, patient_id=p.patient_id) for p, (_, own, _) in zip(records, patients)
+               for s in own]
+    frame = records_frame(studies, Study)
+    together = allocate_patients(records_frame(records, Patient), classify_studies_frame(frame))
+    assert [a.patient_id for a in together] == [p.patient_id for p in records]
+    for a, p in zip(together, records):
+        alone = allocate_patient(p.patient_id, [classify_study(s) for s in studies if s.patient_id == p.patient_id],
+                                 birth, p.etiologic_workup)
+        assert _diff(a.to_dict(trace=True), alone.to_dict(trace=True)) == []
+        assert a == alone
 
 
 def _study(study_id: str, patient_id: str, month: int, **values) -> Study:
@@ -106,15 +112,15 @@ def test_two_patients_with_one_course_get_their_own_ids():
     # "<study>.pons_dominant_site"; the second study has only a cord lesion: extra-parenchymal only, a reader
     # note naming it. The red flag is not evaluable (undetermined subpattern, no 1.2/1.3 seen).
     def course(pid: str, first: str, second: str):
-        return [classify_study(_study(first, pid, 10, infra_lesion_number="few", supra_lesion_number="few",
-                                      loc_pons=True, loc_cerebral_wm=True, pontine_enhancing_lesion_count=5,
-                                      sequences=frozenset({"t1_postcontrast"}), pons_dominant_site=None)),
-                classify_study(_study(second, pid, 14, loc_cord=True))]
+        return [_study(first, pid, 10, infra_lesion_number="few", supra_lesion_number="few", loc_pons=True,
+                       loc_cerebral_wm=True, pontine_enhancing_lesion_count=5,
+                       sequences=frozenset({"t1_postcontrast"}), pons_dominant_site=None),
+                _study(second, pid, 14, loc_cord=True)]
 
-    allocator = PatientAllocator()
-    x = allocator.allocate("X", course("X", "X-1", "X-2"), workup="negative")
-    y = allocator.allocate("Y/9", course("Y/9", "y.a", "y.b"), workup="negative")
-    assert len(allocator._courses) == 1  # computed once
+    patients = [Patient(patient_id="X", etiologic_workup="negative"),
+                Patient(patient_id="Y/9", etiologic_workup="negative")]
+    studies = course("X", "X-1", "X-2") + course("Y/9", "y.a", "y.b")
+    x, y = allocate_patients(records_frame(patients, Patient), classify_studies_frame(records_frame(studies, Study)))
     assert (x.pattern, x.onset_subpattern, x.onset_study_id, x.missing_fields) == \
         ("1", None, "X-1", ("X-1.pons_dominant_site",))
     assert (y.pattern, y.onset_subpattern, y.onset_study_id, y.missing_fields) == \
@@ -122,7 +128,7 @@ def test_two_patients_with_one_course_get_their_own_ids():
     assert y.notes == ("y.b: extra-parenchymal findings only (loc_cord), no parenchymal lesion; the paper does "
                        "not classify such a study: reader decision needed",)
     assert [s.study_id for s in y.studies] == ["y.a", "y.b"]
-    assert x.red_flag is y.red_flag and y.red_flag.status == "not_evaluable"
+    assert x.red_flag == y.red_flag and y.red_flag.status == "not_evaluable"
 
 
 def test_studies_decided_alike_share_one_decision_with_what_the_patient_level_reads():

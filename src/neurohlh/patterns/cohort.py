@@ -15,7 +15,7 @@ import pandas as pd
 
 from neurohlh.errors import InputError
 from neurohlh.patterns.clippers import CLIPPERS_FIELDS
-from neurohlh.patterns.patient import PatientAllocation, PatientAllocator
+from neurohlh.patterns.patient import PatientAllocation, allocate_patient
 from neurohlh.patterns.evidence import CONTRAST_FIELD, NUMBER_FIELDS
 from neurohlh.patterns.study import EVIDENCE_FIELDS, StudyAllocation, allocate_rows, value_problem
 
@@ -139,8 +139,8 @@ def allocate_patients(patients: pd.DataFrame, studies: Sequence[StudyAllocation]
         if orphans:
             raise InputError("studies name patients that are not in the patients table: " + ", ".join(orphans[:20])
                              + (f" and {len(orphans) - 20} more" if len(orphans) > 20 else ""))
-        allocate = PatientAllocator().allocate
-        return [allocate(pid, grouped[pid], birth, workup) for pid, birth, workup in zip(pids, births, workups)]
+        return [allocate_patient(pid, grouped[pid], birth, workup)
+                for pid, birth, workup in zip(pids, births, workups)]
 
 
 __all__ = ["allocate_patients", "classify_cohort", "classify_studies_frame"]

@@ -11,7 +11,6 @@
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -162,18 +161,11 @@ def _reader_notes(studies: Sequence[StudyAllocation]) -> list[str]:
 
 def allocate_patient(patient_id: str, studies: Sequence[StudyAllocation], birth_date: dt.date | None = None,
                      workup: str | None = None, patient_known: bool = True) -> PatientAllocation:
-    """Patient allocation from already classified studies (shared by the record and the cohort paths)."""
-    ordered, basis = order_studies(studies, birth_date)
-    return _allocate_ordered(patient_id, ordered, basis, birth_date, workup, patient_known)
+    """Patient allocation from already classified studies (shared by the record and the cohort paths).
 
-
-def _allocate_ordered(patient_id: str, ordered: tuple[StudyAllocation, ...], basis: str, birth_date: dt.date | None,
-                      workup: str | None, patient_known: bool) -> PatientAllocation:
-    """The allocation of a patient whose studies are in time order (``basis`` as :func:`order_studies` gives it).
-
-    Reads of each study only its ``study_id`` and its :class:`~neurohlh.patterns.study.Decision`, and of the
-    timing (``birth_date``, the studies' dates and ages) only when the order is unknown.
+    Reads of each study its ``study_id``, its timing and its :class:`~neurohlh.patterns.study.Decision`.
     """
+    ordered, basis = order_studies(studies, birth_date)
     if not ordered:
         assess_red_flag((), workup)  # checks the work-up value
         no_study = RedFlag(Status.NOT_EVALUABLE, (), workup, _NO_STUDY_FLAG, None)
@@ -248,97 +240,6 @@ def _pattern_1(patient_id: str, ordered: tuple[StudyAllocation, ...], basis: str
                              transitions=transitions, last_subpattern=last, ever_subpatterns=ever,
                              clippers_study_id=clippers_study, red_flag=red_flag, missing_fields=_dedupe(missing),
                              notes=tuple(notes), etiologic_workup=workup)
-
-
-_MARK = "\x00"  #: brackets a study's position in the texts of a shared allocation
-
-
-def _position_mark(i: int) -> str:
-    return f"{_MARK}{i}{_MARK}"
-
-
-#: The fields of PatientAllocation, in order, and the setters of their slots: a patient of a shared course is
-#: built by setting its slots directly (a frozen dataclass's ``__init__`` costs three times as much).
-_FIELDS = tuple(f.name for f in dataclasses.fields(PatientAllocation))
-_SETTERS = tuple(getattr(PatientAllocation, name).__set__ for name in _FIELDS)
-_PER_PATIENT = ("patient_id", "studies", "onset_study_id", "clippers_study_id", "missing_fields", "notes")
-
-
-class _Course:
-    """A patient allocation computed once for a course of study decisions, with the studies' positions in the
-    order where their ``study_id`` goes; :meth:`of` puts a patient's own ids and studies in."""
-
-    __slots__ = ("values", "onset", "clippers", "missing", "notes")
-
-    def __init__(self, template: PatientAllocation) -> None:
-        self.values = [getattr(template, name) for name in _FIELDS]
-        self.onset = self._position(template.onset_study_id)
-        self.clippers = self._position(template.clippers_study_id)
-        self.missing = tuple(text.split(_MARK) for text in template.missing_fields)
-        self.notes = tuple(text.split(_MARK) for text in template.notes)
-
-    @staticmethod
-    def _position(study_id: str | None) -> int | None:
-        return None if study_id is None else int(study_id.strip(_MARK))
-
-    def of(self, patient_id: str, ordered: tuple[StudyAllocation, ...], ids: list[str]) -> PatientAllocation:
-        values = self.values[:]
-        values[_AT["patient_id"]] = patient_id
-        values[_AT["studies"]] = ordered
-        if self.onset is not None:
-            values[_AT["onset_study_id"]] = ids[self.onset]
-        if self.clippers is not None:
-            values[_AT["clippers_study_id"]] = ids[self.clippers]
-        if self.missing:
-            values[_AT["missing_fields"]] = tuple(_with_ids(parts, ids) for parts in self.missing)
-        if self.notes:
-            values[_AT["notes"]] = tuple(_with_ids(parts, ids) for parts in self.notes)
-        allocation = object.__new__(PatientAllocation)
-        for setter, value in zip(_SETTERS, values):
-            setter(allocation, value)
-        return allocation
-
-
-_AT = {name: _FIELDS.index(name) for name in _PER_PATIENT}
-
-
-def _with_ids(parts: list[str], ids: list[str]) -> str:
-    """A text split at the position marks, with each position replaced by that study's id."""
-    out = parts[:]
-    out[1::2] = [ids[int(k)] for k in parts[1::2]]
-    return "".join(out)
-
-
-class PatientAllocator:
-    """Allocates the patients of a cohort as :func:`allocate_patient` does, once per distinct course.
-
-    Once the studies are in time order, an allocation depends on each study only through its ``study_id`` and
-    its :class:`~neurohlh.patterns.study.Decision` (studies decided alike share one object), plus the order
-    basis, the work-up and whether the patient is known. Patients alike in all of that share one allocation
-    computed by :func:`allocate_patient`'s own rules, with their studies and ids put in; a patient whose order is
-    unknown (the timing itself then matters) or whose studies repeat an id is allocated on their own.
-    """
-
-    def __init__(self, limit: int = 200_000) -> None:
-        self._courses: dict[tuple[Any, ...], _Course] = {}
-        self._limit = limit
-
-    def allocate(self, patient_id: str, studies: Sequence[StudyAllocation], birth_date: dt.date | None = None,
-                 workup: str | None = None, patient_known: bool = True) -> PatientAllocation:
-        ordered, basis = order_studies(studies, birth_date)
-        ids = [s.study_id for s in ordered]
-        if basis == UNKNOWN or len(set(ids)) < len(ids):
-            return _allocate_ordered(patient_id, ordered, basis, birth_date, workup, patient_known)
-        # the decisions are alive (held by ``ordered`` and by every stored course), so their ids are unique
-        key = (basis, type(workup), workup, patient_known, *[id(s.decision) for s in ordered])
-        course = self._courses.get(key)
-        if course is None:
-            marked = tuple(StudyAllocation(_position_mark(i), s.patient_id, s.decision, None, None, s.evidence)
-                           for i, s in enumerate(ordered))
-            course = _Course(_allocate_ordered(patient_id, marked, basis, birth_date, workup, patient_known))
-            if len(self._courses) < self._limit:
-                self._courses[key] = course
-        return course.of(patient_id, ordered, ids)
 
 
 def classify_patient(studies: Sequence[Any], patient: Any | None = None) -> PatientAllocation:
@@ -435,5 +336,5 @@ def patient_trace(a: PatientAllocation) -> tuple[RuleStep, ...]:
     return tuple(steps)
 
 
-__all__ = ["PatientAllocation", "PatientAllocator", "classify_patient", "allocate_patient", "order_studies", "patient_trace",
+__all__ = ["PatientAllocation", "classify_patient", "allocate_patient", "order_studies", "patient_trace",
            "PATTERNS"]
