@@ -217,3 +217,43 @@ def test_cns_involvement_frame_agrees_with_cns_involvement_on_the_demo_cohort(de
                                         [decided[s] for s in frame["study_id"]], rule)
         for p, r in zip(records, results, strict=True):
             assert r == cns_involvement(p, by_patient.get(p.patient_id, []), rule), p.patient_id
+
+
+def test_column_wise_and_per_patient_cns_rules_agree_on_random_combinations():
+    # cns_involvement_frame beside cns_involvement: random patients over every CSF boundary and unknown symptom,
+    # each with 0-3 studies whose lesional status and other findings are yes / no / unknown; both rules, with and
+    # without irritability
+    import dataclasses
+    import random
+
+    import pandas as pd
+
+    from neurohlh.criteria import cns_involvement_frame
+    from neurohlh.criteria.cns import NEUROLOGIC_SYMPTOM_FIELDS, OTHER_IMAGING_FINDING_FIELDS
+    from neurohlh.schema import Study
+
+    rng = random.Random(45)
+    tri = [None, True, False]
+    patients, studies, lesional = [], [], []
+    for i in range(600):
+        symptoms = {n: rng.choice([False, False, *tri]) for n in (*NEUROLOGIC_SYMPTOM_FIELDS, "irritability")}
+        patients.append(Patient(patient_id=f"P{i}", csf_done=rng.choice(tri),
+                                csf_wbc_per_ul=rng.choice([None, 0.0, 10.0, 10.1]),
+                                csf_protein_mg_dl=rng.choice([None, 20.0, 45.0, 45.1]), **symptoms))
+        for k in range(rng.choice([0, 1, 1, 2, 3])):
+            studies.append(Study(study_id=f"P{i}-{k}", patient_id=f"P{i}", reader="consensus",
+                                 **{n: rng.choice([False, False, False, *tri]) for n in OTHER_IMAGING_FINDING_FIELDS}))
+            lesional.append(rng.choice([False, False, *tri]))
+    frame = pd.DataFrame({f.name: [getattr(p, f.name) for p in patients] for f in dataclasses.fields(Patient)})
+    study_frame = pd.DataFrame({n: [getattr(s, n) for s in studies]
+                                for n in ("study_id", "patient_id", *OTHER_IMAGING_FINDING_FIELDS)})
+    own: dict[str, list[int]] = {}
+    for at, s in enumerate(studies):
+        own.setdefault(s.patient_id, []).append(at)
+    for rule in ("comprehensive", "csf"):
+        for irritability in (False, True):
+            column_wise = cns_involvement_frame(frame, patients, study_frame, lesional, rule, irritability)
+            one_by_one = tuple(cns_involvement(p, [studies[a] for a in own.get(p.patient_id, [])], rule, irritability,
+                                               lesional=[lesional[a] for a in own.get(p.patient_id, [])])
+                               for p in patients)
+            assert column_wise == one_by_one

@@ -186,3 +186,40 @@ def test_frame_assesses_patients_with_the_same_items_but_another_molecular_resul
                                                      Status.NOT_EVALUABLE, Status.NOT_MET, Status.NOT_EVALUABLE]
     assert [(r.n_met, r.n_not_evaluable) for r in results] == [(0, 8)] * 4 + [(5, 3)] * 2
     assert results == tuple(hlh2004(p) for p in patients)
+
+
+#: Each HLH-2004 input at and around its thresholds (Henter 2007 Table I), unknown included.
+_BOUNDARIES = {
+    "fever": [None, True, False], "splenomegaly": [None, True, False], "hemophagocytosis": [None, True, False],
+    "nk_activity": [None, "low_or_absent", "normal"],
+    "hemoglobin_g_l": [None, 89.9, 90.0, 95.0, 99.9, 100.0], "age_at_labs_days": [None, 27.9, 28.0, 400.0],
+    "platelets_10e9_l": [None, 99.9, 100.0], "neutrophils_10e9_l": [None, 0.99, 1.0],
+    "triglycerides_mmol_l": [None, 2.99, 3.0], "fibrinogen_g_l": [None, 1.5, 1.51],
+    "ferritin_ug_l": [None, 499.9, 500.0], "scd25_u_ml": [None, 2399.0, 2400.0],
+    "genetic_result": [None, "pathogenic", "likely_pathogenic", "vus", "negative", "not_tested"],
+}
+
+
+def test_column_wise_and_per_patient_assessments_agree_on_every_boundary_combination():
+    # the per-patient rule (hlh2004) and the column-wise one (hlh2004_frame) exist side by side: every
+    # combination of the cytopenia inputs, then of the other items, each crossed with random values of the rest
+    import dataclasses
+    import itertools
+    import random
+
+    import pandas as pd
+
+    from neurohlh.criteria import hlh2004_frame
+
+    rng = random.Random(2004)
+    groups = [("hemoglobin_g_l", "age_at_labs_days", "platelets_10e9_l", "neutrophils_10e9_l"),
+              ("triglycerides_mmol_l", "fibrinogen_g_l", "ferritin_ug_l", "scd25_u_ml", "genetic_result"),
+              ("fever", "splenomegaly", "hemophagocytosis", "nk_activity", "genetic_result")]
+    patients = []
+    for names in groups:
+        for values in itertools.product(*(_BOUNDARIES[n] for n in names)):
+            fields = {n: rng.choice(v) for n, v in _BOUNDARIES.items()} | dict(zip(names, values))
+            patients.append(Patient(patient_id=f"P{len(patients)}", **fields))
+    frame = pd.DataFrame({f.name: [getattr(p, f.name) for p in patients] for f in dataclasses.fields(Patient)})
+    assert len(patients) > 1000
+    assert hlh2004_frame(frame, patients) == tuple(hlh2004(p) for p in patients)
