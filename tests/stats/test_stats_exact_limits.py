@@ -108,3 +108,14 @@ def test_a_two_by_twenty_table_with_millions_of_entries_per_state_keeps_its_budg
     r = _monte_carlo(table, time_budget=3, n_resamples=2000)
     assert r.method == "monte-carlo"
     assert r.detail("exact_seconds") < 3 + 2
+
+
+def test_a_step_that_cannot_be_interrupted_is_not_started_past_the_budget():
+    from neurohlh.stats._limits import ExactTimeout, Limits
+
+    limits = Limits(budget=1.0)
+    limits.check_ahead(0.5)  # ends within the second: goes ahead
+    with pytest.raises(ExactTimeout) as stopped:
+        limits.check_ahead(2.0)  # would end a second past the budget: stopped before it starts
+    assert stopped.value.cause == "time"
+    assert stopped.value.seconds < 1.0

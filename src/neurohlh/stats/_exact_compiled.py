@@ -21,8 +21,13 @@ from neurohlh.stats._limits import ExactTimeout, Limits
 
 #: Fillings handled by the first kernel call of a stage; later calls are sized by the time taken.
 CHUNK_ARCS = 2_000_000
-#: Target duration of one kernel call, so the time budget is checked about this often.
-CHUNK_SECONDS = 0.1
+#: Target duration of one kernel call, so the time budget is checked about this often. The work of a state is
+#: estimated (fillings x entries) and the real rate varies tenfold between neighbouring states, so a call may take
+#: ten times this: 0.02 s keeps such a call within ~0.2 s (the overhead of a call is ~50 us).
+CHUNK_SECONDS = 0.02
+#: Seconds to group and merge one entry of a stage's list (``group_merge``; measured 7e-8 to 1.4e-7 on one core,
+#: taken at twice the slowest): a merge is one call, so the budget is checked against its estimate before it starts.
+SECONDS_PER_MERGED_ENTRY = 3e-7
 #: A transition with at least this many arcs is left implicit (see ``_implicit_stage``).
 IMPLICIT_MIN_ARCS = 50_000
 #: Rounds of coordinate ascent of the relaxed bounds (``relaxed_bounds``).
@@ -300,6 +305,7 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limit
             total += mass
             if n_out > max_entries:
                 raise limits.entries_exceeded("compiled")
+        limits.check_ahead(n_out * SECONDS_PER_MERGED_ENTRY)
         ptr, vals, cnts = K.group_merge(len(states[k + 1]), *out, n_out, _MERGE_GRID)
         if len(vals) == 0:
             return total, n_states
@@ -354,6 +360,7 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limit
                 fptr = np.searchsorted(node, np.arange(len(states[k]) + 1)).astype(np.int64)
                 fvals, fcnts = out[1][:n_out], out[2][:n_out]
             else:
+                limits.check_ahead(n_out * SECONDS_PER_MERGED_ENTRY)
                 fptr, fvals, fcnts = K.group_merge(len(states[k]), *out, n_out, _MERGE_GRID)
 
     if n_future:
@@ -367,6 +374,7 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limit
             total += mass
             if n_out > max_entries:
                 raise limits.entries_exceeded("compiled")
+        limits.check_ahead(n_out * SECONDS_PER_MERGED_ENTRY)
         ptr, vals, cnts = K.group_merge(n_stop, *out, n_out, _MERGE_GRID)
         return total + K.meet(ptr, vals, cnts, K.scaled_cum(ptr, vals, cnts), fptr, fvals, fcnts,
                               full, limit), n_states

@@ -85,6 +85,12 @@ class Limits:
         if time.perf_counter() > self.deadline:
             raise ExactTimeout("time", f"reached its time budget ({self.budget:g} s)", self.elapsed())
 
+    def check_ahead(self, seconds: float) -> None:
+        """Stop now when a step that cannot be interrupted, estimated to take ``seconds``, would end past the
+        time budget (rather than finding out after it)."""
+        if time.perf_counter() + seconds > self.deadline:
+            raise ExactTimeout("time", f"reached its time budget ({self.budget:g} s)", self.elapsed())
+
     def charge_arcs(self, arcs: float, engine: str, stored: bool) -> None:
         """Charge a stage of ``arcs`` column fillings before enumerating it."""
         self.check()
