@@ -307,9 +307,9 @@ def _allocation_layouts(allocations: Sequence[Any]) -> tuple[_Layout, _Layout]:
                     ("clippers",)))
 
 
-def _allocation_lines(allocations: Sequence[Any], patient_layout: _Layout, study_layout: _Layout,
-                      study_lines: list[str]) -> Iterator[str]:
-    """The rows of allocations.csv; the rows of each patient's studies are appended to ``study_lines``.
+def _allocation_chunks(allocations: Sequence[Any], patient_layout: _Layout, study_layout: _Layout
+                       ) -> Iterator[tuple[list[str], list[str]]]:
+    """The rows of allocations.csv and of study_allocations.csv, a chunk of patients at a time, column by column.
 
     The cells follow ``PatientAllocation.to_dict`` and ``StudyAllocation.to_dict``; what repeats between rows
     (the course of the subpatterns, a study's decision, dates, red flags, CLIPPERS checks) is made into text once.
@@ -317,49 +317,59 @@ def _allocation_lines(allocations: Sequence[Any], patient_layout: _Layout, study
     no_clippers, no_flag = patient_layout.absent["clippers"], patient_layout.absent["red_flag"]
     study_no_clippers = study_layout.absent["clippers"]
     clippers_first = patient_layout.order[0] == "clippers"
-    course = _Memo(lambda k: ",".join(map(_text, (k[0], k[1], k[2], list(k[3]), list(k[4]), sorted(k[5]), k[6]))))
-    # a study's decision cells, by the id of its shared Decision (the allocations hold them all meanwhile)
-    decisions: dict[int, str] = {}
+    courses = _Memo(lambda k: ",".join(map(_text, (k[0], k[1], k[2], list(k[3]), list(k[4]), sorted(k[5]), k[6]))))
     dates = _Memo(lambda d: _text(d.isoformat() if d else None))
-    flags: dict[int, str] = {}  # by the id of a red flag: patients decided alike share one (all held meanwhile)
+    # by the id of a shared Decision / RedFlag (the allocations hold them all meanwhile)
+    decisions: dict[int, str] = {}
+    flags: dict[int, str] = {}
     checks: dict[tuple[Any, ...], str] = {}  # by the item statuses, which decide every cell after the study_id
-    add_study = study_lines.append
-    for a in allocations:
-        pid = _id(a.patient_id)
-        clippers = no_clippers
-        for s in a.studies:
-            sid = _id(s.study_id)
-            decision = decisions.get(id(s.decision)) or decisions.setdefault(id(s.decision), _decision_cells(s))
-            line = (f"{sid},{pid if s.patient_id == a.patient_id else _id(s.patient_id)},{dates[s.study_date]},"
-                    f"{_float(s.age_at_study_months)},{decision}")
-            if s.clippers_values is None:
-                add_study(f"{line},{study_no_clippers}")
-                continue
-            key = clippers_statuses(s.clippers_values)
-            cells = checks.get(key) or checks.setdefault(key, _clippers_cells(s))
-            add_study(f"{line},{sid},{cells}")
-            if s.study_id == a.clippers_study_id:
-                clippers = f"{sid},{cells}"
-        head = (f"{pid},{course[a.pattern, a.onset_subpattern, a.last_subpattern, a.evolution, a.transitions, a.ever_subpatterns, a.order_basis]},"  # noqa: E501
-                f"{_id(a.onset_study_id)},{_texts(a.missing_fields)},{_texts(a.notes)}")
-        flag = a.red_flag
-        if flag is None:
-            flag_cells = no_flag
-        else:
-            flag_cells = flags.get(id(flag)) or flags.setdefault(id(flag), _cells(_flat(flag.to_dict())))
-        yield f"{head},{clippers},{flag_cells}" if clippers_first else f"{head},{flag_cells},{clippers}"
+
+    def decision(s: Any) -> str:
+        return decisions.get(id(s.decision)) or decisions.setdefault(id(s.decision), _decision_cells(s))
+
+    def check(s: Any) -> str:
+        key = clippers_statuses(s.clippers_values)
+        return checks.get(key) or checks.setdefault(key, _clippers_cells(s))
+
+    def flag(a: Any) -> str:
+        red = a.red_flag
+        if red is None:
+            return no_flag
+        return flags.get(id(red)) or flags.setdefault(id(red), _cells(_flat(red.to_dict())))
+
+    def clippers(a: Any) -> str:
+        cells = no_clippers
+        if a.clippers_study_id is not None:
+            for s in a.studies:  # as to_dict: the check of the (last) study with this id
+                if s.clippers_values is not None and s.study_id == a.clippers_study_id:
+                    cells = f"{_id(s.study_id)},{check(s)}"
+        return cells
+
+    for start in range(0, len(allocations), _CHUNK):
+        chunk = allocations[start:start + _CHUNK]
+        studies = [s for a in chunk for s in a.studies]
+        sids = [_id(s.study_id) for s in studies]
+        study_columns = (sids, [_id(s.patient_id) for s in studies], [dates[s.study_date] for s in studies],
+                         [_float(s.age_at_study_months) for s in studies], list(map(decision, studies)),
+                         [study_no_clippers if s.clippers_values is None else f"{sid},{check(s)}"
+                          for s, sid in zip(studies, sids)])
+        course = [courses[a.pattern, a.onset_subpattern, a.last_subpattern, a.evolution, a.transitions,
+                          a.ever_subpatterns, a.order_basis] for a in chunk]
+        records = (list(map(clippers, chunk)), list(map(flag, chunk)))
+        patient_columns = ([_id(a.patient_id) for a in chunk], course, [_id(a.onset_study_id) for a in chunk],
+                           [_texts(a.missing_fields) for a in chunk], [_texts(a.notes) for a in chunk],
+                           *(records if clippers_first else records[::-1]))
+        yield list(map(",".join, zip(*patient_columns))), list(map(",".join, zip(*study_columns)))
 
 
 def _write_allocations(allocations: Sequence[Any], out_dir: Path) -> tuple[int, int]:
     """Write allocations.csv (one row per patient) and study_allocations.csv (one per study) in one pass."""
     patient_layout, study_layout = _allocation_layouts(allocations)
-    study_lines: list[str] = []
     with _CsvFile(out_dir / "allocations.csv", patient_layout) as patients, \
             _CsvFile(out_dir / "study_allocations.csv", study_layout) as studies:
-        for chunk in _chunks(_allocation_lines(allocations, patient_layout, study_layout, study_lines)):
-            patients.write(chunk)
+        for patient_lines, study_lines in _allocation_chunks(allocations, patient_layout, study_layout):
+            patients.write(patient_lines)
             studies.write(study_lines)
-            study_lines.clear()
     return patients.rows, studies.rows
 
 
