@@ -95,3 +95,17 @@ def demo_result():
     from neurohlh.datasets import load_demo_cohort
 
     return analyze(load_demo_cohort())
+
+
+def test_blank_site_codes_are_unknown_and_the_others_kept_as_written():
+    from neurohlh.analysis.sites import patient_sites, site_names
+
+    frame = pd.DataFrame({"site": ["A", " ", None, float("nan"), "", "B", "A ", 3, "  x "], "pattern": ["1"] * 9})
+    assert patient_sites(frame).tolist() == ["A", None, None, None, None, "B", "A ", 3, "  x "]
+    assert site_names(frame) == ("  x ", "3", "A", "A ", "B")
+    assert patient_sites(frame.drop(columns="site")).tolist() == [None] * 9
+
+
+def test_a_frame_without_a_site_column_has_no_stratified_analysis():
+    frame = _frame([[[3, 2], [1, 4]], [[2, 2], [0, 3]]]).drop(columns="site")
+    assert site_analysis(frame, [ITEM]) is None

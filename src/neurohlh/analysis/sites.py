@@ -95,7 +95,9 @@ def patient_sites(frame: pd.DataFrame) -> pd.Series:
     if "site" not in frame:
         return pd.Series([None] * len(frame), index=frame.index, dtype=object)
     site = frame["site"].astype(object)
-    return site.where(site.notna() & (site.astype(str).str.strip() != ""), None)
+    known = site.notna()
+    blank = [v for v in site[known].unique() if str(v).strip() == ""]  # each distinct code looked at once
+    return site.where(known & ~site.isin(blank), None)
 
 
 def site_names(frame: pd.DataFrame) -> tuple[str, ...]:
@@ -171,10 +173,11 @@ def site_analysis(frame: pd.DataFrame, variables: Sequence[Any],
 
     ``frame`` is the per-patient analysis frame (``pattern``, ``site`` and the variables' columns).
     """
-    in_pattern = frame[frame["pattern"].isin(PATTERNS)]
-    sites = site_names(in_pattern)
+    compared = frame["pattern"].isin(PATTERNS)
+    sites = site_names(frame.loc[compared, ["site"]] if "site" in frame else frame.iloc[:0])
     if len(sites) < 2:
         return None
+    in_pattern = frame[compared]
     site = patient_sites(in_pattern)
     comparisons = tuple(_compare(in_pattern, v.key, v.label, sites) for v in variables if v.kind == "binary")
     return SiteAnalysis(
