@@ -73,13 +73,24 @@ class PatientRow:
         self._columns = columns
         self._index = index
 
-    def __getattr__(self, name: str) -> Any:
-        if name not in _FIELDS:
-            raise AttributeError(f"a patient has no field {name!r}")
-        return self._columns.column(name)[self._index]
+    def __getattr__(self, name: str) -> Any:  # only reached for a name that is not a field
+        raise AttributeError(f"a patient has no field {name!r}")
 
     def __repr__(self) -> str:
         return f"PatientRow({self.patient_id!r})"
+
+
+def _field_reader(name: str) -> property:
+    def read(row: PatientRow) -> Any:
+        columns = row._columns
+        values = columns._columns.get(name)
+        return (columns.column(name) if values is None else values)[row._index]
+    return property(read, doc=f"The patient's ``{name}``, as the record holds it.")
+
+
+for _name in sorted(_FIELDS):  # one property per Patient field: a field is read without a failed lookup first
+    setattr(PatientRow, _name, _field_reader(_name))
+del _name
 
 
 __all__ = ["PatientColumns", "PatientRow"]
