@@ -218,7 +218,7 @@ def _pattern_1(patient_id: str, ordered: tuple[StudyAllocation, ...], basis: str
         transitions: tuple[str, ...] = ()
         onset_study = None
     else:
-        first = next(i for i, s in enumerate(relevant) if s.lesional)
+        first = 0 if relevant[0].lesional else next(i for i, s in enumerate(relevant) if s.lesional)
         onset, onset_study = lesional[0].subpattern, lesional[0].study_id
         if first:
             unknown_before = relevant[:first]  # every study before the first lesional one has unknown status
@@ -228,11 +228,12 @@ def _pattern_1(patient_id: str, ordered: tuple[StudyAllocation, ...], basis: str
                          + " has unknown lesion status and may have been the onset")
         evolution = tuple(subpatterns)
         transitions = tuple(f"{a}->{b}" for a, b in zip(evolution, evolution[1:])
-                            if a is not None and b is not None and a != b)
+                            if a is not None and b is not None and a != b) if len(evolution) > 1 else ()
         last = subpatterns[-1]
     if None in subpatterns:  # an undetermined subpattern leaves onset, evolution or last subpattern incomplete
         missing += [f"{s.study_id}.{f}" for s in lesional if s.subpattern is None for f in s.missing_fields]
-    clippers_study = next((s.study_id for s in lesional if s.subpattern == "1.2"), None)
+    clippers_study = next((s.study_id for s in lesional if s.subpattern == "1.2"), None) if "1.2" in subpatterns \
+        else None
     red_flag = assess_red_flag([*subpatterns, *_possible_triggers(ordered)], workup, patient_known)
     notes += _reader_notes(ordered)
     return PatientAllocation(patient_id=patient_id, pattern="1", order_basis=basis, studies=ordered,
