@@ -257,3 +257,17 @@ def test_column_wise_and_per_patient_cns_rules_agree_on_random_combinations():
                                                lesional=[lesional[a] for a in own.get(p.patient_id, [])])
                                for p in patients)
             assert column_wise == one_by_one
+
+
+def test_the_reasons_name_every_input_of_the_rule():
+    # written out by hand from the thresholds (> 10 cells/uL, > 45 mg/dL) and the flags
+    patient = Patient(patient_id="R", csf_wbc_per_ul=12.5, csf_protein_mg_dl=None, seizures=True)
+    comprehensive = cns_involvement(patient, [], "comprehensive")
+    assert comprehensive.reasons == (
+        "CSF leucocytes 12.5/uL (> 10 = pleocytosis), protein unknown (> 45 = proteinosis)",
+        "abnormal CSF: yes", "neurologic symptoms: yes", "imaging findings (0 consensus studies): unknown")
+    assert cns_involvement(patient, [], "csf").reasons == comprehensive.reasons[:2]
+    no_csf = Patient(patient_id="N", csf_done=False, csf_wbc_per_ul=None, **NO_SYMPTOMS)
+    assert cns_involvement(no_csf, [], "comprehensive").reasons == (
+        "CSF not analysed", "abnormal CSF: unknown", "neurologic symptoms: no",
+        "imaging findings (0 consensus studies): unknown")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from neurohlh.errors import InputError
@@ -139,11 +140,9 @@ class CNSResult:
 
     @property
     def reasons(self) -> tuple[str, ...]:
-        reasons = [_csf_reason(self.patient), _flag_text("abnormal CSF", self.csf_abnormal)]
-        if self.rule != "csf":
-            reasons += [_flag_text("neurologic symptoms", self.neurologic_symptoms),
-                        _flag_text(f"imaging findings ({self.n_studies} consensus studies)", self.imaging_findings)]
-        return tuple(reasons)
+        return (_csf_reason(self.patient),
+                *_flag_reasons(self.rule, self.csf_abnormal, self.neurologic_symptoms, self.n_studies,
+                               self.imaging_findings))
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in (
@@ -158,14 +157,28 @@ def _flag_text(name: str, flag: bool | None) -> str:
     return f"{name}: {'yes' if flag else 'no' if flag is False else 'unknown'}"
 
 
+@lru_cache(maxsize=4096, typed=True)  # typed: 0 is not read as False
+def _flag_reasons(rule: str, csf_abnormal: bool | None, symptoms: bool | None, n_studies: int,
+                  imaging: bool | None) -> tuple[str, ...]:
+    """The reasons after the CSF values: the same few sentences for most patients, so each is made once."""
+    reasons = [_flag_text("abnormal CSF", csf_abnormal)]
+    if rule != "csf":
+        reasons += [_flag_text("neurologic symptoms", symptoms),
+                    _flag_text(f"imaging findings ({n_studies} consensus studies)", imaging)]
+    return tuple(reasons)
+
+
+_PLEOCYTOSIS_TEXT = f" (> {CSF_PLEOCYTOSIS_ABOVE_PER_UL:g} = pleocytosis), protein "
+_PROTEINOSIS_TEXT = f" (> {CSF_PROTEINOSIS_ABOVE_MG_DL:g} = proteinosis)"
+
+
 def _csf_reason(patient: Patient) -> str:
     if patient.csf_done is False:
         return "CSF not analysed"
     wbc, protein = patient.csf_wbc_per_ul, patient.csf_protein_mg_dl
     wbc_text = "unknown" if wbc is None else f"{wbc:g}/uL"
     prot_text = "unknown" if protein is None else f"{protein:g} mg/dL"
-    return (f"CSF leucocytes {wbc_text} (> {CSF_PLEOCYTOSIS_ABOVE_PER_UL:g} = pleocytosis), protein {prot_text} "
-            f"(> {CSF_PROTEINOSIS_ABOVE_MG_DL:g} = proteinosis)")
+    return f"CSF leucocytes {wbc_text}{_PLEOCYTOSIS_TEXT}{prot_text}{_PROTEINOSIS_TEXT}"
 
 
 def cns_involvement(patient: Patient, studies: Sequence[Study] = (), rule: Rule = "comprehensive",
