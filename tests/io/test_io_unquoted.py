@@ -5,7 +5,12 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neurohlh.io.read import _lines, _records, _unquoted_records
+from neurohlh.io.read import _lines, _records
+from neurohlh.io.read import _unquoted_records as _unquoted_bytes
+
+
+def _unquoted_records(body: str, delimiter: str, label: str, header_row: int):
+    return _unquoted_bytes(body.encode("utf-8"), delimiter, label, header_row)
 
 
 def _by_csv(body: str, delimiter: str = ",", header_row: int = 1):
@@ -24,11 +29,15 @@ def _same(a, b) -> None:
 
 
 def test_plain_text_is_read_by_columns_with_one_object_per_distinct_text():
-    table = _unquoted_records(" id ,sex\nA1,male\nA2,female\nA3,male\n", ",", "t.csv", 1)
+    sexes = ["male", "female", "male", "male", "female", "male", "male", "male", "female"]
+    body = " id ,sex\n" + "".join(f"A{i},{sex}\n" for i, sex in enumerate(sexes))
+    table = _unquoted_records(body, ",", "t.csv", 1)
     assert list(table.frame.columns) == ["id", "sex"]  # header cells are stripped
-    assert _cells(table) == [["A1", "male"], ["A2", "female"], ["A3", "male"]]
-    assert list(table.rows) == [2, 3, 4]
+    assert _cells(table) == [[f"A{i}", sex] for i, sex in enumerate(sexes)]
+    assert list(table.rows) == list(range(2, 11))
+    # 2 distinct texts in 9 cells: a categorical; 9 distinct ids in 9 cells (more than a quarter): text objects
     assert list(table.frame["sex"].cat.categories) == ["female", "male"] and table.problems == []
+    assert table.frame["id"].dtype == object and table.frame["id"].tolist() == [f"A{i}" for i in range(9)]
 
 
 def test_irregular_lines_keep_their_rows_and_give_the_csv_readers_problems():

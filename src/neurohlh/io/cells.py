@@ -240,18 +240,36 @@ def _typed(values: list[Any], codes: np.ndarray, kind: Kind) -> Any:
     return pd.arrays.IntegerArray(np.array(known, dtype=np.int64)[codes], missing)
 
 
+def _plain_ids(texts: list[str]) -> list[bool]:
+    """For each text, whether it is an identifier that reads as itself: printable ASCII, not empty, at most
+    :data:`MAX_ID_CHARS` characters, no space at either end and no leading apostrophe. :func:`_parse_text` returns
+    such a text unchanged and without a problem, so an id column of such texts needs no further look."""
+    joined = "".join(texts)
+    if not (joined.isascii() and joined.isprintable()):  # some text needs the per-character test
+        return [t.isascii() and t.isprintable() and 0 < len(t) <= MAX_ID_CHARS and t[0] not in " '" and t[-1] != " "
+                for t in texts]
+    return [0 < len(t) <= MAX_ID_CHARS and t[0] not in " '" and t[-1] != " " for t in texts]
+
+
+def _parse_texts(texts: list[str], name: str, spec: FieldSpec) -> tuple[list[Any], list[_CellError | None]]:
+    """(typed value, error) of each distinct text of a column."""
+    parse = _cell_parser(spec)
+    plain = _plain_ids(texts) if spec.kind is Kind.ID else [False] * len(texts)
+    values: list[Any] = []
+    errors: list[_CellError | None] = []
+    for text, as_it_is in zip(texts, plain):
+        value, error = (text, None) if as_it_is else _parse_text(text, name, spec, parse)
+        values.append(value)
+        errors.append(error)
+    return values, errors
+
+
 def _parse_column(
     raw: pd.Series, name: str, spec: FieldSpec, label: str, rows: np.ndarray, problems: list[Problem]
 ) -> pd.Series:
     """Parse one column. Work is done once per distinct cell text (columns repeat values a lot)."""
     codes, uniques = _distinct_texts(raw)
-    parse = _cell_parser(spec)
-    values: list[Any] = []
-    errors: list[_CellError | None] = []
-    for text in uniques:
-        value, error = _parse_text(str(text), name, spec, parse)
-        values.append(value)
-        errors.append(error)
+    values, errors = _parse_texts([str(text) for text in uniques], name, spec)
     failed = np.array([e is not None for e in errors], dtype=bool)
     if failed.any():
         positions = np.flatnonzero(failed[codes])

@@ -19,6 +19,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -100,8 +101,13 @@ def _looks_like_utf16(data: bytes) -> bool:
     return half > 0 and max(sample[0::2].count(0), sample[1::2].count(0)) > half // 2
 
 
-def decode_text(data: bytes, label: str) -> tuple[str | None, Problem | None, list[str]]:
-    """Text of a CSV file (UTF-8, with or without BOM, or UTF-16 with a BOM), or the problem with it."""
+def utf8_data(data: bytes, label: str) -> tuple[bytes | None, Problem | None, list[str]]:
+    """The bytes of a CSV file as UTF-8 without a byte-order mark, with Unix line endings (classic Mac (CR) and
+    Windows (CR LF) ones read like them), or the problem with the file's encoding.
+
+    UTF-8 (with or without BOM) and UTF-16 with a BOM are read; UTF-16 is re-encoded. UTF-8 is checked, not
+    converted: the cells are cut from these bytes (every delimiter, quote and line break is one byte in UTF-8).
+    """
     notes: list[str] = []
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
@@ -110,36 +116,50 @@ def decode_text(data: bytes, label: str) -> tuple[str | None, Problem | None, li
             return None, Problem(label, "file starts like UTF-16 text but is not valid UTF-16",
                                  suggestion="save it as 'CSV UTF-8 (comma delimited)'"), notes
         notes.append(f"{label}: read as UTF-16 text")
-        return text, None, notes
-    if _looks_like_utf16(data):
+        data = text.encode("utf-8")
+        del text
+    elif _looks_like_utf16(data):
         return None, Problem(label, "file looks like UTF-16 text without a byte-order mark (every other byte is "
                              "zero)", suggestion="save it as 'CSV UTF-8 (comma delimited)'"), notes
-    try:
-        return data.decode("utf-8-sig"), None, notes
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
-        return None, Problem(
-            label, "file is not UTF-8 text", row=line, value=data[exc.start: exc.start + 8].decode("latin-1"),
-            suggestion="save it as 'CSV UTF-8 (comma delimited)'",
-        ), notes
+    else:
+        if not data.isascii():  # ASCII is UTF-8 as it stands
+            try:
+                data.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                line = data[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
+                return None, Problem(
+                    label, "file is not UTF-8 text", row=line, value=data[exc.start: exc.start + 8].decode("latin-1"),
+                    suggestion="save it as 'CSV UTF-8 (comma delimited)'",
+                ), notes
+        if data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8):]
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return data, None, notes
 
 
 def _is_blank(line: str) -> bool:
     return line.strip(" \t,;") == ""
 
 
-def _split_preamble(text: str) -> tuple[int, str]:
-    """Number of lines before the header (blank lines and ``#`` comment lines) and the rest of the text."""
-    skipped = 0
-    pos = 0
-    while pos < len(text):
-        end = text.find("\n", pos)
-        line = text[pos:] if end < 0 else text[pos:end]
+def _line_at(data: bytes, start: int) -> str:
+    """The line of ``data`` that starts at byte ``start``, without its line break."""
+    end = data.find(b"\n", start)
+    return (data[start:] if end < 0 else data[start:end]).decode("utf-8")
+
+
+def _preamble(data: bytes) -> tuple[int, int]:
+    """Number of lines before the header (blank lines and ``#`` comment lines) and the byte where the header
+    starts (``len(data)`` if there is none)."""
+    skipped = pos = 0
+    while pos < len(data):
+        line = _line_at(data, pos)
         if not (_is_blank(line) or line.lstrip().startswith("#")):
             break
         skipped += 1
-        pos = len(text) if end < 0 else end + 1
-    return skipped, text[pos:]
+        end = data.find(b"\n", pos)
+        pos = len(data) if end < 0 else end + 1
+    return skipped, pos
 
 
 def _delimiter(header_line: str) -> str:
@@ -158,25 +178,24 @@ def read_csv_table(path: Path, label: str | None = None) -> RawTable:
     if data is None:
         return _failed(label, problem)  # type: ignore[arg-type]
     checksum = hashlib.sha256(data).hexdigest()
-    if not data.strip():
+    if not data or data.isspace():
         return _failed(label, Problem(label, "file is empty"), checksum)
-    text, problem, notes = decode_text(data, label)
-    del data  # the decoded text is all that is read from here on (large files: one copy at a time)
-    if text is None:
+    data, problem, notes = utf8_data(data, label)
+    if data is None:
         return _failed(label, problem, checksum)  # type: ignore[arg-type]
-    # classic Mac (CR) and Windows (CR LF) line endings read like Unix ones
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    skipped, body = _split_preamble(text)
-    del text
-    if not body.strip():
+    skipped, start = _preamble(data)
+    header_line = _line_at(data, start)
+    if not header_line.strip() and not data[start:].decode("utf-8").strip():
         return _failed(label, Problem(label, "file has no header row", suggestion=(
             "comment lines (starting with #) and blank lines come before the header") if skipped else None),
             checksum)
-    delimiter = _delimiter(body.split("\n", 1)[0])
+    delimiter = _delimiter(header_line)
     if delimiter != ",":
         notes.append(f"{label}: read as a {_DELIMITER_NAMES[delimiter]}-delimited file (the header has no comma)")
-    table = _unquoted_records(body, delimiter, label, skipped + 1)
+    table = _unquoted_records(data, delimiter, label, skipped + 1, start)
     if table is None:
+        body = data[start:].decode("utf-8")
+        del data
         table = _records(_lines(body), delimiter, label, skipped + 1, body.count("\n") + 1)
     table.checksum = checksum
     table.notes = notes + table.notes
@@ -287,37 +306,89 @@ def _more_row_problems(label: str, count: int) -> Problem:
     return Problem(label, f"{count - MAX_ROW_PROBLEMS:,} more rows with the same kinds of problem")
 
 
-def _unquoted_records(body: str, delimiter: str, label: str, header_row: int) -> RawTable | None:
-    """The records of ``body`` (header first) read by pandas' C parser, when the text holds no quote character:
-    then every line is one record and every delimiter ends a cell, exactly as the :mod:`csv` module reads it.
+#: Bytes of text scanned at a time for line breaks and delimiters (bounds the memory of the scan).
+_SCAN_BYTES = 1 << 20
+#: Data lines looked at to choose how each column is held (see :func:`_column_dtypes`).
+_SAMPLE_LINES = 1000
+
+
+def _line_layout(data: bytes, first: int, delimiter: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(start, end, number of delimiters) of every line of ``data`` from byte ``first`` on, as ``split("\\n")``
+    cuts them (a final line break ends the last line; it does not begin an empty one)."""
+    text = np.frombuffer(data, dtype=np.uint8)
+    sep = ord(delimiter)
+    ends: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    carried = 0  # delimiters after the last line break so far
+    for lo in range(first, len(data), _SCAN_BYTES):
+        block = text[lo:lo + _SCAN_BYTES]
+        breaks = np.flatnonzero(block == 10)
+        seen = np.cumsum(block == sep, dtype=np.int32)
+        if not len(breaks):
+            carried += int(seen[-1])
+            continue
+        at_breaks = seen[breaks]
+        per_line = np.diff(at_breaks, prepend=0)
+        per_line[0] += carried
+        carried = int(seen[-1] - at_breaks[-1])
+        ends.append(breaks + lo)
+        counts.append(per_line)
+    if len(data) > first and data[-1:] != b"\n":  # the last line has no line break
+        ends.append(np.array([len(data)]))
+        counts.append(np.array([carried]))
+    end = np.concatenate(ends) if ends else np.array([], dtype=np.int64)
+    start = np.empty_like(end)
+    start[:1] = first
+    start[1:] = end[:-1] + 1
+    return start, end, np.concatenate(counts) if counts else np.array([], dtype=np.int64)
+
+
+def _column_dtypes(lines: list[bytes], delimiter: str, width: int) -> dict[int, Any]:
+    """How pandas holds each column: a categorical (codes and distinct texts), or, for a column whose cells in
+    ``lines`` (the first well-formed lines) are mostly distinct (ids, dates, measurements), text objects: building
+    a categorical of nearly unique texts chunk by chunk costs more than it saves. Either way the texts are the
+    same."""
+    rows = [line.split(delimiter.encode()) for line in lines]
+    columns = list(zip(*rows)) if rows else [()] * width
+    return {i: object if len(set(cells)) * 4 > len(cells) else "category" for i, cells in enumerate(columns)}
+
+
+def _unquoted_records(data: bytes, delimiter: str, label: str, header_row: int, start: int = 0) -> RawTable | None:
+    """The records of ``data`` from byte ``start`` on (UTF-8, header first) read by pandas' C parser, when that
+    text holds no quote character: then every line is one record and every delimiter ends a cell, exactly as the
+    :mod:`csv` module reads it.
 
     Each column is a categorical of its distinct texts (one string object per distinct text, codes per row), so
-    typing a column works on its distinct texts. ``None`` when the text needs the :mod:`csv` module: quotes, NUL
-    characters, a byte-order mark after the header, lines longer than the csv field limit, a one-column header,
-    or more lines than the row limit (so its messages are those of the csv reader).
+    typing a column works on its distinct texts, or (mostly distinct columns) a column of text objects. ``None``
+    when the text needs the :mod:`csv` module: quotes, NUL characters, a byte-order mark after the header, lines
+    longer than the csv field limit, a one-column header, or more lines than the row limit (so its messages are
+    those of the csv reader).
     """
-    if '"' in body or "\x00" in body:
+    if data.find(b'"', start) >= 0 or data.find(b"\x00", start) >= 0:
         return None
-    header_line, _, data = body.partition("\n")
+    header_line = _line_at(data, start)
     header = [h.strip() for h in header_line.split(delimiter)]
     width = len(header)
-    lines = data.split("\n")
-    if lines[-1] == "":  # the text ends with a line break (or has no data line)
-        lines.pop()
+    header_end = data.find(b"\n", start)
+    first = len(data) if header_end < 0 else header_end + 1  # the first byte of the first data line
+    n_lines = data.count(b"\n", first) + (len(data) > first and data[-1:] != b"\n")
     limit = csv.field_size_limit()
-    if (width < 2 or width > MAX_COLUMNS or len(lines) > MAX_ROWS or len(header_line) > limit or max(map(len, lines), default=0) > limit):
+    if width < 2 or width > MAX_COLUMNS or n_lines > MAX_ROWS or len(header_line) > limit:
         return None
-    gaps = width - 1
-    odd = [i for i, line in enumerate(lines) if line.count(delimiter) != gaps
-           or (line[:1] in " \t#" and line.split(delimiter, 1)[0].lstrip(" \t").startswith("#"))]
-    rows = np.arange(len(lines), dtype=int) + header_row + 1
+    starts, ends, delimiters = _line_layout(data, first, delimiter)
+    if any(len(_line_at(data, s)) > limit for s in starts[ends - starts > limit].tolist()):
+        return None  # counted in characters, as the csv module counts
+    rows = np.arange(n_lines, dtype=int) + header_row + 1
     problems: list[Problem] = []
+    odd = _odd_lines(data, starts, ends, delimiters != width - 1, delimiter)
     if odd:
+        lines = [data[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
         dropped: list[int] = []
         for i in odd:
-            kept, message = _odd_record(lines[i].split(delimiter) if lines[i] else [], width, label, int(rows[i]))
+            text = lines[i].decode("utf-8")
+            kept, message = _odd_record(text.split(delimiter) if text else [], width, label, int(rows[i]))
             if kept is not None:
-                lines[i] = delimiter.join(kept)  # no cell holds the delimiter: it reads back as these cells
+                lines[i] = delimiter.join(kept).encode("utf-8")  # no cell holds the delimiter: read back as these
             if message is not None:
                 dropped.append(i)
                 if len(dropped) <= MAX_ROW_PROBLEMS:
@@ -329,19 +400,40 @@ def _unquoted_records(body: str, delimiter: str, label: str, header_row: int) ->
             keep[dropped] = False
             rows = rows[keep]
             lines = [line for line, k in zip(lines, keep) if k]
-        data = "\n".join(lines)
-    del lines
-    if data.startswith("\ufeff"):  # pandas would take it for a byte-order mark
+        data, first = b"\n".join(lines), 0
+        sample = lines[:_SAMPLE_LINES]
+        del lines
+    else:
+        sample = [data[s:e] for s, e in zip(starts[:_SAMPLE_LINES].tolist(), ends[:_SAMPLE_LINES].tolist())]
+    if data.startswith(codecs.BOM_UTF8, first):  # pandas would take it for a byte-order mark
         return None
     if not len(rows):
         return RawTable(label, string_frame([], header), rows, problems)
+    source = _io.BytesIO(data)
+    source.seek(first)  # pandas reads from here: the data lines
     frame = pd.read_csv(
-        _io.BytesIO(data.encode("utf-8")), sep=delimiter, header=None, names=list(range(width)), dtype="category",
+        source, sep=delimiter, header=None, names=list(range(width)), dtype=_column_dtypes(sample, delimiter, width),
         na_filter=False, quoting=csv.QUOTE_NONE, skip_blank_lines=False, engine="c", low_memory=True,
         encoding="utf-8",
     )
     frame.columns = header
     return RawTable(label, frame, rows, problems)
+
+
+def _odd_lines(data: bytes, starts: np.ndarray, ends: np.ndarray, wrong_width: np.ndarray,
+               delimiter: str) -> list[int]:
+    """The lines that are not simply records as wide as the header: another number of delimiters, or a first
+    cell starting with ``#`` after spaces and tabs (a comment line after the header)."""
+    text = np.frombuffer(data, dtype=np.uint8)
+    may_be_comment = np.isin(text[starts], np.frombuffer(b" \t#", dtype=np.uint8)) & ~wrong_width
+    comments = [i for i in np.flatnonzero(may_be_comment).tolist()
+                if _is_comment(data[starts[i]:ends[i]], delimiter)]
+    return sorted(np.flatnonzero(wrong_width).tolist() + comments)
+
+
+def _is_comment(line: bytes, delimiter: str) -> bool:
+    """Whether a line's first cell starts with ``#`` after spaces and tabs (a comment line after the header)."""
+    return line.split(delimiter.encode(), 1)[0].lstrip(b" \t").startswith(b"#")
 
 
 def _cell_frame(cells: np.ndarray, header: list[str]) -> pd.DataFrame:
