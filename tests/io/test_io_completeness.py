@@ -95,3 +95,22 @@ def test_templates_say_blank_is_unknown_and_no_must_be_written(tmp_path):
     runner.invoke(app, ["template", str(tmp_path / "csv")])
     readme = (tmp_path / "csv" / "README.txt").read_text(encoding="utf-8")
     assert "An empty cell means unknown" in readme and "needs an explicit 'no'" in readme
+
+
+def test_a_loaded_cohort_counts_its_completeness_once(monkeypatch):
+    import dataclasses
+
+    import neurohlh.io as nio
+    from neurohlh.io import load_cohort
+
+    cohort = load_cohort(EXAMPLE)
+    counted = nio.cohort_completeness({"patients": cohort.patients, "studies": cohort.studies,
+                                       "variants": cohort.variants})
+
+    def not_again(frames):
+        raise AssertionError("counted again")
+    monkeypatch.setattr(nio, "cohort_completeness", not_again)
+    assert cohort.completeness == counted  # what validation counted on these tables
+    monkeypatch.undo()
+    fewer = dataclasses.replace(cohort, studies=cohort.studies.iloc[:0])
+    assert [c.table for c in fewer.completeness] == [c.table for c in counted if c.table != "studies"]

@@ -147,10 +147,13 @@ def test_line_layout_is_the_same_whatever_the_scan_block(monkeypatch):
 
 
 def test_mostly_distinct_columns_are_held_as_text_objects():
-    days = ["01", "02", "03", "03", "03", "03", "03", "03"]
-    lines = [f"P{i},{'female' if i % 4 == 0 else 'male'},2020-01-{day}".encode() for i, day in enumerate(days)]
-    # in 8 cells: 8 distinct ids and 3 distinct dates (more than a quarter, 2): text objects; 2 sexes: a categorical
-    assert _column_dtypes(lines, ",", 3) == {0: object, 1: "category", 2: object}
+    days = ["01", "02", "03", "04", "05", "05", "05", "05"]
+    sizes = ["1", "2", "3", "4", "1", "2", "3", "4"]
+    lines = [f"P{i},{'female' if i % 4 == 0 else 'male'},2020-01-{day},{size}".encode()
+             for i, (day, size) in enumerate(zip(days, sizes))]
+    # in 8 cells: 8 distinct ids and 5 distinct dates (more than half): text objects; 2 sexes and 4 sizes (half,
+    # not more): categoricals
+    assert _column_dtypes(lines, ",", 4) == {0: object, 1: "category", 2: object, 3: "category"}
     assert _column_dtypes([], ",", 2) == {0: "category", 1: "category"}
 
 
@@ -187,3 +190,24 @@ def test_the_frame_keeps_one_string_per_distinct_text(tmp_path):
     assert ids.dtype == object and ids.tolist() == [f"P{i}" for i in range(20)]
     assert table.frame["sex"].cat.categories.tolist() == ["male"]
     assert np.array_equal(table.rows, np.arange(2, 22))
+
+
+def test_a_file_is_read_whole_as_its_size_says_and_while_it_grows(tmp_path, monkeypatch):
+    import io
+
+    from neurohlh.io.read import _whole
+
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"id,sex\nA1,male\n")
+    with open(path, "rb") as handle:
+        assert _whole(handle) == b"id,sex\nA1,male\n"
+
+    class Growing(io.BytesIO):  # a file whose size was taken before it grew
+        def fileno(self):
+            return handle_of_small.fileno()
+    path.write_bytes(b"x")
+    with open(path, "rb") as handle_of_small:
+        assert _whole(Growing(b"0123456789" * 300_000)) == b"0123456789" * 300_000
+    monkeypatch.setattr(read, "MAX_FILE_BYTES", 1_000_000)
+    with open(path, "rb") as handle_of_small:
+        assert len(_whole(Growing(b"0123456789" * 300_000))) > 1_000_000  # stops past the limit

@@ -35,7 +35,7 @@ def test_plain_text_is_read_by_columns_with_one_object_per_distinct_text():
     assert list(table.frame.columns) == ["id", "sex"]  # header cells are stripped
     assert _cells(table) == [[f"A{i}", sex] for i, sex in enumerate(sexes)]
     assert list(table.rows) == list(range(2, 11))
-    # 2 distinct texts in 9 cells: a categorical; 9 distinct ids in 9 cells (more than a quarter): text objects
+    # 2 distinct texts in 9 cells: a categorical; 9 distinct ids in 9 cells (more than half): text objects
     assert list(table.frame["sex"].cat.categories) == ["female", "male"] and table.problems == []
     assert table.frame["id"].dtype == object and table.frame["id"].tolist() == [f"A{i}" for i in range(9)]
 
@@ -149,3 +149,29 @@ def test_records_hold_plain_python_values_and_none_for_missing_cells():
     first, second = _records(frame, Variant)
     assert first == Variant("P1", "PRF1", "c.50del", None, Zygosity.HOMOZYGOUS, None)
     assert second.transcript == "NM_1" and second.zygosity is None
+
+
+_id_text = st.text(alphabet=st.sampled_from(list("aZ09 '-_\t\n\x00éР\u200b")), max_size=6) | st.sampled_from(
+    ["x" * 100, "x" * 101, " " * 101, "'P1", "P1 ", " P1", ""])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_id_text, max_size=8))
+def test_ids_taken_as_they_are_are_exactly_those_the_cell_parser_returns_unchanged(texts):
+    from neurohlh.io.cells import _cell_parser, _is_plain_id, _parse_text, _plain_ids
+    from neurohlh.schema import Patient, field_specs
+
+    spec = field_specs(Patient)["patient_id"]
+    assert _plain_ids(texts) == [_is_plain_id(t) for t in texts]  # the joined test agrees with the one by one
+    for text in texts:
+        if _is_plain_id(text):
+            assert _parse_text(text, "patient_id", spec, _cell_parser(spec)) == (text, None)
+
+
+def test_plain_ids_by_hand():
+    from neurohlh.io.cells import _plain_ids
+
+    assert _plain_ids(["P1", "SYN-20_a", "x" * 100]) == [True, True, True]
+    assert _plain_ids(["P1", "", " P2", "P3 ", "'P4", "x" * 101, "P\u0420", "P\t5", "P6"]) == [
+        True, False, False, False, False, False, False, False, True]
+    assert _plain_ids([]) == []

@@ -62,8 +62,17 @@ class Cohort:
 
     @property
     def completeness(self) -> tuple[FieldCompleteness, ...]:
-        """Known and blank values of every field in use (patients, consensus reads, variants)."""
-        return cohort_completeness({"patients": self.patients, "studies": self.studies, "variants": self.variants})
+        """Known and blank values of every field in use (patients, consensus reads, variants).
+
+        Counted once per cohort: :func:`load_cohort` hands over what validation counted, and a cohort built
+        otherwise counts its tables when first asked (the tables of a cohort are not changed in place).
+        """
+        counted = self.__dict__.get("_completeness")
+        if counted is None:
+            counted = cohort_completeness({"patients": self.patients, "studies": self.studies,
+                                           "variants": self.variants})
+            self.__dict__["_completeness"] = counted  # a cache, not a field: dataclasses.replace() counts anew
+        return counted
 
     def patient_records(self) -> list[Patient]:
         return _records(self.patients, Patient)
@@ -211,7 +220,9 @@ def load_cohort(path: str | Path, checks: Sequence[CohortCheck] = ()) -> Cohort:
     patients, studies, variants = frames["patients"], frames["studies"], frames["variants"]
     if patients is None or studies is None or variants is None:  # a table that cannot be read is a problem above
         raise InputError(f"{path}: a table could not be read; nothing was loaded", report.problems)
-    return Cohort(Path(path), patients, studies, variants, checksums, report.notes, report.warnings)
+    cohort = Cohort(Path(path), patients, studies, variants, checksums, report.notes, report.warnings)
+    cohort.__dict__["_completeness"] = report.completeness  # counted by validation on these same tables
+    return cohort
 
 
 def write_cohort_csv(cohort_frames: dict[str, pd.DataFrame], folder: str | Path, header_comment: str = "") -> None:

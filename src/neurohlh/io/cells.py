@@ -240,27 +240,33 @@ def _typed(values: list[Any], codes: np.ndarray, kind: Kind) -> Any:
     return pd.arrays.IntegerArray(np.array(known, dtype=np.int64)[codes], missing)
 
 
-def _plain_ids(texts: list[str]) -> list[bool]:
-    """For each text, whether it is an identifier that reads as itself: printable ASCII, not empty, at most
+def _is_plain_id(text: str) -> bool:
+    """Whether ``text`` is an identifier that reads as itself: printable ASCII, not empty, at most
     :data:`MAX_ID_CHARS` characters, no space at either end and no leading apostrophe. :func:`_parse_text` returns
-    such a text unchanged and without a problem, so an id column of such texts needs no further look."""
+    such a text unchanged and without a problem."""
+    return (text.isascii() and text.isprintable() and 0 < len(text) <= MAX_ID_CHARS and text[0] not in " '"
+            and text[-1] != " ")
+
+
+def _plain_ids(texts: list[str]) -> list[bool]:
+    """:func:`_is_plain_id` of each text. The usual id column, all plain, is recognised on the joined texts."""
     joined = "".join(texts)
-    if not (joined.isascii() and joined.isprintable()):  # some text needs the per-character test
-        return [t.isascii() and t.isprintable() and 0 < len(t) <= MAX_ID_CHARS and t[0] not in " '" and t[-1] != " "
-                for t in texts]
-    return [0 < len(t) <= MAX_ID_CHARS and t[0] not in " '" and t[-1] != " " for t in texts]
+    if joined.isascii() and joined.isprintable() and max(map(len, texts), default=0) <= MAX_ID_CHARS:
+        lines = "\n" + "\n".join(texts) + "\n"  # one text per line: a printable text holds no line break
+        if not any(edge in lines for edge in ("\n\n", "\n ", "\n'", " \n")):  # empty, or a space or ' at an end
+            return [True] * len(texts)
+    return [_is_plain_id(text) for text in texts]
 
 
 def _parse_texts(texts: list[str], name: str, spec: FieldSpec) -> tuple[list[Any], list[_CellError | None]]:
     """(typed value, error) of each distinct text of a column."""
     parse = _cell_parser(spec)
-    plain = _plain_ids(texts) if spec.kind is Kind.ID else [False] * len(texts)
-    values: list[Any] = []
-    errors: list[_CellError | None] = []
-    for text, as_it_is in zip(texts, plain):
-        value, error = (text, None) if as_it_is else _parse_text(text, name, spec, parse)
-        values.append(value)
-        errors.append(error)
+    values: list[Any] = list(texts)
+    errors: list[_CellError | None] = [None] * len(texts)
+    to_parse = (range(len(texts)) if spec.kind is not Kind.ID
+                else [i for i, as_it_is in enumerate(_plain_ids(texts)) if not as_it_is])
+    for i in to_parse:
+        values[i], errors[i] = _parse_text(texts[i], name, spec, parse)
     return values, errors
 
 

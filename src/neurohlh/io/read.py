@@ -19,7 +19,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -73,6 +73,21 @@ def regular_file_problem(path: Path, label: str) -> Problem | None:
     return None
 
 
+def _whole(handle: BinaryIO) -> bytes:
+    """Every byte of an open file, or more than :data:`MAX_FILE_BYTES` of them: as many as its size says at once
+    (one buffer, not copied), then in chunks while it grows (a size argument of the limit would allocate it)."""
+    first = handle.read(min(os.fstat(handle.fileno()).st_size, MAX_FILE_BYTES) + 1)
+    more: list[bytes] = []
+    size = len(first)
+    while size <= MAX_FILE_BYTES:
+        chunk = handle.read(1 << 20)
+        if not chunk:
+            break
+        more.append(chunk)
+        size += len(chunk)
+    return b"".join([first, *more]) if more else first
+
+
 def read_regular_file(path: Path, label: str) -> tuple[bytes | None, Problem | None]:
     """The bytes of a regular file of at most :data:`MAX_FILE_BYTES`, or the problem that prevents reading it."""
     problem = regular_file_problem(path, label)
@@ -80,14 +95,7 @@ def read_regular_file(path: Path, label: str) -> tuple[bytes | None, Problem | N
         return None, problem
     try:
         with open(path, "rb") as handle:
-            chunks, size = [], 0
-            while size <= MAX_FILE_BYTES:  # in chunks: a size argument alone would allocate the whole limit
-                chunk = handle.read(1 << 20)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-            data = b"".join(chunks)
+            data = _whole(handle)
     except OSError as exc:
         return None, Problem(label, f"file cannot be read ({exc.strerror or exc})")
     if len(data) > MAX_FILE_BYTES:  # grew after it was checked
@@ -101,12 +109,11 @@ def _looks_like_utf16(data: bytes) -> bool:
     return half > 0 and max(sample[0::2].count(0), sample[1::2].count(0)) > half // 2
 
 
-def utf8_data(data: bytes, label: str) -> tuple[bytes | None, Problem | None, list[str]]:
-    """The bytes of a CSV file as UTF-8 without a byte-order mark, with Unix line endings (classic Mac (CR) and
-    Windows (CR LF) ones read like them), or the problem with the file's encoding.
+def utf8_bytes(data: bytes, label: str) -> tuple[bytes | None, Problem | None, list[str]]:
+    """The bytes of a text file as UTF-8 without a byte-order mark, or the problem with the file's encoding.
 
     UTF-8 (with or without BOM) and UTF-16 with a BOM are read; UTF-16 is re-encoded. UTF-8 is checked, not
-    converted: the cells are cut from these bytes (every delimiter, quote and line break is one byte in UTF-8).
+    converted: CSV cells are cut from these bytes (every delimiter, quote and line break is one byte in UTF-8).
     """
     notes: list[str] = []
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -116,26 +123,31 @@ def utf8_data(data: bytes, label: str) -> tuple[bytes | None, Problem | None, li
             return None, Problem(label, "file starts like UTF-16 text but is not valid UTF-16",
                                  suggestion="save it as 'CSV UTF-8 (comma delimited)'"), notes
         notes.append(f"{label}: read as UTF-16 text")
-        data = text.encode("utf-8")
-        del text
-    elif _looks_like_utf16(data):
+        return text.encode("utf-8"), None, notes
+    if _looks_like_utf16(data):
         return None, Problem(label, "file looks like UTF-16 text without a byte-order mark (every other byte is "
                              "zero)", suggestion="save it as 'CSV UTF-8 (comma delimited)'"), notes
-    else:
-        if not data.isascii():  # ASCII is UTF-8 as it stands
-            try:
-                data.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                line = data[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
-                return None, Problem(
-                    label, "file is not UTF-8 text", row=line, value=data[exc.start: exc.start + 8].decode("latin-1"),
-                    suggestion="save it as 'CSV UTF-8 (comma delimited)'",
-                ), notes
-        if data.startswith(codecs.BOM_UTF8):
-            data = data[len(codecs.BOM_UTF8):]
-    if b"\r" in data:
-        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    return data, None, notes
+    if not data.isascii():  # ASCII is UTF-8 as it stands
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
+            return None, Problem(
+                label, "file is not UTF-8 text", row=line, value=data[exc.start: exc.start + 8].decode("latin-1"),
+                suggestion="save it as 'CSV UTF-8 (comma delimited)'",
+            ), notes
+    return data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data, None, notes
+
+
+def decode_text(data: bytes, label: str) -> tuple[str | None, Problem | None, list[str]]:
+    """Text of a file (UTF-8, with or without BOM, or UTF-16 with a BOM), or the problem with it."""
+    utf8, problem, notes = utf8_bytes(data, label)
+    return None if utf8 is None else utf8.decode("utf-8"), problem, notes
+
+
+def _unix_line_ends(data: bytes) -> bytes:
+    """Classic Mac (CR) and Windows (CR LF) line endings made Unix ones (LF)."""
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in data else data
 
 
 def _is_blank(line: str) -> bool:
@@ -180,9 +192,11 @@ def read_csv_table(path: Path, label: str | None = None) -> RawTable:
     checksum = hashlib.sha256(data).hexdigest()
     if not data or data.isspace():
         return _failed(label, Problem(label, "file is empty"), checksum)
-    data, problem, notes = utf8_data(data, label)
-    if data is None:
+    utf8, problem, notes = utf8_bytes(data, label)
+    if utf8 is None:
         return _failed(label, problem, checksum)  # type: ignore[arg-type]
+    data = _unix_line_ends(utf8)
+    del utf8
     skipped, start = _preamble(data)
     header_line = _line_at(data, start)
     if not header_line.strip() and not data[start:].decode("utf-8").strip():
@@ -344,13 +358,13 @@ def _line_layout(data: bytes, first: int, delimiter: str) -> tuple[np.ndarray, n
 
 
 def _column_dtypes(lines: list[bytes], delimiter: str, width: int) -> dict[int, Any]:
-    """How pandas holds each column: a categorical (codes and distinct texts), or, for a column whose cells in
-    ``lines`` (the first well-formed lines) are mostly distinct (ids, dates, measurements), text objects: building
-    a categorical of nearly unique texts chunk by chunk costs more than it saves. Either way the texts are the
-    same."""
+    """How pandas holds each column: a categorical (codes and distinct texts), or, for a column with more
+    distinct texts than half of its cells in ``lines`` (the first well-formed lines: ids, dates, measurements),
+    text objects: building a categorical of nearly unique texts chunk by chunk costs more than it saves. Either
+    way the texts are the same."""
     rows = [line.split(delimiter.encode()) for line in lines]
     columns = list(zip(*rows)) if rows else [()] * width
-    return {i: object if len(set(cells)) * 4 > len(cells) else "category" for i, cells in enumerate(columns)}
+    return {i: object if len(set(cells)) * 2 > len(cells) else "category" for i, cells in enumerate(columns)}
 
 
 def _unquoted_records(data: bytes, delimiter: str, label: str, header_row: int, start: int = 0) -> RawTable | None:
