@@ -168,6 +168,19 @@ def _chunks(counts: np.ndarray, limits: Limits, ptr: np.ndarray | None = None):
         start = stop
 
 
+def _entry_lists(bound: float, cap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Empty output lists (node, value, count) with room for ``min(bound, cap)`` entries.
+
+    Reserved, not written: memory is taken only as entries are written, and the kernels never
+    have to copy a list to grow it (at tens of millions of entries one such copy takes most of a
+    second, in a single call that the time budget cannot interrupt)."""
+    size = int(max(1024.0, min(bound, float(cap) + 1)))
+    try:
+        return np.empty(size, np.int64), np.empty(size), np.empty(size)
+    except MemoryError:  # the kernels grow smaller lists as needed
+        return np.empty(1024, np.int64), np.empty(1024), np.empty(1024)
+
+
 def _decode(keys: np.ndarray, base: int, r: int) -> np.ndarray:
     out = np.empty((len(keys), r), dtype=np.int64)
     k = keys.copy()
@@ -295,7 +308,7 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limit
     total = 0.0
     ptr, vals, cnts = np.array([0, 1], np.int64), np.zeros(1), np.ones(1)
     for k in range(stop - 1):
-        out = (np.empty(1024, np.int64), np.empty(1024), np.empty(1024))
+        out = _entry_lists(float(np.dot(counts[k], np.diff(ptr))), max_entries)
         n_out = 0
         for s0, s1 in _chunks(counts[k], limits, ptr):
             limits.check()
@@ -341,7 +354,7 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limit
         for k in range(n_trans - 1, stop - 1, -1):
             fcum = K.scaled_cum(fptr, fvals, fcnts)
             new_full = np.zeros(len(states[k]))
-            out = (np.empty(1024, np.int64), np.empty(1024), np.empty(1024))
+            out = _entry_lists(math.inf, max_entries)
             n_out = 0
             for s0, s1 in _chunks(counts[k], limits):
                 limits.check()
@@ -364,7 +377,7 @@ def ffh_compiled(rows: np.ndarray, cols: np.ndarray, limit: float, limits: Limit
                 fptr, fvals, fcnts = K.group_merge(len(states[k]), *out, n_out, _MERGE_GRID)
 
     if n_future:
-        out = (np.empty(1024, np.int64), np.empty(1024), np.empty(1024))
+        out = _entry_lists(float(np.dot(counts[f], np.diff(ptr))), max_entries)
         n_out = 0
         for s0, s1 in _chunks(counts[f], limits, ptr):
             limits.check()
