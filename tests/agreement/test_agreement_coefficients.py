@@ -69,6 +69,24 @@ def test_kappa_variance_matches_statsmodels(name, weights):
     assert ours.se == pytest.approx(theirs.std_kappa, rel=1e-9)
 
 
+def test_a_variance_that_is_exactly_zero_is_zero_whichever_reader_comes_first():
+    """Three cases on a four-point scale (none, single, few, multiple), quadratic weights: reader 1 reads
+    none, few, none and reader 2 single, none, single.  In exact rational arithmetic (w_ij = 1 - (i - j)^2 / 9):
+    p_o = (8/9 + 5/9 + 8/9) / 3 = 7/9; the marginals are (2/3, 0, 1/3, 0) and (1/3, 2/3, 0, 0), so
+    p_e = 2/3 (1/3 + 8/9 * 2/3) + 1/3 (5/9 * 1/3 + 8/9 * 2/3) = 50/81 + 21/81 = 71/81 and
+    kappa = (63/81 - 71/81) / (10/81) = -4/5.  The Fleiss-Cohen-Everitt sum
+    sum p_ij (w_ij - (wbar_i. + wbar_.j)(1 - kappa))^2 is 11449/2025, and so is
+    (kappa - p_e (1 - kappa))^2 = (-4/5 - 71/81 * 9/5)^2 = (-107/45)^2: the variance is exactly 0.
+    In floating point the two terms differ by rounding, in one reader order by enough to give an SE of
+    1.4e-7; both orders must report 0."""
+    scale = ("none", "single", "few", "multiple")
+    a, b = ["none", "few", "none"], ["single", "none", "single"]
+    for r1, r2 in ((a, b), (b, a)):
+        result = cohen_kappa(r1, r2, categories=scale, weights="quadratic", n_boot=0)
+        assert result.statistic == pytest.approx(-0.8, abs=1e-12)
+        assert result.se == 0.0
+
+
 def test_irrcac_vignette_abstractors():
     """Published values of irrCAC's vignette for cont3x3abstractors."""
     r1, r2 = reads(ABSTRACTORS, ABSTRACTORS_TABLE)

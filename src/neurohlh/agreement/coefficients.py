@@ -334,6 +334,10 @@ def _asymptotic(reads: _TwoReads, of_tables: Callable[[np.ndarray, np.ndarray], 
         **descriptive_indices(reads.table))
 
 
+#: Relative size below which the difference of two nearly equal terms of a variance is rounding noise.
+CANCELLATION = 1e-12
+
+
 def kappa_variance(table: np.ndarray, w: np.ndarray) -> float:
     """Large-sample variance of (weighted) kappa, Fleiss, Cohen & Everitt (1969), eq. 13 (non-null)."""
     n = table.sum()
@@ -345,8 +349,12 @@ def kappa_variance(table: np.ndarray, w: np.ndarray) -> float:
     kappa = (po - pe) / (1 - pe)
     w_row = w @ col          # wbar_i. = sum_j p_.j w_ij
     w_col = row @ w          # wbar_.j = sum_i p_i. w_ij
-    inner = (p * (w - (w_row[:, None] + w_col[None, :]) * (1 - kappa)) ** 2).sum()
-    return float((inner - (kappa - pe * (1 - kappa)) ** 2) / (n * (1 - pe) ** 2))
+    inner = float((p * (w - (w_row[:, None] + w_col[None, :]) * (1 - kappa)) ** 2).sum())
+    square = (kappa - pe * (1 - kappa)) ** 2
+    difference = inner - square
+    if abs(difference) <= CANCELLATION * max(inner, square):
+        difference = 0.0  # the two terms are equal but for rounding: the variance is 0, not noise
+    return float(difference / (n * (1 - pe) ** 2))
 
 
 def cohen_kappa(r1: Sequence[Any], r2: Sequence[Any], *, categories: Sequence[Any] | None = None,
