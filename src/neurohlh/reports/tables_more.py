@@ -181,7 +181,7 @@ def _known_and_hit(values: pd.Series, value: Any, among: np.ndarray | None = Non
     """Where ``values`` is known (and ``among``, if given), and where it is also ``value``."""
     known = values.notna().to_numpy(dtype=bool)
     if among is not None:
-        known &= among
+        known = known & among
     return (values == value).to_numpy(dtype=bool, na_value=False) & known, known
 
 
