@@ -165,7 +165,8 @@ def _patient_frame(cohort: Cohort, allocation_cols: pd.DataFrame, criteria_cols:
     base = cohort.patients
     ids = base["patient_id"].reset_index(drop=True)
     for cols in (allocation_cols, criteria_cols):
-        if not ids.equals(cols["patient_id"].reset_index(drop=True)):
+        # compared by value: the two columns may hold the same ids in different text dtypes (pandas 3)
+        if ids.tolist() != cols["patient_id"].tolist():
             raise AssertionError("per-patient columns are not in the order of the patients table")
     genotypes = genotype_cols.set_index("patient_id").reindex(ids)  # refuses a repeated patient_id
     index = pd.RangeIndex(len(ids))
